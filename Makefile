@@ -1,0 +1,124 @@
+# Nestor build. `make` builds build/nestor.elf and build/nestor.iso;
+# `make test` runs unit tests, fuzz smoke runs and the system tests and ends
+# with one line "N passed, N failed"; `make run` boots Nestor headless.
+# See README.md.
+
+CROSS_COMPILE ?=
+CC      := $(CROSS_COMPILE)gcc
+NASM    ?= nasm
+HOSTCC  ?= gcc
+CLANG   ?= clang
+PYTHON  ?= python3
+BUILD   ?= build
+
+VERSION := 0.1.0
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Freestanding x86-64 (see ../shared/platform.md "Cross toolchain").
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pie -fno-pic -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=small -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-O2 -g -Wall -Wextra -Werror -I. -MMD -MP \
+	-DNESTOR_VERSION='"$(VERSION)-$(GIT_REV)"'
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,--build-id=none \
+	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
+NASMFLAGS := -f elf64 -g -Werror
+
+# Host builds of the pure code, with sanitizers.
+HOSTCFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-DNESTOR_HOST_TEST -Wall -Wextra -Werror -I.
+FUZZCFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -DNESTOR_HOST_TEST -I.
+
+HV_C_SRCS := $(sort $(wildcard boot/*.c arch/x86/*.c lib/*.c mm/*.c vmx/*.c nested/*.c))
+HV_ASM_SRCS := $(sort $(wildcard boot/*.asm arch/x86/*.asm))
+HV_OBJS := $(HV_C_SRCS:%.c=$(BUILD)/hv/%.o) $(HV_ASM_SRCS:%.asm=$(BUILD)/hv/%.asm.o)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps iso unit fuzz fuzz-build test system bench run clean
+all: $(BUILD)/nestor.elf $(BUILD)/nestor.iso
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh
+	@touch $@
+
+# --- the hypervisor -------------------------------------------------------
+$(BUILD)/hv/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
+
+$(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.asm.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+$(BUILD)/nestor.elf: $(HV_OBJS) linker.ld
+	$(CC) $(KLDFLAGS) -o $@ $(HV_OBJS) -lgcc
+	@scripts/check-image.sh $@
+
+# Default ISO: Nestor alone (tests build their own ISOs with their grub.cfg).
+$(BUILD)/nestor.iso: $(BUILD)/nestor.elf scripts/mkiso.sh
+	scripts/mkiso.sh $@ $(BUILD)/nestor.elf "" >/dev/null
+
+# --- unit tests (cmocka, host, ASan/UBSan) ----------------------------------
+# Each tests/unit/test_X.c lists the production sources it tests here: the
+# same files the hypervisor links, never copies.
+UNIT_SRCS_test_format      := lib/format.c
+UNIT_SRCS_test_multiboot2  := boot/multiboot2.c lib/format.c
+UNIT_SRCS_test_cmdline     := boot/cmdline.c boot/cmdline_options.c lib/format.c
+UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
+UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_%) $$(wildcard tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) $< $(UNIT_SRCS_$*) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+	@$(PYTHON) tests/run_tests.py --only unit $(UNIT_BINS)
+
+# --- fuzzing (libFuzzer) ----------------------------------------------------
+FUZZ_SRCS_fuzz_multiboot2 := boot/multiboot2.c lib/format.c
+FUZZ_SRCS_fuzz_cmdline    := boot/cmdline.c boot/cmdline_options.c lib/format.c
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+FUZZ_TIME ?= 60
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_%) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZCFLAGS) $< $(FUZZ_SRCS_$*) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@$(PYTHON) tests/run_tests.py --only fuzz --fuzz-time $(FUZZ_TIME) $(FUZZ_BINS)
+
+# --- everything -------------------------------------------------------------
+# Unit tests, a short fuzz run per target, and the system scenarios; the last
+# line is "N passed, N failed" for the whole run.
+FUZZ_SMOKE_TIME ?= 15
+test: all $(UNIT_BINS) $(FUZZ_BINS)
+	@$(PYTHON) tests/run_tests.py --fuzz-time $(FUZZ_SMOKE_TIME) $(UNIT_BINS) $(FUZZ_BINS)
+
+system: all
+	@$(PYTHON) tests/run_tests.py --only system
+
+# Boot Nestor headless with the serial console on this terminal.
+# EMU=bochs (default) | qemu | qemu-efi | kvm; BOCHS_CPU=<model>.
+EMU ?=
+BOCHS_CPU ?= corei7_skylake_x
+run: all
+	@EMU="$(EMU)" BOCHS_CPU="$(BOCHS_CPU)" scripts/run.sh $(BUILD)/nestor.iso
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

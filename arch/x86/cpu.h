@@ -1,0 +1,124 @@
+/* Inline wrappers for the privileged and CPU-identification instructions
+ * Nestor uses outside VMX. Everything that touches the CPU directly goes
+ * through here (VMX instructions live behind vmx/). */
+#ifndef NESTOR_ARCH_X86_CPU_H
+#define NESTOR_ARCH_X86_CPU_H
+
+#include <stdint.h>
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ __volatile__("cpuid"
+			     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ __volatile__("wrmsr" ::"c"(msr), "a"((uint32_t)val),
+			     "d"((uint32_t)(val >> 32))
+			     : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#define DEFINE_CR_ACCESSORS(n)                                               \
+	static inline uint64_t read_cr##n(void)                              \
+	{                                                                    \
+		uint64_t v;                                                  \
+		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));         \
+		return v;                                                    \
+	}                                                                    \
+	static inline void write_cr##n(uint64_t v)                           \
+	{                                                                    \
+		__asm__ __volatile__("mov %0, %%cr" #n ::"r"(v) : "memory");  \
+	}
+DEFINE_CR_ACCESSORS(0)
+DEFINE_CR_ACCESSORS(2)
+DEFINE_CR_ACCESSORS(3)
+DEFINE_CR_ACCESSORS(4)
+#undef DEFINE_CR_ACCESSORS
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t f;
+
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
+static inline uint64_t read_rbp(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mov %%rbp, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cli(void) { __asm__ __volatile__("cli" ::: "memory"); }
+static inline void sti(void) { __asm__ __volatile__("sti" ::: "memory"); }
+static inline void hlt(void) { __asm__ __volatile__("hlt" ::: "memory"); }
+static inline void cpu_relax(void) { __asm__ __volatile__("pause" ::: "memory"); }
+
+struct descriptor_table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static inline void lgdt(const struct descriptor_table_ptr *p)
+{
+	__asm__ __volatile__("lgdt %0" ::"m"(*p) : "memory");
+}
+
+static inline void lidt(const struct descriptor_table_ptr *p)
+{
+	__asm__ __volatile__("lidt %0" ::"m"(*p) : "memory");
+}
+
+static inline void ltr(uint16_t sel)
+{
+	__asm__ __volatile__("ltr %0" ::"r"(sel) : "memory");
+}
+
+/* Architectural MSRs (SDM Vol. 4, chapter 2). */
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_EFER 0xc0000080
+
+/* CR0/CR4 bits (SDM Vol. 3A, 2.5). */
+#define CR0_PE (1ULL << 0)
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define CR4_VMXE (1ULL << 13)
+
+/* IA32_FEATURE_CONTROL bits (SDM Vol. 3C, 23.7). */
+#define FEATURE_CONTROL_LOCKED (1ULL << 0)
+#define FEATURE_CONTROL_VMX_INSIDE_SMX (1ULL << 1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
+
+/* CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3C, 23.6). */
+#define CPUID_1_ECX_VMX (1U << 5)
+
+#endif

@@ -1,0 +1,85 @@
+/* 16550 UART console driver: polled output, 8N1, any divisor of 115200.
+ * Register layout per the PC16550D data sheet. '\n' goes out as "\r\n". */
+#include "arch/x86/serial.h"
+#include "arch/x86/io.h"
+
+enum {
+	UART_THR = 0, /* transmit holding (DLAB=0) */
+	UART_DLL = 0, /* divisor low (DLAB=1) */
+	UART_IER = 1,
+	UART_DLM = 1, /* divisor high (DLAB=1) */
+	UART_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5,
+	UART_SCR = 7,
+};
+
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define UART_CLOCK_DIV 115200
+/* Bound on the THRE wait so a missing or stuck UART cannot hang Nestor. */
+#define THRE_SPINS 100000
+
+static uint16_t uart_base;
+static bool uart_present;
+
+static bool uart_answers(uint16_t base)
+{
+	outb(base + UART_SCR, 0x5a);
+	if (inb(base + UART_SCR) != 0x5a)
+		return false;
+	outb(base + UART_SCR, 0xa5);
+	return inb(base + UART_SCR) == 0xa5;
+}
+
+bool serial_init(uint16_t port, uint32_t baud)
+{
+	uint16_t div = (uint16_t)(UART_CLOCK_DIV / (baud ? baud : UART_CLOCK_DIV));
+
+	uart_base = port;
+	uart_present = uart_answers(port);
+	if (!uart_present)
+		return false;
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DLL, (uint8_t)div);
+	outb(port + UART_DLM, (uint8_t)(div >> 8));
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, 0xc7); /* FIFO on, both cleared, 14-byte trigger */
+	outb(port + UART_MCR, 0x03); /* DTR | RTS */
+	return true;
+}
+
+static void uart_tx(uint8_t c)
+{
+	for (int i = 0; i < THRE_SPINS; i++)
+		if (inb(uart_base + UART_LSR) & LSR_THRE)
+			break;
+	outb(uart_base + UART_THR, c);
+}
+
+void serial_putc(char c)
+{
+	if (!uart_present)
+		return;
+	if (c == '\n')
+		uart_tx('\r');
+	uart_tx((uint8_t)c);
+}
+
+uint16_t serial_port(void)
+{
+	return uart_base;
+}
+
+void serial_flush(void)
+{
+	if (!uart_present)
+		return;
+	for (int i = 0; i < THRE_SPINS; i++)
+		if (inb(uart_base + UART_LSR) & LSR_TEMT)
+			return;
+}

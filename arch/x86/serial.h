@@ -1,0 +1,16 @@
+/* 16550 UART console driver (polled). */
+#ifndef NESTOR_ARCH_X86_SERIAL_H
+#define NESTOR_ARCH_X86_SERIAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Program the UART at `port` for `baud` 8N1. Returns false when no UART
+ * answers there (scratch-register test); output is then dropped. */
+bool serial_init(uint16_t port, uint32_t baud);
+void serial_putc(char c);
+uint16_t serial_port(void);
+/* Wait (bounded) until every queued byte has left the UART. */
+void serial_flush(void);
+
+#endif

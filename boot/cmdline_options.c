@@ -1,0 +1,161 @@
+/* The option registry: every hypervisor command-line option, its value
+ * parser and its default. A new feature adds its field to boot/config.h, its
+ * default to config_set_defaults() and one row to cmdline_options[].
+ *
+ * Value parsers get the value bytes (not NUL-terminated) and either update
+ * the config and return 0, or return -1 and leave the config untouched. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot/cmdline.h"
+#include "boot/config.h"
+#include "lib/compiler.h"
+#include "lib/string.h"
+
+/* The 16550 UART's baud rate generator divides its 1.8432 MHz clock by 16
+ * and then by a 16-bit divisor (PC16550D datasheet, "Programmable Baud
+ * Generator"): baud = 115200 / divisor, so only divisors of 115200 are
+ * exact. 300 is the slowest rate worth supporting. */
+#define UART_BASE_BAUD 115200u
+#define UART_MIN_BAUD 300u
+
+/* A UART occupies 8 consecutive I/O ports (PC16550D datasheet, register
+ * addresses 0..7), so its base must leave room for base + 7 <= 0xffff. */
+#define UART_MAX_PORT 0xfff8u
+
+/* Legacy PC COM port bases (IBM PC/AT BIOS, the BDA's COM table). */
+static const struct cmdline_keyword com_ports[] = {
+	{ "com1", 0x3f8 },
+	{ "com2", 0x2f8 },
+	{ "com3", 0x3e8 },
+	{ "com4", 0x2e8 },
+};
+
+static const struct cmdline_keyword log_levels[] = {
+	{ "quiet", LOG_QUIET },
+	{ "error", LOG_ERROR },
+	{ "warn", LOG_WARN },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+};
+
+static const struct cmdline_keyword test_faults[] = {
+	{ "none", TEST_FAULT_NONE },
+	{ "pf", TEST_FAULT_PF },
+	{ "ud", TEST_FAULT_UD },
+	{ "de", TEST_FAULT_DE },
+	{ "gp", TEST_FAULT_GP },
+	{ "panic", TEST_FAULT_PANIC },
+};
+
+void config_set_defaults(struct nestor_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->console.port = 0x3f8;
+	cfg->console.baud = UART_BASE_BAUD;
+	cfg->loglevel = LOG_INFO;
+	cfg->test_fault = TEST_FAULT_NONE;
+}
+
+/* com1..com4 or a number in 1..UART_MAX_PORT. */
+static int parse_uart_port(const char *val, size_t len, uint16_t *port)
+{
+	uint64_t n;
+	int kw;
+
+	if (cmdline_match_keyword(val, len, com_ports, ARRAY_SIZE(com_ports),
+				  &kw) == 0) {
+		*port = (uint16_t)kw;
+		return 0;
+	}
+	if (cmdline_parse_uint(val, len, UART_MAX_PORT, &n) != 0 || n == 0)
+		return -1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+/* A rate the UART can produce exactly: UART_MIN_BAUD..UART_BASE_BAUD and a
+ * divisor of UART_BASE_BAUD. */
+static int parse_baud(const char *val, size_t len, uint32_t *baud)
+{
+	uint64_t n;
+
+	if (cmdline_parse_uint(val, len, UART_BASE_BAUD, &n) != 0)
+		return -1;
+	if (n < UART_MIN_BAUD || UART_BASE_BAUD % n != 0)
+		return -1;
+	*baud = (uint32_t)n;
+	return 0;
+}
+
+/* console=<port>[,<baud>]; the baud rate defaults to UART_BASE_BAUD. */
+static int parse_console(const char *val, size_t len, struct nestor_config *cfg)
+{
+	size_t port_len = 0;
+	uint16_t port;
+	uint32_t baud = UART_BASE_BAUD;
+
+	while (port_len < len && val[port_len] != ',')
+		port_len++;
+	if (parse_uart_port(val, port_len, &port) != 0)
+		return -1;
+	if (port_len < len &&
+	    parse_baud(val + port_len + 1, len - port_len - 1, &baud) != 0)
+		return -1;
+	cfg->console.port = port;
+	cfg->console.baud = baud;
+	return 0;
+}
+
+/* loglevel=<name> or its number 0..4. */
+static int parse_loglevel(const char *val, size_t len, struct nestor_config *cfg)
+{
+	uint64_t n;
+	int kw;
+
+	if (cmdline_match_keyword(val, len, log_levels, ARRAY_SIZE(log_levels),
+				  &kw) == 0) {
+		cfg->loglevel = (enum log_level)kw;
+		return 0;
+	}
+	if (cmdline_parse_uint(val, len, LOG_DEBUG, &n) != 0)
+		return -1;
+	cfg->loglevel = (enum log_level)n;
+	return 0;
+}
+
+static int parse_test_fault(const char *val, size_t len,
+			    struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, test_faults,
+				  ARRAY_SIZE(test_faults), &kw) != 0)
+		return -1;
+	cfg->test_fault = (enum test_fault)kw;
+	return 0;
+}
+
+const struct cmdline_option cmdline_options[] = {
+	{
+		.name = "console",
+		.parse = parse_console,
+		.accepted = "com1..com4 or an I/O port (0x3f8), optionally ,baud (e.g. console=com2,57600)",
+		.help = "serial console UART and baud rate (default com1,115200)",
+	},
+	{
+		.name = "loglevel",
+		.parse = parse_loglevel,
+		.accepted = "quiet, error, warn, info, debug or 0..4",
+		.help = "how much Nestor logs on the console (default info)",
+	},
+	{
+		.name = "test_fault",
+		.parse = parse_test_fault,
+		.accepted = "none, pf, ud, de, gp or panic",
+		.help = "TEST ONLY: make Nestor fault on purpose so tests can check the exception report (default none)",
+	},
+};
+
+const size_t cmdline_option_count = ARRAY_SIZE(cmdline_options);

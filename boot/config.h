@@ -1,0 +1,38 @@
+/* Nestor's run-time configuration, filled from the hypervisor command line.
+ *
+ * Every option lives in the registry in boot/cmdline_options.c; features add
+ * their fields here and their option there. */
+#ifndef NESTOR_BOOT_CONFIG_H
+#define NESTOR_BOOT_CONFIG_H
+
+#include <stdint.h>
+
+enum log_level {
+	LOG_QUIET = 0,
+	LOG_ERROR = 1,
+	LOG_WARN = 2,
+	LOG_INFO = 3,
+	LOG_DEBUG = 4,
+};
+
+/* Test-only fault injection (test_fault=): makes Nestor fault on purpose so
+ * the system tests can check the exception report. */
+enum test_fault {
+	TEST_FAULT_NONE = 0,
+	TEST_FAULT_PF,  /* read from an unmapped address */
+	TEST_FAULT_UD,  /* ud2 */
+	TEST_FAULT_DE,  /* divide by zero */
+	TEST_FAULT_GP,  /* non-canonical address */
+	TEST_FAULT_PANIC, /* explicit panic() */
+};
+
+struct nestor_config {
+	struct {
+		uint16_t port;  /* UART I/O base, e.g. 0x3f8 for com1 */
+		uint32_t baud;  /* 115200 by default */
+	} console;
+	enum log_level loglevel; /* LOG_INFO by default */
+	enum test_fault test_fault;
+};
+
+#endif

@@ -1,0 +1,302 @@
+/* nestor_main(): from the long-mode entry to the banner and (later) the guest.
+ *
+ * Order matters: the console comes up on COM1 first so every later error is
+ * visible; the command line may then move it. Nothing here trusts the
+ * multiboot2 information before boot/multiboot2.c has checked it. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_ident.h"
+#include "arch/x86/descriptors.h"
+#include "arch/x86/power.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/traps.h"
+#include "boot/cmdline.h"
+#include "boot/config.h"
+#include "boot/multiboot2.h"
+#include "lib/format.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "mm/frame_alloc.h"
+#include "vmx/vmx_msrs.h"
+
+#ifndef NESTOR_VERSION
+#define NESTOR_VERSION "unknown"
+#endif
+
+/* Only the first 4 GiB are identity-mapped by boot/entry.asm. */
+#define BOOT_MAPPED_LIMIT (4ULL << 30)
+#define LOW_MEMORY_LIMIT (1ULL << 20)
+/* Sanity bound on the multiboot2 information's total_size. */
+#define MB2_INFO_MAX_SIZE (1U << 20)
+
+extern uint8_t _image_start[], _image_end[]; /* linker.ld */
+
+struct nestor_config config;
+static struct mb2_info boot_info;
+static struct frame_alloc frames;
+
+/* Command-line diagnostics are held until the console the command line asks
+ * for is up, then printed there. */
+#define MAX_HELD_DIAGS 16
+static struct {
+	enum cmdline_severity sev;
+	char msg[160];
+} held_diags[MAX_HELD_DIAGS];
+static unsigned held_diag_count, dropped_diag_count;
+
+static void hold_diag(void *ctx, enum cmdline_severity sev, const char *msg)
+{
+	(void)ctx;
+	if (held_diag_count == MAX_HELD_DIAGS) {
+		dropped_diag_count++;
+		return;
+	}
+	held_diags[held_diag_count].sev = sev;
+	fmt_snprintf(held_diags[held_diag_count].msg,
+		     sizeof(held_diags[0].msg), "%s", msg);
+	held_diag_count++;
+}
+
+static void print_held_diags(void)
+{
+	static const char *const label[] = {
+		[CMDLINE_WARNING] = "warning",
+		[CMDLINE_ERROR] = "error",
+		[CMDLINE_NOTICE] = "notice",
+	};
+
+	for (unsigned i = 0; i < held_diag_count; i++)
+		log_printf(held_diags[i].sev == CMDLINE_ERROR ? LOG_QUIET : LOG_WARN,
+			   "nestor: command line %s: %s\n",
+			   label[held_diags[i].sev], held_diags[i].msg);
+	if (dropped_diag_count)
+		pr_warn("nestor: command line: %u more message(s) not shown\n",
+			dropped_diag_count);
+}
+
+static void parse_boot_info(uint64_t info_addr)
+{
+	const void *info = (const void *)info_addr;
+	struct mb2_error err;
+	uint32_t total;
+
+	/* The pointer comes from EBX, so it is below 4 GiB and mapped; bound
+	 * what the parser may read by total_size and a sanity limit. */
+	if (info_addr == 0 || info_addr & 7) {
+		log_printf(LOG_QUIET,
+			   "nestor: FATAL: multiboot2 information at %#lx is not 8-byte aligned\n",
+			   info_addr);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	total = *(const uint32_t *)info;
+	if (total > MB2_INFO_MAX_SIZE || info_addr + total > BOOT_MAPPED_LIMIT) {
+		log_printf(LOG_QUIET,
+			   "nestor: FATAL: multiboot2 information size %u at %#lx is implausible\n",
+			   total, info_addr);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	if (mb2_parse(info, total, &boot_info, &err) != 0) {
+		log_printf(LOG_QUIET,
+			   "nestor: FATAL: bad multiboot2 information: %s (offset %u, tag type %d)\n",
+			   err.msg, err.offset,
+			   err.tag_type == MB2_NO_TAG ? -1 : (int)err.tag_type);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	for (unsigned i = 0; i < boot_info.warning_count; i++)
+		pr_warn("nestor: multiboot2 warning: %s\n", boot_info.warnings[i]);
+}
+
+static void apply_command_line(void)
+{
+	const char *cl = boot_info.cmdline;
+	int errors;
+
+	config_set_defaults(&config);
+	errors = cmdline_parse(cl, cl ? strlen(cl) : 0, cmdline_options,
+			       cmdline_option_count, &config, hold_diag, NULL);
+	if (config.console.port != 0x3f8 || config.console.baud != 115200) {
+		pr_info("nestor: console moves to port %#x at %u baud\n",
+			config.console.port, config.console.baud);
+		serial_init(config.console.port, config.console.baud);
+	}
+	log_set_level(config.loglevel);
+	print_held_diags();
+	if (errors) {
+		log_printf(LOG_QUIET,
+			   "nestor: FATAL: %d error(s) in the command line '%s'; not starting\n",
+			   errors, cl ? cl : "");
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+}
+
+static const char *mem_type_name(uint32_t type)
+{
+	switch (type) {
+	case MEM_AVAILABLE:
+		return "available";
+	case MEM_ACPI_RECLAIMABLE:
+		return "ACPI reclaimable";
+	case MEM_ACPI_NVS:
+		return "ACPI NVS";
+	case MEM_BAD:
+		return "bad";
+	default:
+		return "reserved";
+	}
+}
+
+static void print_cpu(bool *has_vmx)
+{
+	struct cpuid_regs l0 = cpuid(0, 0), l1 = cpuid(1, 0);
+	struct cpuid_regs ext = cpuid(0x80000000, 0);
+	uint32_t ext8 = ext.eax >= 0x80000008 ? cpuid(0x80000008, 0).eax : 0;
+	struct cpu_signature sig = cpu_signature_decode(l1.eax);
+	char vendor[13];
+
+	cpu_vendor_string(l0.ebx, l0.ecx, l0.edx, vendor);
+	pr_info("nestor: CPU %s family 0x%x model 0x%x stepping %u\n", vendor,
+		sig.family, sig.model, sig.stepping);
+	pr_info("nestor: MAXPHYADDR %u bits\n",
+		cpu_maxphyaddr(ext.eax, ext8, l1.edx));
+	*has_vmx = l1.ecx & CPUID_1_ECX_VMX;
+}
+
+static void print_vmx(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	struct vmx_msrs m;
+
+	pr_info("nestor: VMX supported (CPUID.01H:ECX.VMX[bit 5] = 1)\n");
+	/* SDM Vol. 3C, 23.7: bit 0 lock, bit 2 VMX outside SMX. */
+	pr_info("nestor: IA32_FEATURE_CONTROL 0x%lx (%s, VMX outside SMX %s)\n",
+		fc, fc & FEATURE_CONTROL_LOCKED ? "locked" : "unlocked",
+		fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX ? "enabled" : "disabled");
+	vmx_msrs_read(&m);
+	/* SDM Vol. 3D, A.1: bits 30:0 of IA32_VMX_BASIC are the revision id. */
+	pr_info("nestor: VMCS revision id 0x%x\n", (uint32_t)(m.basic & 0x7fffffff));
+	vmx_msrs_print(&m);
+}
+
+static void print_memory(void)
+{
+	unsigned n;
+	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
+
+	pr_info("nestor: memory map (%s, %u entries):\n",
+		boot_info.have_mmap ? "multiboot2" : "EFI", n);
+	for (unsigned i = 0; i < n; i++)
+		pr_info("  [%016lx-%016lx) %s\n", map[i].base,
+			map[i].base + map[i].len, mem_type_name(map[i].type));
+	pr_info("nestor: usable RAM %lu MiB\n",
+		mem_map_usable_bytes(map, n) >> 20);
+}
+
+static void print_boot_info(void)
+{
+	const struct mb2_info *bi = &boot_info;
+
+	pr_info("nestor: loader: %s\n", bi->loader_name ? bi->loader_name : "?");
+	pr_info("nestor: command line: '%s'\n", bi->cmdline ? bi->cmdline : "");
+	pr_info("nestor: %u module(s)%s\n", bi->module_count,
+		bi->modules_truncated ? " (more ignored)" : "");
+	for (unsigned i = 0; i < bi->module_count; i++)
+		pr_info("  module %u: [%08lx-%08lx) '%s'\n", i,
+			bi->modules[i].start, bi->modules[i].end,
+			bi->modules[i].cmdline);
+	if (bi->rsdp)
+		pr_info("nestor: ACPI RSDP version %d (copy in boot information)\n",
+			bi->rsdp_version);
+	else
+		pr_info("nestor: no ACPI RSDP from the loader\n");
+	if (bi->have_fb)
+		pr_info("nestor: framebuffer %ux%u bpp %u at %#lx (recorded)\n",
+			bi->fb.width, bi->fb.height, bi->fb.bpp, bi->fb.addr);
+}
+
+/* Everything that must never be handed out besides non-RAM. */
+static void init_frames(uint64_t info_addr)
+{
+	struct phys_range reserved[2 + MB2_MAX_MODULES];
+	unsigned nres = 0, n;
+	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
+	enum fa_status st;
+
+	reserved[nres++] = (struct phys_range){ (uint64_t)_image_start,
+						(uint64_t)_image_end };
+	reserved[nres++] = (struct phys_range){ info_addr,
+						info_addr + boot_info.total_size };
+	for (unsigned i = 0; i < boot_info.module_count; i++)
+		reserved[nres++] = (struct phys_range){ boot_info.modules[i].start,
+							boot_info.modules[i].end };
+	st = fa_init(&frames, map, n, reserved, nres, LOW_MEMORY_LIMIT,
+		     BOOT_MAPPED_LIMIT);
+	if (st != FA_OK) {
+		log_printf(LOG_QUIET, "nestor: FATAL: frame allocator: %s\n",
+			   fa_strerror(st));
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	pr_info("nestor: Nestor image [%08lx-%08lx), %lu KiB free for Nestor in %u region(s)\n",
+		(uint64_t)_image_start, (uint64_t)_image_end,
+		fa_free_bytes(&frames) >> 10, fa_region_count(&frames));
+}
+
+static void inject_test_fault(void)
+{
+	volatile uint64_t *p;
+	volatile int zero = 0;
+
+	switch (config.test_fault) {
+	case TEST_FAULT_NONE:
+		return;
+	case TEST_FAULT_PF:
+		pr_info("nestor: test_fault: reading unmapped memory\n");
+		p = (volatile uint64_t *)0x7ff000000000ULL;
+		(void)*p;
+		break;
+	case TEST_FAULT_UD:
+		pr_info("nestor: test_fault: executing ud2\n");
+		__asm__ __volatile__("ud2");
+		break;
+	case TEST_FAULT_DE:
+		pr_info("nestor: test_fault: dividing by zero\n");
+		(void)(10 / zero);
+		break;
+	case TEST_FAULT_GP:
+		pr_info("nestor: test_fault: non-canonical access\n");
+		p = (volatile uint64_t *)0x8000000000000000ULL;
+		(void)*p;
+		break;
+	case TEST_FAULT_PANIC:
+		panic("test_fault=panic requested on the command line");
+	}
+	panic("test_fault %d did not fault", config.test_fault);
+}
+
+void nestor_main(uint32_t magic, uint64_t info_addr)
+{
+	bool has_vmx;
+
+	serial_init(0x3f8, 115200);
+	log_set_sink(serial_putc);
+	cpu_tables_load(&boot_cpu_tables);
+
+	pr_info("\nNestor %s: a micro-hypervisor for Intel VMX\n", NESTOR_VERSION);
+	if (magic != MB2_BOOTLOADER_MAGIC) /* entry.asm checked already */
+		panic("bad multiboot2 magic %#x", magic);
+
+	parse_boot_info(info_addr);
+	apply_command_line();
+	print_cpu(&has_vmx);
+	print_boot_info();
+	print_memory();
+	init_frames(info_addr);
+	inject_test_fault();
+
+	if (!has_vmx) {
+		log_printf(LOG_QUIET,
+			   "nestor: this CPU has no VMX (CPUID.01H:ECX.VMX[bit 5] = 0); nothing to run\n");
+		power_off(NESTOR_EXIT_NO_VMX);
+	}
+	print_vmx();
+	pr_info("nestor: no guest support yet; stopping\n");
+	power_off(NESTOR_EXIT_OK);
+}

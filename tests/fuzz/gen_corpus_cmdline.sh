@@ -1,0 +1,15 @@
+#!/bin/sh
+# Writes the seed inputs for tests/fuzz/fuzz_cmdline.c into
+# tests/fuzz/corpus_cmdline/ (run from the repository root).
+set -eu
+dir=tests/fuzz/corpus_cmdline
+mkdir -p "$dir"
+seed() { printf '%b' "$2" > "$dir/$1"; }
+seed grub_path      '/boot/nestor.elf console=com2,57600 loglevel=debug'
+seed all_options    'console=0x3f8,9600 loglevel=4 test_fault=pf'
+seed quoted         'console="com3,38400" loglevel="warn" foo="a b"'
+seed unterminated   'loglevel="debug console=com1'
+seed bad_values     'console=0x10000 console=com1,7 loglevel=9 test_fault=x'
+seed control_bytes  'loglevel=de\001bug\tconsole=com4\r\n\377'
+seed bare_and_empty 'console loglevel= =x test_fault'
+seed nul_inside     'loglevel=quiet\000console=com2'

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""System-test runner: boots Nestor in an emulator per scenario and decides
+pass/fail from the serial output alone (never from the emulator's exit code).
+
+Each scenario (tests/system/scenarios.py) names the emulator (bochs, qemu,
+qemu-efi), the Bochs CPU model, Nestor's command line, the GRUB loader
+command, guest/dummy modules, regular expressions the serial output must
+contain (`expect`) and must not contain (`reject`), and a timeout. The runner
+builds one ISO per scenario with its own grub.cfg, boots it headless, captures
+COM1 to a file, and runs two scenarios at a time.
+
+Usage: tests/system/runner.py [--jobs N] [--list] [NAME-REGEX ...]
+"""
+import argparse
+import concurrent.futures
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+NESTOR_ELF = os.path.join(BUILD, "nestor.elf")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
+VGA_BIOS = "/usr/share/vgabios/vgabios.bin"
+
+# A fault or panic inside Nestor fails every scenario that does not expect it.
+DEFAULT_REJECT = [r"FATAL EXCEPTION", r"PANIC:"]
+
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    emulator: str = "bochs"            # bochs | qemu | qemu-efi
+    cpu: str = "corei7_skylake_x"      # Bochs CPU model
+    cmdline: str = ""                  # Nestor's command line
+    loader: str = "multiboot2"         # GRUB command: multiboot2 | multiboot
+    modules: list = dataclasses.field(default_factory=list)   # [(path, args)]
+    expect: list = dataclasses.field(default_factory=list)    # regexes, all must match
+    reject: list = dataclasses.field(default_factory=list)    # regexes, none may match
+    allow_fatal: bool = False          # drop DEFAULT_REJECT
+    timeout: int = 90                  # seconds of wall time
+    megs: int = 256
+    cpus: int = 1
+    bochs_extra: str = ""              # extra bochsrc lines
+
+
+@dataclasses.dataclass
+class Result:
+    scenario: Scenario
+    passed: bool
+    reasons: list
+    serial_path: str
+    log_path: str
+    seconds: float
+
+
+def _path(p):
+    return p if os.path.isabs(p) else os.path.join(ROOT, p)
+
+
+def build_iso(sc, workdir):
+    iso = os.path.join(workdir, "nestor.iso")
+    cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, NESTOR_ELF, sc.cmdline, sc.loader]
+    for path, args in sc.modules:
+        cmd += [_path(path), args]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return iso
+
+
+def bochs_command(sc, workdir, iso, serial):
+    rc = os.path.join(workdir, "bochsrc")
+    with open(rc, "w") as f:
+        f.write(f"""megs: {sc.megs}
+cpu: model={sc.cpu}, count={sc.cpus}, ips=50000000
+romimage: file={BOCHS_BIOS}
+vgaromimage: file={VGA_BIOS}
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev={serial}
+display_library: rfb, options="timeout=0"
+log: {os.path.join(workdir, 'bochs.log')}
+clock: sync=none
+error: action=ignore
+panic: action=fatal
+{sc.bochs_extra}
+""")
+    cmds = os.path.join(workdir, "bochs.cmds")
+    with open(cmds, "w") as f:
+        f.write("c\nquit\n")
+    return ["bochs", "-q", "-f", rc, "-rc", cmds]
+
+
+def qemu_command(sc, workdir, iso, serial):
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-cpu", "max", "-m", str(sc.megs),
+           "-smp", str(sc.cpus), "-display", "none", "-monitor", "none",
+           "-serial", f"file:{serial}", "-no-reboot", "-cdrom", iso,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+    if sc.emulator == "qemu-efi":
+        vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
+        shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    return cmd
+
+
+def judge(sc, text, timed_out):
+    reasons = []
+    for pat in sc.expect:
+        if not re.search(pat, text, re.MULTILINE):
+            reasons.append(f"expected line not seen: /{pat}/")
+    for pat in sc.reject + ([] if sc.allow_fatal else DEFAULT_REJECT):
+        m = re.search(pat, text, re.MULTILINE)
+        if m:
+            reasons.append(f"forbidden line seen: /{pat}/ ({m.group(0)!r})")
+    if timed_out:
+        reasons.append(f"emulator still running after {sc.timeout} s (killed)")
+    return reasons
+
+
+def run_scenario(sc):
+    workdir = os.path.join(BUILD, "system", sc.name)
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    serial = os.path.join(workdir, "serial.out")
+    log_path = os.path.join(workdir, "emulator.log")
+    start = time.monotonic()
+    try:
+        iso = build_iso(sc, workdir)
+    except subprocess.CalledProcessError as e:
+        return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
+    if sc.emulator == "bochs":
+        cmd = bochs_command(sc, workdir, iso, serial)
+    elif sc.emulator in ("qemu", "qemu-efi"):
+        cmd = qemu_command(sc, workdir, iso, serial)
+    else:
+        return Result(sc, False, [f"unknown emulator {sc.emulator}"], serial, log_path, 0.0)
+    timed_out = False
+    with open(log_path, "w") as log:
+        log.write(" ".join(cmd) + "\n")
+        log.flush()
+        proc = subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=sc.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    text = ""
+    if os.path.exists(serial):
+        with open(serial, "rb") as f:
+            text = f.read().decode("utf-8", "replace").replace("\r", "")
+    reasons = judge(sc, text, timed_out)
+    return Result(sc, not reasons, reasons, serial, log_path, time.monotonic() - start)
+
+
+def report(res, out=sys.stdout):
+    status = "PASS" if res.passed else "FAIL"
+    out.write(f"[{status}] system/{res.scenario.name} ({res.scenario.emulator}"
+              f"{'/' + res.scenario.cpu if res.scenario.emulator == 'bochs' else ''}, "
+              f"{res.seconds:.1f} s)\n")
+    if res.passed:
+        return
+    for r in res.reasons:
+        out.write(f"    {r}\n")
+    lines = []
+    if os.path.exists(res.serial_path):
+        with open(res.serial_path, "rb") as f:
+            lines = f.read().decode("utf-8", "replace").replace("\r", "").splitlines()
+    out.write(f"    --- last 40 serial lines of {res.serial_path} ---\n")
+    for line in lines[-40:]:
+        out.write(f"    | {line}\n")
+    out.write(f"    emulator log: {res.log_path}\n")
+
+
+def load_scenarios():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scenarios  # noqa: E402
+    return scenarios.SCENARIOS
+
+
+def run_all(patterns=(), jobs=2, out=sys.stdout):
+    """Runs the matching scenarios; returns (passed, failed)."""
+    selected = [s for s in load_scenarios()
+                if not patterns or any(re.search(p, s.name) for p in patterns)]
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for res in pool.map(run_scenario, selected):
+            report(res, out)
+            out.flush()
+            if res.passed:
+                passed += 1
+            else:
+                failed += 1
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("patterns", nargs="*")
+    args = ap.parse_args()
+    if args.list:
+        for s in load_scenarios():
+            print(f"{s.name:32} {s.emulator:9} {s.cpu if s.emulator == 'bochs' else ''}")
+        return 0
+    if not os.path.exists(NESTOR_ELF):
+        print(f"runner: {NESTOR_ELF} missing; run make first", file=sys.stderr)
+        return 2
+    p, f = run_all(args.patterns, args.jobs)
+    print(f"{p} passed, {f} failed")
+    return 1 if f else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
