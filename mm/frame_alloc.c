@@ -37,6 +37,10 @@ const char *fa_strerror(enum fa_status s)
  * reports it as pieces in increasing order (adjacent pieces may touch). It
  * needs no scratch memory and no sorting: each step jumps to the next entry
  * boundary, so it takes O((nmap + nres)^2) time.
+ *
+ * Exclusions are used exactly as given. fa_init shrinks each maximal run of S
+ * inward to whole frames, which drops every frame an exclusion touches, the
+ * same as rounding the exclusions outward.
  * ------------------------------------------------------------------------ */
 
 struct sweep {
@@ -44,7 +48,6 @@ struct sweep {
 	unsigned nmap;
 	const struct phys_range *res;
 	unsigned nres;
-	bool round_excl; /* round exclusions outward to whole frames */
 	uint64_t lo, hi; /* limits, lo < hi <= FA_PHYS_LIMIT */
 };
 
@@ -66,13 +69,6 @@ static bool is_available(const struct mem_region *r)
 	return r->type == MEM_AVAILABLE;
 }
 
-static void round_outward(struct phys_range *r)
-{
-	/* end <= FA_PHYS_LIMIT, which is page aligned: no overflow. */
-	r->start = ALIGN_DOWN(r->start, PAGE_SIZE);
-	r->end = ALIGN_UP(r->end, PAGE_SIZE);
-}
-
 /* Exclusion i (map entries first, then reserved ranges); false if empty. */
 static bool sweep_excl(const struct sweep *sw, unsigned i, bool from_map,
 		       struct phys_range *out)
@@ -89,8 +85,6 @@ static bool sweep_excl(const struct sweep *sw, unsigned i, bool from_map,
 		if (!clamp_extent(r->start, r->end - r->start, out))
 			return false;
 	}
-	if (sw->round_excl)
-		round_outward(out);
 	return true;
 }
 
@@ -191,7 +185,7 @@ uint64_t mem_map_usable_bytes(const struct mem_region *map, unsigned n)
 {
 	struct sweep sw = {
 		.map = map, .nmap = n, .res = NULL, .nres = 0,
-		.round_excl = false, .lo = 0, .hi = FA_PHYS_LIMIT,
+		.lo = 0, .hi = FA_PHYS_LIMIT,
 	};
 	uint64_t total = 0;
 
@@ -234,7 +228,8 @@ static bool build_close_run(struct build_ctx *b)
 }
 
 /* Pieces arrive in order; touching pieces form one run. Runs are shrunk only
- * once complete, so a frame split across two touching entries is kept. */
+ * once complete, so a frame split across two touching available entries is
+ * kept, while any frame an exclusion touches lies outside every run. */
 static bool emit_build(void *ctx, struct phys_range piece)
 {
 	struct build_ctx *b = ctx;
@@ -266,7 +261,6 @@ enum fa_status fa_init(struct frame_alloc *fa, const struct mem_region *map,
 {
 	struct sweep sw = {
 		.map = map, .nmap = nmap, .res = reserved, .nres = nres,
-		.round_excl = true,
 	};
 	struct build_ctx b = { .fa = fa, .have_run = false, .status = FA_OK };
 
