@@ -1,0 +1,501 @@
+/* Unit tests for vmx/events.c: the VM-entry interruption-information
+ * encoding (SDM Vol. 3C, 24.8.3), which exceptions push an error code
+ * (Vol. 3A, Table 6-1), combining a second exception with a pending one
+ * (Vol. 3A, 6.15, Tables 6-4 and 6-5), payloads kept until delivery, and
+ * re-injection from IDT-vectoring information (Vol. 3C, 27.2.4). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vmx/events.h"
+
+#define VALID (1u << 31)
+#define ERRV (1u << 11)
+
+/* ---- event_intr_info() -------------------------------------------------- */
+
+static uint32_t info_of(uint8_t type, uint8_t vector, bool err)
+{
+	struct event ev = { .type = type, .vector = vector,
+			    .has_error_code = err, .error_code = 0xffffffff,
+			    .has_payload = true, .payload = ~0ull,
+			    .insn_len = 15 };
+
+	return event_intr_info(&ev);
+}
+
+static void test_intr_info_each_type(void **state)
+{
+	(void)state;
+	assert_int_equal(EVENT_EXTERNAL_INTERRUPT, 0);
+	assert_int_equal(EVENT_NMI, 2);
+	assert_int_equal(EVENT_HARDWARE_EXCEPTION, 3);
+	assert_int_equal(EVENT_SOFTWARE_INTERRUPT, 4);
+	assert_int_equal(EVENT_PRIV_SOFTWARE_EXCEPTION, 5);
+	assert_int_equal(EVENT_SOFTWARE_EXCEPTION, 6);
+
+	assert_int_equal(info_of(EVENT_EXTERNAL_INTERRUPT, 0x20, false),
+			 0x80000020u);
+	assert_int_equal(info_of(EVENT_EXTERNAL_INTERRUPT, 0xff, false),
+			 0x800000ffu);
+	assert_int_equal(info_of(EVENT_NMI, 2, false), 0x80000202u);
+	assert_int_equal(info_of(EVENT_HARDWARE_EXCEPTION, VEC_GP, true),
+			 0x80000b0du);
+	assert_int_equal(info_of(EVENT_HARDWARE_EXCEPTION, VEC_PF, true),
+			 0x80000b0eu);
+	assert_int_equal(info_of(EVENT_HARDWARE_EXCEPTION, VEC_DF, true),
+			 0x80000b08u);
+	assert_int_equal(info_of(EVENT_HARDWARE_EXCEPTION, VEC_UD, false),
+			 0x80000306u);
+	assert_int_equal(info_of(EVENT_HARDWARE_EXCEPTION, VEC_DE, false),
+			 0x80000300u);
+	assert_int_equal(info_of(EVENT_SOFTWARE_INTERRUPT, 0x80, false),
+			 0x80000480u);
+	assert_int_equal(info_of(EVENT_PRIV_SOFTWARE_EXCEPTION, VEC_DB, false),
+			 0x80000501u);
+	assert_int_equal(info_of(EVENT_SOFTWARE_EXCEPTION, VEC_BP, false),
+			 0x80000603u);
+	assert_int_equal(info_of(EVENT_SOFTWARE_EXCEPTION, 4, false),
+			 0x80000604u);
+}
+
+/* Bits 30:12 are reserved (24.8.3) and must stay clear whatever the event
+ * holds; the error code and payload never leak into the field. */
+static void test_intr_info_reserved_clear(void **state)
+{
+	(void)state;
+	for (unsigned type = 0; type < 8; type++) {
+		for (unsigned v = 0; v < 256; v++) {
+			for (int e = 0; e < 2; e++) {
+				uint32_t info = info_of((uint8_t)type,
+							(uint8_t)v, e);
+
+				assert_int_equal(info & 0x7ffff000u, 0);
+				assert_int_equal(info & 0xff, v);
+				assert_int_equal((info >> 8) & 7, type);
+				assert_int_equal(!!(info & ERRV), e);
+				assert_true(info & VALID);
+			}
+		}
+	}
+}
+
+/* ---- exception_has_error_code() ---------------------------------------- */
+
+static void test_error_code_vectors(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 32; v++) {
+		bool want = v == 8 || (v >= 10 && v <= 14) || v == 17 ||
+			    v == 21;
+
+		if (exception_has_error_code((uint8_t)v) != want)
+			fail_msg("vector %u: expected %d", v, want);
+	}
+	assert_false(exception_has_error_code(32));
+	assert_false(exception_has_error_code(0x80));
+	assert_false(exception_has_error_code(255));
+}
+
+/* ---- combining (Vol. 3A, 6.15) ------------------------------------------ */
+
+enum cls { BENIGN, CONTRIB, PFCLASS, DFCLASS };
+
+/* Table 6-4, written independently of events.c: contributory 0, 10-13 and
+ * 21 (#CP); page faults 14 and 20 (#VE); everything else benign. */
+static enum cls sdm_class(unsigned v)
+{
+	if (v == 0 || (v >= 10 && v <= 13) || v == 21)
+		return CONTRIB;
+	if (v == 14 || v == 20)
+		return PFCLASS;
+	if (v == 8)
+		return DFCLASS;
+	return BENIGN;
+}
+
+static void queue(struct event_queue *q, uint8_t v)
+{
+	bool err = exception_has_error_code(v);
+
+	event_queue_exception(q, v, err, err ? 0x1230u + v : 0,
+			      v == VEC_PF || v == VEC_DB,
+			      0xffff800000001000ull + v);
+}
+
+static void assert_is_df(const struct event_queue *q)
+{
+	assert_true(q->pending);
+	assert_false(q->triple_fault);
+	assert_int_equal(q->ev.type, EVENT_HARDWARE_EXCEPTION);
+	assert_int_equal(q->ev.vector, VEC_DF);
+	assert_true(q->ev.has_error_code);
+	assert_int_equal(q->ev.error_code, 0);
+	assert_false(q->ev.has_payload);
+	assert_int_equal(q->ev.payload, 0);
+	assert_int_equal(q->ev.insn_len, 0);
+}
+
+static void test_first_exception_queued(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_exception(&q, VEC_GP, true, 0x18, false, 0);
+	assert_true(q.pending);
+	assert_false(q.triple_fault);
+	assert_false(q.nmi_pending);
+	assert_int_equal(q.ev.type, EVENT_HARDWARE_EXCEPTION);
+	assert_int_equal(q.ev.vector, VEC_GP);
+	assert_true(q.ev.has_error_code);
+	assert_int_equal(q.ev.error_code, 0x18);
+	assert_false(q.ev.has_payload);
+	assert_int_equal(q.ev.insn_len, 0);
+	assert_int_equal(event_intr_info(&q.ev), 0x80000b0du);
+}
+
+static void test_contributory_pairs(void **state)
+{
+	static const uint8_t contrib[] = { 0, 10, 11, 12, 13, 21 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(contrib); i++) {
+		for (unsigned j = 0; j < sizeof(contrib); j++) {
+			struct event_queue q = { 0 };
+
+			queue(&q, contrib[i]);
+			queue(&q, contrib[j]);
+			assert_is_df(&q);
+		}
+	}
+}
+
+static void test_page_fault_first(void **state)
+{
+	static const uint8_t second[] = { 0, 10, 11, 12, 13, 14, 20, 21 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(second); i++) {
+		struct event_queue q = { 0 };
+
+		event_queue_exception(&q, VEC_PF, true, 2, true, 0xdead000);
+		queue(&q, second[i]);
+		assert_is_df(&q);
+	}
+}
+
+/* Contributory then #PF: handled serially, the #PF with its own CR2. */
+static void test_contributory_then_page_fault(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_exception(&q, VEC_GP, true, 0, false, 0);
+	event_queue_exception(&q, VEC_PF, true, 0x6, true,
+			      0x00007fffdeadb000ull);
+	assert_true(q.pending);
+	assert_false(q.triple_fault);
+	assert_int_equal(q.ev.vector, VEC_PF);
+	assert_true(q.ev.has_error_code);
+	assert_int_equal(q.ev.error_code, 0x6);
+	assert_true(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0x00007fffdeadb000ull);
+}
+
+/* Benign first: the second exception is handled serially, whatever it
+ * is (Table 6-5 first row). */
+static void test_benign_first(void **state)
+{
+	static const uint8_t benign[] = { 1, 2, 3, 4, 5, 6, 7, 9, 16, 17, 18,
+					  19 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(benign); i++) {
+		for (unsigned v = 0; v < 32; v++) {
+			struct event_queue q = { 0 };
+			bool err = exception_has_error_code((uint8_t)v);
+
+			queue(&q, benign[i]);
+			queue(&q, (uint8_t)v);
+			assert_true(q.pending);
+			assert_false(q.triple_fault);
+			assert_int_equal(q.ev.vector, v);
+			assert_int_equal(q.ev.has_error_code, err);
+			assert_int_equal(q.ev.error_code, err ? 0x1230u + v : 0);
+		}
+	}
+}
+
+/* #DF pending and another exception arrives: shutdown (6.15, "Interrupt
+ * 8"), reported as a triple fault with nothing left pending. For a benign
+ * second exception the SDM only describes contributory/#PF; Nestor (like
+ * KVM) shuts down for any, which this also pins down. */
+static void test_double_fault_then_anything(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 32; v++) {
+		struct event_queue q = { 0 };
+
+		event_queue_exception(&q, VEC_DF, true, 0, false, 0);
+		queue(&q, (uint8_t)v);
+		assert_false(q.pending);
+		assert_true(q.triple_fault);
+	}
+	/* Reached through combining, too: #PF, #GP -> #DF, then #GP. */
+	{
+		struct event_queue q = { 0 };
+
+		queue(&q, VEC_PF);
+		queue(&q, VEC_GP);
+		assert_is_df(&q);
+		queue(&q, VEC_GP);
+		assert_false(q.pending);
+		assert_true(q.triple_fault);
+	}
+}
+
+/* The whole 32 x 32 matrix against Table 6-5 via sdm_class(). */
+static void test_combining_matrix(void **state)
+{
+	(void)state;
+	for (unsigned a = 0; a < 32; a++) {
+		for (unsigned b = 0; b < 32; b++) {
+			struct event_queue q = { 0 };
+			enum cls ca = sdm_class(a), cb = sdm_class(b);
+			bool df = (ca == CONTRIB && cb == CONTRIB) ||
+				  (ca == PFCLASS && (cb == CONTRIB ||
+						     cb == PFCLASS));
+
+			queue(&q, (uint8_t)a);
+			queue(&q, (uint8_t)b);
+			if (ca == DFCLASS) {
+				if (q.pending || !q.triple_fault)
+					fail_msg("%u then %u: no shutdown", a, b);
+			} else if (df) {
+				if (!q.pending || q.triple_fault ||
+				    q.ev.vector != VEC_DF)
+					fail_msg("%u then %u: expected #DF, got %u",
+						 a, b, q.ev.vector);
+			} else {
+				if (!q.pending || q.triple_fault ||
+				    q.ev.vector != b)
+					fail_msg("%u then %u: expected %u, got %u",
+						 a, b, b, q.ev.vector);
+			}
+		}
+	}
+}
+
+/* A pending software interrupt is not an exception: no combining. */
+static void test_no_combining_with_non_exceptions(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	/* A reinjected INT 8 (software interrupt, not #DF) then #GP. */
+	event_queue_reinject(&q, VALID | (EVENT_SOFTWARE_INTERRUPT << 8) | 8,
+			     0, 2);
+	event_queue_exception(&q, VEC_GP, true, 0x42, false, 0);
+	assert_true(q.pending);
+	assert_false(q.triple_fault);
+	assert_int_equal(q.ev.type, EVENT_HARDWARE_EXCEPTION);
+	assert_int_equal(q.ev.vector, VEC_GP);
+	assert_int_equal(q.ev.error_code, 0x42);
+	assert_int_equal(q.ev.insn_len, 0);
+}
+
+/* ---- payloads ------------------------------------------------------------ */
+
+static void test_payload_page_fault(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_exception(&q, VEC_PF, true, 0x7, true,
+			      0xffffffff80001234ull);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.vector, VEC_PF);
+	assert_true(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0xffffffff80001234ull);
+	assert_int_equal(q.ev.error_code, 0x7);
+	/* The payload is not part of the interruption information. */
+	assert_int_equal(event_intr_info(&q.ev), 0x80000b0eu);
+	/* #PF then #DB (benign second): serial. A zero payload is still a
+	 * payload, distinct from none. */
+	event_queue_exception(&q, VEC_DB, false, 0, true, 0);
+	assert_int_equal(q.ev.vector, VEC_DB);
+	assert_true(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0);
+}
+
+static void test_payload_debug(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_exception(&q, VEC_DB, false, 0, true, 0x4000 /* BS */);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.vector, VEC_DB);
+	assert_false(q.ev.has_error_code);
+	assert_true(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0x4000);
+	assert_int_equal(event_intr_info(&q.ev), 0x80000301u);
+	/* #DB is benign: a following #PF replaces it with its own payload. */
+	event_queue_exception(&q, VEC_PF, true, 0, true, 0x1000);
+	assert_int_equal(q.ev.vector, VEC_PF);
+	assert_true(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0x1000);
+	/* #PF then #UD (benign, serial): no payload left behind. */
+	event_queue_exception(&q, VEC_UD, false, 0, false, 0);
+	assert_int_equal(q.ev.vector, VEC_UD);
+	assert_false(q.ev.has_payload);
+	assert_int_equal(q.ev.payload, 0);
+}
+
+/* ---- event_queue_reinject() --------------------------------------------- */
+
+static void test_reinject_invalid_queues_nothing(void **state)
+{
+	struct event_queue q = { 0 }, before;
+
+	(void)state;
+	event_queue_reinject(&q, 0x00000b0e, 4, 3);
+	assert_false(q.pending);
+	assert_int_equal(q.ev.vector, 0);
+	event_queue_reinject(&q, 0x7fffffff, 4, 3);
+	assert_false(q.pending);
+
+	/* An already pending event is left alone. */
+	event_queue_exception(&q, VEC_GP, true, 0x10, false, 0);
+	before = q;
+	event_queue_reinject(&q, 0x00000306, 0, 0);
+	assert_memory_equal(&q, &before, sizeof(q));
+}
+
+static void test_reinject_hw_exception(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_reinject(&q, VALID | ERRV | (3u << 8) | 14, 0x2, 0);
+	assert_true(q.pending);
+	assert_false(q.triple_fault);
+	assert_int_equal(q.ev.type, EVENT_HARDWARE_EXCEPTION);
+	assert_int_equal(q.ev.vector, VEC_PF);
+	assert_true(q.ev.has_error_code);
+	assert_int_equal(q.ev.error_code, 0x2);
+	assert_false(q.ev.has_payload); /* CR2 already holds the address */
+	assert_int_equal(event_intr_info(&q.ev), 0x80000b0eu);
+
+	/* Error-code-valid clear: no error code, whatever the field says. */
+	event_queue_reinject(&q, VALID | (3u << 8) | 13, 0xabc, 0);
+	assert_int_equal(q.ev.vector, VEC_GP);
+	assert_false(q.ev.has_error_code);
+	assert_int_equal(event_intr_info(&q.ev), 0x8000030du);
+}
+
+static void test_reinject_software_keeps_insn_len(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_reinject(&q, VALID | (4u << 8) | 0x80, 0, 2);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.type, EVENT_SOFTWARE_INTERRUPT);
+	assert_int_equal(q.ev.vector, 0x80);
+	assert_int_equal(q.ev.insn_len, 2);
+	assert_false(q.ev.has_error_code);
+	assert_int_equal(event_intr_info(&q.ev), 0x80000480u);
+
+	event_queue_reinject(&q, VALID | (6u << 8) | VEC_BP, 0, 1);
+	assert_int_equal(q.ev.type, EVENT_SOFTWARE_EXCEPTION);
+	assert_int_equal(q.ev.vector, VEC_BP);
+	assert_int_equal(q.ev.insn_len, 1);
+
+	event_queue_reinject(&q, VALID | (5u << 8) | VEC_DB, 0, 1);
+	assert_int_equal(q.ev.type, EVENT_PRIV_SOFTWARE_EXCEPTION);
+	assert_int_equal(q.ev.insn_len, 1);
+
+	event_queue_reinject(&q, VALID | (2u << 8) | VEC_NMI, 0, 0);
+	assert_int_equal(q.ev.type, EVENT_NMI);
+	assert_int_equal(q.ev.vector, VEC_NMI);
+	assert_int_equal(q.ev.insn_len, 0);
+	assert_int_equal(event_intr_info(&q.ev), 0x80000202u);
+}
+
+/* Undefined/reserved bits of the IDT-vectoring field (bit 12, 30:13) never
+ * reach the VM-entry field, whose bits 30:12 are reserved (24.8.3). */
+static void test_reinject_reserved_bits_dropped(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_reinject(&q, 0xfffff30du, 0x55, 0);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.type, 3);
+	assert_int_equal(q.ev.vector, 0x0d);
+	assert_false(q.ev.has_error_code);
+	assert_int_equal(event_intr_info(&q.ev), 0x8000030du);
+
+	event_queue_reinject(&q, 0xffffffffu, 0, 0);
+	assert_int_equal(event_intr_info(&q.ev) & 0x7ffff000u, 0);
+	assert_int_equal(event_intr_info(&q.ev), 0x80000fffu);
+}
+
+/* ---- event_queue_nmi() --------------------------------------------------- */
+
+static void test_nmi(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_nmi(&q);
+	assert_true(q.nmi_pending);
+	assert_false(q.pending);
+	assert_false(q.triple_fault);
+	event_queue_nmi(&q);
+	assert_true(q.nmi_pending);
+
+	/* Independent of a pending exception, in both orders. */
+	event_queue_exception(&q, VEC_GP, true, 0, false, 0);
+	assert_true(q.nmi_pending);
+	assert_int_equal(q.ev.vector, VEC_GP);
+	q.nmi_pending = false;
+	event_queue_nmi(&q);
+	assert_true(q.nmi_pending);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.vector, VEC_GP);
+	assert_true(q.ev.has_error_code);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test(f)
+		T(test_intr_info_each_type),
+		T(test_intr_info_reserved_clear),
+		T(test_error_code_vectors),
+		T(test_first_exception_queued),
+		T(test_contributory_pairs),
+		T(test_page_fault_first),
+		T(test_contributory_then_page_fault),
+		T(test_benign_first),
+		T(test_double_fault_then_anything),
+		T(test_combining_matrix),
+		T(test_no_combining_with_non_exceptions),
+		T(test_payload_page_fault),
+		T(test_payload_debug),
+		T(test_reinject_invalid_queues_nothing),
+		T(test_reinject_hw_exception),
+		T(test_reinject_software_keeps_insn_len),
+		T(test_reinject_reserved_bits_dropped),
+		T(test_nmi),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("events", tests, NULL, NULL);
+}

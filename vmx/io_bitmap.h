@@ -1,0 +1,18 @@
+/* I/O bitmaps (SDM Vol. 3C, 24.6.4): bitmap A covers ports 0-0x7fff,
+ * bitmap B 0x8000-0xffff; a set bit makes an access to that port exit. An
+ * access of size N exits if any of its N ports is set (25.1.3). */
+#ifndef NESTOR_VMX_IO_BITMAP_H
+#define NESTOR_VMX_IO_BITMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BOCHS_SHUTDOWN_PORT 0x8900
+
+/* Ports Nestor intercepts: the exit port (vmx/hypercall_abi.h) and the
+ * Bochs shutdown port (a guest must not stop the machine behind Nestor). */
+void io_bitmap_build(uint8_t a[4096], uint8_t b[4096]);
+bool io_bitmap_intercepts(const uint8_t a[4096], const uint8_t b[4096],
+			  uint16_t port, unsigned size);
+
+#endif

@@ -1,0 +1,81 @@
+/* Guest MSR policy (pure). Most MSRs pass through: the VMCS switches the
+ * ones Nestor itself relies on (EFER, PAT, SYSENTER_*, FS/GS base, DEBUGCTL:
+ * 24.4.1, 24.7.1, 24.8.1), and Nestor uses no SYSCALL, SWAPGS, PMU or
+ * extended state of its own. Intercepted: the VMX capability MSRs and
+ * IA32_SMM_MONITOR_CTL (VMX is hidden, so they raise #GP as on a CPU
+ * without VMX: SDM Vol. 4, Table 2-2 "If CPUID.01H:ECX.[5] = 1"),
+ * IA32_FEATURE_CONTROL (emulated: locked, VMX bits clear), and the microcode
+ * update trigger (a guest must not load microcode under Nestor: dropped).
+ * MSRs outside the two bitmap ranges always exit (24.6.9); Nestor knows
+ * none of them, so they get #GP. */
+#include "vmx/msr_policy.h"
+#include "lib/string.h"
+
+#define LOW_LAST 0x1fffu
+#define HIGH_FIRST 0xc0000000u
+#define HIGH_LAST 0xc0001fffu
+
+enum msr_action msr_policy(uint32_t msr, bool write)
+{
+	if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+		return MSR_GP;
+	switch (msr) {
+	case MSR_IA32_FEATURE_CONTROL:
+		/* Locked: a write raises #GP (SDM Vol. 4, Table 2-2). */
+		return write ? MSR_GP : MSR_EMULATE;
+	case MSR_IA32_SMM_MONITOR_CTL:
+		return MSR_GP;
+	case MSR_IA32_BIOS_UPDT_TRIG:
+		return write ? MSR_IGNORE : MSR_PASS;
+	}
+	if (msr <= LOW_LAST || (msr >= HIGH_FIRST && msr <= HIGH_LAST))
+		return MSR_PASS;
+	return MSR_GP;
+}
+
+static int bitmap_bit(uint32_t msr, bool write, unsigned *byte, unsigned *bit)
+{
+	unsigned base;
+
+	if (msr <= LOW_LAST)
+		base = 0;
+	else if (msr >= HIGH_FIRST && msr <= HIGH_LAST)
+		base = 1024;
+	else
+		return -1;
+	if (write)
+		base += 2048;
+	*byte = base + (msr & 0x1fff) / 8;
+	*bit = msr & 7;
+	return 0;
+}
+
+void msr_bitmap_build(uint8_t bitmap[4096])
+{
+	static const uint32_t range_start[2] = { 0, HIGH_FIRST };
+
+	memset(bitmap, 0, 4096);
+	for (unsigned r = 0; r < 2; r++) {
+		for (uint32_t i = 0; i <= 0x1fff; i++) {
+			uint32_t msr = range_start[r] + i;
+
+			for (int w = 0; w < 2; w++) {
+				unsigned byte, bit;
+
+				if (msr_policy(msr, w) == MSR_PASS ||
+				    bitmap_bit(msr, w, &byte, &bit))
+					continue;
+				bitmap[byte] |= (uint8_t)(1u << bit);
+			}
+		}
+	}
+}
+
+bool msr_bitmap_intercepts(const uint8_t bitmap[4096], uint32_t msr, bool write)
+{
+	unsigned byte, bit;
+
+	if (bitmap_bit(msr, write, &byte, &bit))
+		return true; /* outside both ranges: always exits */
+	return bitmap[byte] & (1u << bit);
+}
