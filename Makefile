@@ -32,7 +32,7 @@ FUZZCFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -DNESTOR_HOST_TEST -I.
 
 HV_C_SRCS := $(sort $(wildcard boot/*.c arch/x86/*.c lib/*.c mm/*.c vmx/*.c nested/*.c))
-HV_ASM_SRCS := $(sort $(wildcard boot/*.asm arch/x86/*.asm))
+HV_ASM_SRCS := $(sort $(wildcard boot/*.asm arch/x86/*.asm vmx/*.asm))
 HV_OBJS := $(HV_C_SRCS:%.c=$(BUILD)/hv/%.o) $(HV_ASM_SRCS:%.asm=$(BUILD)/hv/%.asm.o)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -61,9 +61,14 @@ $(BUILD)/nestor.elf: $(HV_OBJS) linker.ld
 	$(CC) $(KLDFLAGS) -o $@ $(HV_OBJS) -lgcc
 	@scripts/check-image.sh $@
 
-# Default ISO: Nestor alone (tests build their own ISOs with their grub.cfg).
-$(BUILD)/nestor.iso: $(BUILD)/nestor.elf scripts/mkiso.sh
-	scripts/mkiso.sh $@ $(BUILD)/nestor.elf "" >/dev/null
+# Default ISO: Nestor with the demo guest (tests build their own ISOs).
+$(BUILD)/nestor.iso: $(BUILD)/nestor.elf $(BUILD)/guests/demo.elf scripts/mkiso.sh
+	scripts/mkiso.sh $@ $(BUILD)/nestor.elf "" multiboot2 \
+		$(BUILD)/guests/demo.elf "demo" >/dev/null
+
+# --- test, benchmark and demo guests (tests/guests) -------------------------
+include tests/guests/guests.mk
+all: $(GUEST_ELFS)
 
 # --- unit tests (cmocka, host, ASan/UBSan) ----------------------------------
 # Each tests/unit/test_X.c lists the production sources it tests here: the
@@ -73,6 +78,19 @@ UNIT_SRCS_test_multiboot2  := boot/multiboot2.c lib/format.c
 UNIT_SRCS_test_cmdline     := boot/cmdline.c boot/cmdline_options.c lib/format.c
 UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
+UNIT_SRCS_test_ept         := mm/ept.c
+UNIT_SRCS_test_guest_walk  := mm/guest_walk.c
+UNIT_SRCS_test_caps        := vmx/caps.c lib/format.c
+UNIT_SRCS_test_entry_checks := vmx/entry_checks.c vmx/vmcs_layout.c lib/format.c
+UNIT_SRCS_test_elf         := boot/elf.c
+UNIT_SRCS_test_mb_header   := boot/mb_header.c lib/format.c
+UNIT_SRCS_test_guest_layout := boot/guest_layout.c lib/format.c
+UNIT_SRCS_test_guest_info  := boot/guest_info.c boot/multiboot2.c lib/format.c
+UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c
+UNIT_SRCS_test_io_bitmap   := vmx/io_bitmap.c
+UNIT_SRCS_test_events      := vmx/events.c
+UNIT_SRCS_test_vmcs_layout := vmx/vmcs_layout.c
+UNIT_SRCS_test_vmx_errors  := vmx/vmx_errors.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)
@@ -88,6 +106,7 @@ unit: $(UNIT_BINS)
 # --- fuzzing (libFuzzer) ----------------------------------------------------
 FUZZ_SRCS_fuzz_multiboot2 := boot/multiboot2.c lib/format.c
 FUZZ_SRCS_fuzz_cmdline    := boot/cmdline.c boot/cmdline_options.c lib/format.c
+FUZZ_SRCS_fuzz_frame_alloc := mm/frame_alloc.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -110,6 +129,10 @@ test: all $(UNIT_BINS) $(FUZZ_BINS)
 
 system: all
 	@$(PYTHON) tests/run_tests.py --only system
+
+# Instruction counts per exit kind, measured in Bochs (see tests/bench.py).
+bench: all
+	@$(PYTHON) tests/bench.py
 
 # Boot Nestor headless with the serial console on this terminal.
 # EMU=bochs (default) | qemu | qemu-efi | kvm; BOCHS_CPU=<model>.

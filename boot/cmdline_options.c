@@ -137,6 +137,38 @@ static int parse_test_fault(const char *val, size_t len,
 	return 0;
 }
 
+static const struct cmdline_keyword yes_no[] = {
+	{ "0", 0 }, { "1", 1 }, { "no", 0 }, { "yes", 1 },
+};
+
+static int parse_test_vmxon_fault(const char *val, size_t len,
+				  struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, yes_no, ARRAY_SIZE(yes_no), &kw))
+		return -1;
+	cfg->test_vmxon_fault = kw;
+	return 0;
+}
+
+/* The fields vmx/entry_failure.c knows how to corrupt. */
+static const char *const breakable_fields[] = { "rflags", "cs_ar", "cr4",
+						"host_cr4" };
+
+static int parse_test_break_guest(const char *val, size_t len,
+				  struct nestor_config *cfg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(breakable_fields); i++) {
+		if (cmdline_value_is(val, len, breakable_fields[i])) {
+			memcpy(cfg->test_break_guest, val, len);
+			cfg->test_break_guest[len] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const struct cmdline_option cmdline_options[] = {
 	{
 		.name = "console",
@@ -155,6 +187,18 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_test_fault,
 		.accepted = "none, pf, ud, de, gp or panic",
 		.help = "TEST ONLY: make Nestor fault on purpose so tests can check the exception report (default none)",
+	},
+	{
+		.name = "test_vmxon_fault",
+		.parse = parse_test_vmxon_fault,
+		.accepted = "0, 1, no or yes",
+		.help = "TEST ONLY: leave CR4.VMXE clear so VMXON faults, to test that report (default no)",
+	},
+	{
+		.name = "test_break_guest",
+		.parse = parse_test_break_guest,
+		.accepted = "rflags, cs_ar, cr4 or host_cr4",
+		.help = "TEST ONLY: corrupt one VMCS field before the first VM entry, to test the VM-entry failure audit",
 	},
 };
 

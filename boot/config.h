@@ -5,6 +5,7 @@
 #ifndef NESTOR_BOOT_CONFIG_H
 #define NESTOR_BOOT_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum log_level {
@@ -33,6 +34,8 @@ struct nestor_config {
 	} console;
 	enum log_level loglevel; /* LOG_INFO by default */
 	enum test_fault test_fault;
+	bool test_vmxon_fault;     /* test only: leave CR4.VMXE clear for VMXON */
+	char test_break_guest[24]; /* test only: guest-state field to corrupt */
 };
 
 #endif

@@ -16,7 +16,7 @@ EXIT_EARLY_FAILURE      equ 6           ; must match NESTOR_EXIT_EARLY in power.
 
 extern _bss_start, _bss_end, _image_start, _text_end
 extern nestor_main
-global _start, boot_stack_bottom, boot_stack_top
+global _start, boot_stack_bottom, boot_stack_top, boot_tsc
 
 ; ---------------------------------------------------------------------------
 ; Multiboot2 header (Multiboot2 spec 3.1.1): 8-byte aligned, within the first
@@ -49,6 +49,9 @@ _start:
         cli
         cld
         mov     ebp, eax                        ; keep the loader's magic
+        rdtsc                                   ; boot-cost reference (bench)
+        mov     [boot_tsc], eax
+        mov     [boot_tsc + 4], edx
         mov     esi, ebx                        ; and the info pointer
 
         ; Zero .bss ourselves: it holds the stack and the boot page tables.
@@ -334,6 +337,8 @@ boot_gdt_ptr:
 
 section .data
 vga_pos: dd 0
+align 8
+boot_tsc: dq 0                                  ; TSC at GRUB's hand-off
 
 section .bss
 alignb 4096

@@ -16,7 +16,11 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/frame_alloc.h"
+#include "boot/guest_boot.h"
+#include "vmx/hypercall_abi.h"
+#include "vmx/vcpu.h"
 #include "vmx/vmx_msrs.h"
+#include "vmx/vmx_start.h"
 
 #ifndef NESTOR_VERSION
 #define NESTOR_VERSION "unknown"
@@ -33,6 +37,11 @@ extern uint8_t _image_start[], _image_end[]; /* linker.ld */
 struct nestor_config config;
 static struct mb2_info boot_info;
 static struct frame_alloc frames;
+/* Nestor's memory pool: every page Nestor uses after boot (EPT, VMCS,
+ * bitmaps, stacks) comes from here, and the guest never sees any of it. */
+static struct frame_alloc pool;
+static struct vmx_config vmx_cfg;
+#define POOL_SIZE (2ULL << 20)
 
 /* Command-line diagnostics are held until the console the command line asks
  * for is up, then printed there. */
@@ -144,6 +153,15 @@ static const char *mem_type_name(uint32_t type)
 	}
 }
 
+static unsigned host_maxphyaddr(void)
+{
+	struct cpuid_regs ext = cpuid(0x80000000, 0);
+
+	return cpu_maxphyaddr(ext.eax,
+			      ext.eax >= 0x80000008 ? cpuid(0x80000008, 0).eax : 0,
+			      cpuid(1, 0).edx);
+}
+
 static void print_cpu(bool *has_vmx)
 {
 	struct cpuid_regs l0 = cpuid(0, 0), l1 = cpuid(1, 0);
@@ -157,6 +175,7 @@ static void print_cpu(bool *has_vmx)
 		sig.family, sig.model, sig.stepping);
 	pr_info("nestor: MAXPHYADDR %u bits\n",
 		cpu_maxphyaddr(ext.eax, ext8, l1.edx));
+	(void)ext8;
 	*has_vmx = l1.ecx & CPUID_1_ECX_VMX;
 }
 
@@ -271,6 +290,61 @@ static void inject_test_fault(void)
 	panic("test_fault %d did not fault", config.test_fault);
 }
 
+/* Carve Nestor's pool out of RAM and fill it with the sentinel pattern the
+ * guest memory-scan test looks for (vmx/hypercall_abi.h). */
+static struct phys_range setup_pool(void)
+{
+	uint64_t base = fa_alloc_contig(&frames, POOL_SIZE / PAGE_SIZE, 2ULL << 20);
+	struct mem_region r = { base, POOL_SIZE, MEM_AVAILABLE };
+
+	if (!base || fa_init(&pool, &r, 1, NULL, 0, base, base + POOL_SIZE) != FA_OK) {
+		log_printf(LOG_QUIET, "nestor: FATAL: no 2 MiB of RAM for Nestor's memory pool\n");
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	for (uint64_t *p = (uint64_t *)base; p < (uint64_t *)(base + POOL_SIZE); p += 2) {
+		p[0] = ~NESTOR_SENTINEL_INV0;
+		p[1] = ~NESTOR_SENTINEL_INV1;
+	}
+	return (struct phys_range){ base, base + POOL_SIZE };
+}
+
+static uint64_t ept_limit(const struct mem_region *map, unsigned n)
+{
+	uint64_t top = 4ULL << 30; /* MMIO below 4 GiB is always mapped */
+
+	for (unsigned i = 0; i < n; i++)
+		if (map[i].base + map[i].len > top)
+			top = map[i].base + map[i].len;
+	return ALIGN_UP(top, 1ULL << 30);
+}
+
+static NORETURN void run_guest(uint64_t info_addr)
+{
+	static struct phys_range hidden[2];
+	struct vcpu *v = this_vcpu();
+	struct guest_entry entry;
+	struct guest_boot_params gp;
+	unsigned n;
+	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
+
+	(void)info_addr;
+	if (vmx_configure(&vmx_cfg)) {
+		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");
+		power_off(NESTOR_EXIT_NO_VMX);
+	}
+	hidden[0] = (struct phys_range){ (uint64_t)_image_start, (uint64_t)_image_end };
+	hidden[1] = setup_pool();
+	pr_info("nestor: Nestor's memory, hidden from the guest: [%08lx-%08lx) [%08lx-%08lx)\n",
+		hidden[0].start, hidden[0].end, hidden[1].start, hidden[1].end);
+	v->cfg = &vmx_cfg;
+	v->maxphyaddr = host_maxphyaddr();
+	v->hidden = hidden;
+	v->nhidden = 2;
+	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
+	guest_boot_prepare(&gp, v, &entry);
+	vmx_launch_guest(v, &entry, &pool, map, n, ept_limit(map, n));
+}
+
 void nestor_main(uint32_t magic, uint64_t info_addr)
 {
 	bool has_vmx;
@@ -297,6 +371,5 @@ void nestor_main(uint32_t magic, uint64_t info_addr)
 		power_off(NESTOR_EXIT_NO_VMX);
 	}
 	print_vmx();
-	pr_info("nestor: no guest support yet; stopping\n");
-	power_off(NESTOR_EXIT_OK);
+	run_guest(info_addr);
 }

@@ -13,6 +13,10 @@ enum nestor_exit {
 	NESTOR_EXIT_PANIC = 4,
 	NESTOR_EXIT_FAULT = 5,
 	NESTOR_EXIT_EARLY = 6, /* boot/entry.asm's early failures */
+	NESTOR_EXIT_GUEST_TRIPLE_FAULT = 7,
+	NESTOR_EXIT_GUEST_STOPPED = 8, /* an exit Nestor cannot emulate */
+	NESTOR_EXIT_ENTRY_FAILED = 9,  /* VM entry failed (auditor report) */
+	NESTOR_EXIT_BAD_GUEST = 10,    /* guest image refused */
 };
 
 /* Stop the machine. Under QEMU with isa-debug-exit (port 0xf4) the exit code

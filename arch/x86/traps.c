@@ -5,6 +5,7 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptors.h"
+#include "arch/x86/extable.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
 
@@ -110,6 +111,15 @@ static NORETURN void fatal_exception(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	uint64_t fixup = extable_lookup(f->rip);
+
+	if (fixup && f->vector != 2) {
+		/* An expected fault (arch/x86/extable.h): resume at the fixup
+		 * and tell the code which exception it was. */
+		f->rip = fixup;
+		f->rax = EXTABLE_FAULTED | f->vector;
+		return;
+	}
 	if (f->vector == 2) {
 		/* No NMI source is enabled yet; note it and carry on. */
 		pr_warn("nestor: NMI received at RIP=%016lx; ignored\n", f->rip);

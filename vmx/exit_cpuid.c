@@ -1,0 +1,58 @@
+/* CPUID (always exits in VMX non-root operation, SDM Vol. 3C, 25.1.2):
+ * the real CPU's answer, with VMX hidden until nested VMX lands, the
+ * hypervisor-present bit set, Nestor's leaf 0x40000000, and the OS-enabled
+ * bits (OSXSAVE, OSPKE) following the guest's CR4, not Nestor's. */
+#include "vmx/exits.h"
+#include "arch/x86/cpu.h"
+#include "vmx/hypercall_abi.h"
+#include "vmx/vmcs.h"
+
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_7_ECX_OSPKE (1u << 4)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+
+/* The CR4 the guest believes it has (25.3: owned bits from the shadow). */
+static uint64_t guest_visible_cr4(const struct vcpu *v)
+{
+	return (vmcs_read(VMCS_GUEST_CR4) & ~v->cr4_guest_host_mask) |
+	       (vmcs_read(VMCS_CR4_READ_SHADOW) & v->cr4_guest_host_mask);
+}
+
+static void set_bit_if(uint32_t *reg, uint32_t bit, bool on)
+{
+	*reg = on ? (*reg | bit) : (*reg & ~bit);
+}
+
+void handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs->rax, sub = (uint32_t)v->regs->rcx;
+	struct cpuid_regs r;
+
+	if (leaf == NESTOR_CPUID_LEAF) {
+		/* "NestorNestor" in EBX, ECX, EDX. */
+		static const char sig[12] = NESTOR_CPUID_SIGNATURE;
+		__builtin_memcpy(&r.ebx, sig, 4);
+		__builtin_memcpy(&r.ecx, sig + 4, 4);
+		__builtin_memcpy(&r.edx, sig + 8, 4);
+		r.eax = NESTOR_CPUID_MAX_LEAF;
+	} else {
+		uint64_t cr4 = guest_visible_cr4(v);
+
+		r = cpuid(leaf, sub);
+		if (leaf == 1) {
+			r.ecx &= ~CPUID_1_ECX_VMX;
+			r.ecx |= CPUID_1_ECX_HYPERVISOR;
+			set_bit_if(&r.ecx, CPUID_1_ECX_OSXSAVE, cr4 & CR4_OSXSAVE);
+		} else if (leaf == 7 && sub == 0) {
+			set_bit_if(&r.ecx, CPUID_7_ECX_OSPKE, cr4 & CR4_PKE);
+		}
+	}
+	/* 32-bit results zero-extend into the 64-bit registers. */
+	v->regs->rax = r.eax;
+	v->regs->rbx = r.ebx;
+	v->regs->rcx = r.ecx;
+	v->regs->rdx = r.edx;
+	skip_instruction(v);
+}

@@ -1,0 +1,159 @@
+/* EPT violations and misconfigurations (SDM Vol. 3C, 28.3.3; exit
+ * qualification 27.2.1, Table 27-7), and the monitor trap flag that ends a
+ * dropped write.
+ *
+ * Nestor's own memory is mapped to one read-only page of all ones, so a
+ * guest read there sees what unassigned memory shows, with no exit. A write
+ * exits here: Nestor points the written page(s) at a scratch "sink" page,
+ * lets the one instruction complete, then points them back. The write lands
+ * in the sink and is lost; the guest never needs to be decoded.
+ *
+ * "Lets the one instruction complete" uses the monitor trap flag where the
+ * CPU has it (25.5.2: an MTF VM exit follows the next instruction). Without
+ * it (Bochs' models) Nestor single-steps: RFLAGS.TF = 1 with #DB in the
+ * exception bitmap (a single-step trap after the instruction, SDM Vol. 3A
+ * 17.3.1.4) and RFLAGS.IF = 0 so no interrupt handler runs in between. The
+ * one visible difference, said on the console when it is first used: if
+ * that same instruction raises an exception, the guest's handler sees the
+ * TF/IF values Nestor set.
+ * Any other violation is a guest-physical address with nothing behind it:
+ * Nestor does not emulate MMIO, so it reports the access and stops. */
+#include "vmx/exits.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_controls.h"
+#include "vmx/vmx_insn.h"
+
+#define EPTQ_READ (1u << 0)
+#define EPTQ_WRITE (1u << 1)
+#define EPTQ_FETCH (1u << 2)
+#define EPTQ_LINEAR_VALID (1u << 7)
+#define NESTOR_WRITE_LOG_LIMIT 8
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+#define DR6_BS (1ull << 14)
+
+static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
+{
+	for (unsigned i = 0; i < v->nhidden; i++)
+		if (gpa >= ALIGN_DOWN(v->hidden[i].start, PAGE_SIZE) &&
+		    gpa < ALIGN_UP(v->hidden[i].end, PAGE_SIZE))
+			return true;
+	return false;
+}
+
+static void ept_flush(struct vcpu *v)
+{
+	/* 28.3.3.4: after changing EPT entries, invalidate the cached
+	 * translations derived from them. */
+	invept(INVEPT_SINGLE_CONTEXT, v->eptp);
+}
+
+static void step_begin(struct vcpu *v)
+{
+	static bool warned;
+	uint64_t rflags;
+
+	if (v->cfg->mtf) {
+		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
+		return;
+	}
+	if (!warned) {
+		warned = true;
+		pr_warn("nestor: no monitor trap flag on this CPU: dropping guest writes to Nestor's memory single-steps with RFLAGS.TF (an exception raised by that instruction would show TF=1/IF=0 to the guest)\n");
+	}
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	v->step_saved_rflags = rflags;
+	vmcs_write(VMCS_GUEST_RFLAGS, (rflags | RFLAGS_TF) & ~RFLAGS_IF);
+	vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
+}
+
+/* The instruction is done: Nestor's pages go back to the all-ones page. */
+static void step_end(struct vcpu *v)
+{
+	for (unsigned i = 0; i < v->nsink; i++)
+		ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa, PAGE_SIZE,
+			EPT_R, EPT_MT_WB);
+	v->nsink = 0;
+	ept_flush(v);
+	/* The sink must not keep what the guest wrote. */
+	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
+}
+
+static void sink_write(struct vcpu *v, uint64_t gpa, uint64_t qual)
+{
+	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+
+	if (v->nsink == SINK_MAX_PAGES)
+		guest_unsupported(v, "one guest instruction wrote to more of Nestor's pages than Nestor can sink");
+	if (v->nestor_memory_writes++ < NESTOR_WRITE_LOG_LIMIT)
+		pr_warn("nestor: guest write to Nestor's memory at 0x%lx (RIP 0x%lx, qualification 0x%lx) dropped\n",
+			gpa, vmcs_read(VMCS_GUEST_RIP), qual);
+	if (ept_map(&v->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
+		    EPT_MT_WB))
+		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
+	v->sink_gpa[v->nsink++] = page;
+	ept_flush(v);
+	if (v->nsink == 1)
+		step_begin(v);
+}
+
+void handle_monitor_trap(struct vcpu *v)
+{
+	vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
+	step_end(v);
+}
+
+bool sink_single_step_done(struct vcpu *v, uint64_t dr6_bits)
+{
+	uint64_t saved = v->step_saved_rflags, rflags;
+
+	if (!v->nsink || v->cfg->mtf)
+		return false;
+	vmcs_clear_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(RFLAGS_TF | RFLAGS_IF);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (saved & (RFLAGS_TF | RFLAGS_IF)));
+	step_end(v);
+	/* The guest's own #DB (it was single-stepping too, or a breakpoint
+	 * hit) is delivered as it would have been. */
+	if ((saved & RFLAGS_TF) || (dr6_bits & ~DR6_BS))
+		event_queue_exception(&v->events, VEC_DB, false, 0, true,
+				      (dr6_bits & ~DR6_BS) |
+				      ((saved & RFLAGS_TF) ? DR6_BS : 0));
+	return true;
+}
+
+void handle_ept_violation(struct vcpu *v)
+{
+	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+
+	if (in_nestor_memory(v, gpa) && (q & EPTQ_WRITE) && !(q & EPTQ_FETCH)) {
+		sink_write(v, gpa, q);
+		return;
+	}
+	log_printf(LOG_QUIET,
+		   "nestor: guest %s guest-physical 0x%lx%s (linear 0x%lx) at RIP 0x%lx: %s\n",
+		   q & EPTQ_FETCH ? "fetched from" : q & EPTQ_WRITE ? "wrote to" : "read",
+		   gpa, in_nestor_memory(v, gpa) ? " (Nestor's memory)" : "",
+		   q & EPTQ_LINEAR_VALID ? vmcs_read(VMCS_GUEST_LINEAR_ADDRESS) : 0,
+		   vmcs_read(VMCS_GUEST_RIP),
+		   in_nestor_memory(v, gpa)
+			   ? "executing Nestor's memory is not possible"
+			   : "nothing is mapped there and Nestor does not emulate devices");
+	guest_unsupported(v, "EPT violation Nestor cannot resolve");
+}
+
+void handle_ept_misconfig(struct vcpu *v)
+{
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	struct ept_walk w;
+
+	ept_walk_caps(&v->ept.ops, v->ept.pml4_pa, &v->ept.caps, gpa, &w);
+	log_printf(LOG_QUIET,
+		   "nestor: BUG: EPT misconfiguration at guest-physical 0x%lx: %s (entries %lx %lx %lx %lx)\n",
+		   gpa, w.why ? w.why : "?", w.entry[0], w.entry[1], w.entry[2],
+		   w.entry[3]);
+	guest_unsupported(v, "EPT misconfiguration (a bug in Nestor's EPT)");
+}

@@ -1,0 +1,129 @@
+/* Small VM-exit handlers: exceptions/NMIs, triple fault, NMI window, HLT,
+ * INVD/WBINVD, XSETBV and the VMX instructions (VMX is hidden from the
+ * guest for now). */
+#include "vmx/exits.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/power.h"
+#include "lib/log.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_controls.h"
+
+#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_ERROR_VALID (1u << 11)
+#define INTR_INFO_NMI_UNBLOCKED_BY_IRET (1u << 12)
+
+void handle_exception_nmi(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+	uint8_t vector = info & 0xff, type = (info >> 8) & 7;
+	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+
+	/* 27.2.3: if the exit was caused by a fault during an IRET that
+	 * unblocked NMIs, blocking must be restored before re-execution. */
+	if ((info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) && vector != VEC_DF &&
+	    (v->cfg->ctl[VMX_PIN] & PIN_VIRTUAL_NMIS))
+		vmcs_set_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
+
+	if (vector == VEC_DB && type == EVENT_HARDWARE_EXCEPTION &&
+	    sink_single_step_done(v, qual))
+		return;
+	if (type == EVENT_NMI) {
+		/* Nestor has no NMI of its own yet: every NMI belongs to the
+		 * guest, which owns the devices. */
+		event_queue_nmi(&v->events);
+		return;
+	}
+	if (type == EVENT_SOFTWARE_EXCEPTION) {
+		/* #BP/#OF: reflect with the instruction length (26.6.1.3). */
+		v->events.ev = (struct event){
+			.type = type, .vector = vector,
+			.insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN),
+		};
+		v->events.pending = true;
+		return;
+	}
+	/* Hardware exception intercepted through the exception bitmap:
+	 * reflect it. The exit qualification carries the payload: CR2 for
+	 * #PF, the DR6 bits for #DB (27.2.1, Table 27-1). */
+	event_queue_exception(&v->events, vector, info & INTR_INFO_ERROR_VALID,
+			      (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR_CODE),
+			      vector == VEC_PF || vector == VEC_DB, qual);
+}
+
+void handle_triple_fault(struct vcpu *v)
+{
+	log_printf(LOG_QUIET, "nestor: guest triple fault at RIP 0x%lx (shutdown)\n",
+		   vmcs_read(VMCS_GUEST_RIP));
+	vmcs_dump();
+	guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT, "stopped by a triple fault");
+}
+
+void handle_nmi_window(struct vcpu *v)
+{
+	(void)v;
+	vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+	/* events_deliver() injects the waiting NMI now. */
+}
+
+void handle_hlt(struct vcpu *v)
+{
+	skip_instruction(v);
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1ull << 9)) && !v->events.pending &&
+	    !v->events.nmi_pending) {
+		/* HLT with IF = 0 and nothing to deliver: only an NMI or SMI
+		 * could ever wake this CPU. Say so rather than hang silently. */
+		guest_stop(v, NESTOR_EXIT_GUEST_STOPPED,
+			   "halted with interrupts disabled (HLT with RFLAGS.IF = 0)");
+	}
+	/* Let the CPU wait in the guest: HLT activity state (24.4.2). The
+	 * next interrupt wakes it inside the guest. */
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 1);
+}
+
+void handle_invd(struct vcpu *v)
+{
+	/* INVD always exits (25.1.2). Discarding caches would also discard
+	 * Nestor's dirty lines, so Nestor writes back and invalidates
+	 * instead: a guest can never tell, as WBINVD is a valid INVD. */
+	__asm__ __volatile__("wbinvd" ::: "memory");
+	skip_instruction(v);
+}
+
+void handle_wbinvd(struct vcpu *v)
+{
+	__asm__ __volatile__("wbinvd" ::: "memory");
+	skip_instruction(v);
+}
+
+/* XSETBV (SDM Vol. 2C, XSETBV "Protected Mode Exceptions"): #GP(0) for
+ * CPL > 0, ECX != 0, bit 0 clear, AVX without SSE, bits the CPU does not
+ * support, and AVX-512 state (bits 7:5) not all set or all clear or set
+ * without AVX. Valid values are loaded on the real CPU: Nestor itself uses
+ * no extended state, so XCR0 simply belongs to the guest. */
+void handle_xsetbv(struct vcpu *v)
+{
+	uint32_t idx = (uint32_t)v->regs->rcx;
+	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax;
+	struct cpuid_regs d = cpuid(0xd, 0);
+	uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
+	uint64_t avx512 = val & 0xe0;
+
+	if (guest_cpl() != 0 || idx != 0 || !(val & 1) || (val & ~supported) ||
+	    ((val & 4) && !(val & 2)) ||
+	    (avx512 && (avx512 != 0xe0 || !(val & 4))) ||
+	    ((val & 0x18) && (val & 0x18) != 0x18)) {
+		inject_gp0(v);
+		return;
+	}
+	__asm__ __volatile__("xsetbv" ::"c"(0), "a"((uint32_t)val),
+			     "d"((uint32_t)(val >> 32)));
+	skip_instruction(v);
+}
+
+void handle_vmx_instruction(struct vcpu *v)
+{
+	/* CPUID hides VMX and the guest's CR4.VMXE reads 0: on such a CPU
+	 * every VMX instruction raises #UD (SDM Vol. 3C, 31.3, each
+	 * instruction's "Protected Mode Exceptions"). */
+	inject_ud(v);
+}

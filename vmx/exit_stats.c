@@ -1,0 +1,24 @@
+/* Exit statistics, printed when the guest stops. */
+#include "vmx/exits.h"
+#include "lib/log.h"
+
+void exit_stats_print(const struct vcpu *v)
+{
+	uint64_t ticks = 0;
+
+	log_printf(LOG_QUIET, "nestor: exit statistics: %lu exits\n",
+		   v->stats.total_exits);
+	log_printf(LOG_QUIET, "  %-4s %-36s %10s %14s %10s\n", "nr", "reason",
+		   "count", "ticks", "ticks/exit");
+	for (unsigned r = 0; r < EXIT_REASON_MAX; r++) {
+		uint64_t n = v->stats.count[r];
+
+		if (!n)
+			continue;
+		ticks += v->stats.ticks[r];
+		log_printf(LOG_QUIET, "  %-4u %-36s %10lu %14lu %10lu\n", r,
+			   vmx_exit_reason_name(r), n, v->stats.ticks[r],
+			   v->stats.ticks[r] / n);
+	}
+	log_printf(LOG_QUIET, "nestor: ticks in exit handlers: %lu\n", ticks);
+}

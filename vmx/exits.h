@@ -1,0 +1,55 @@
+/* Shared by the VM-exit handlers (vmx/exit_*.c). */
+#ifndef NESTOR_VMX_EXITS_H
+#define NESTOR_VMX_EXITS_H
+
+#include <stdint.h>
+#include "lib/compiler.h"
+#include "vmx/vcpu.h"
+
+typedef void (*exit_handler_fn)(struct vcpu *v);
+
+/* Handlers for an L1 guest, by basic exit reason (vmx/exit_*.c). */
+void handle_exception_nmi(struct vcpu *v);
+void handle_triple_fault(struct vcpu *v);
+void handle_nmi_window(struct vcpu *v);
+void handle_cpuid(struct vcpu *v);
+void handle_hlt(struct vcpu *v);
+void handle_invd(struct vcpu *v);
+void handle_wbinvd(struct vcpu *v);
+void handle_xsetbv(struct vcpu *v);
+void handle_vmx_instruction(struct vcpu *v);
+void handle_vmcall(struct vcpu *v);
+void handle_cr_access(struct vcpu *v);
+void handle_io(struct vcpu *v);
+void handle_rdmsr(struct vcpu *v);
+void handle_wrmsr(struct vcpu *v);
+void handle_ept_violation(struct vcpu *v);
+void handle_ept_misconfig(struct vcpu *v);
+void handle_monitor_trap(struct vcpu *v);
+/* A #DB exit: if it ends the single-step of a dropped write (vmx/exit_ept.c)
+ * finish that and return true. */
+bool sink_single_step_done(struct vcpu *v, uint64_t dr6_bits);
+
+/* Retire the exiting instruction: RIP += instruction length, end STI/MOV-SS
+ * blocking, and keep single-stepping (RFLAGS.TF) architectural. */
+void skip_instruction(struct vcpu *v);
+
+/* Queue a fault for the guest (it is delivered at the next VM entry). */
+void inject_gp0(struct vcpu *v);
+void inject_ud(struct vcpu *v);
+
+/* Stop the guest and the machine: print why, the exit statistics, and
+ * power off with `status`. */
+NORETURN void guest_stop(struct vcpu *v, int status, const char *why);
+/* An exit Nestor cannot handle faithfully: full report, then stop. */
+NORETURN void guest_unsupported(struct vcpu *v, const char *what);
+
+/* Deliver queued events into the VMCS before the next VM entry. */
+void events_deliver(struct vcpu *v);
+
+void exit_stats_print(const struct vcpu *v);
+
+/* Guest CPL: SS.DPL (SDM Vol. 3C, 24.4.1: CPL is SS.DPL in VMX). */
+unsigned guest_cpl(void);
+
+#endif

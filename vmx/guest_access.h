@@ -1,0 +1,16 @@
+/* Reading guest memory by guest-linear address, through the guest's own
+ * page tables (mm/guest_walk.c) and the bounds-checked guest-physical
+ * accessor. Instruction operands and hypercall buffers come through here. */
+#ifndef NESTOR_VMX_GUEST_ACCESS_H
+#define NESTOR_VMX_GUEST_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vmx/vcpu.h"
+
+/* Copy len bytes at guest-linear la (read access at the guest's CPL) into
+ * buf. Returns 0, or -1 if any byte is not readable guest RAM (no fault is
+ * injected: the caller decides what the guest sees). */
+int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+/* Filling a fresh VMCS: controls, host state and the guest's initial state. */
+#ifndef NESTOR_VMX_VMCS_SETUP_H
+#define NESTOR_VMX_VMCS_SETUP_H
+
+#include <stdint.h>
+#include "vmx/vcpu.h"
+
+/* How the guest starts (boot/guest_load.c decides). */
+enum guest_entry_mode {
+	GUEST_ENTRY_PROTECTED32, /* multiboot1/2: 32-bit, paging off */
+	GUEST_ENTRY_LONG64,      /* 64-bit ELF: long mode, Nestor's tables */
+};
+
+struct guest_entry {
+	enum guest_entry_mode mode;
+	uint64_t rip, rax, rbx;
+	uint64_t cr3;            /* LONG64: guest page tables */
+	uint64_t gdt_base;       /* LONG64: GDT Nestor built in guest memory */
+	uint16_t gdt_limit;
+};
+
+struct vmx_host_pages {
+	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;
+	uint64_t exit_stack_top; /* 16-byte aligned */
+};
+
+void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp);
+void vmcs_setup_host_state(const struct vmx_host_pages *hp);
+void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e);
+
+#endif

@@ -1,0 +1,196 @@
+/* VMX bring-up for the one guest: configuration from the capability MSRs
+ * (vmx/caps.c), EPT (mm/ept.c), VMXON (vmx/vmx_enable.c), VMCS setup
+ * (vmx/vmcs_setup.c) and the first VMLAUNCH (vmx/vmexit.asm). */
+#include "vmx/vmx_start.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/power.h"
+#include "arch/x86/traps.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmx/entry_failure.h"
+#include "vmx/io_bitmap.h"
+#include "vmx/msr_policy.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_controls.h"
+#include "vmx/vmx_enable.h"
+#include "vmx/vmx_msrs.h"
+
+#define EXIT_STACK_SIZE (16 * 1024)
+#define CR4_OSXSAVE (1ull << 18)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+
+extern void vmx_enter_guest(struct guest_regs *regs, int launch);
+
+/* What Nestor's own VMCS needs (SDM Vol. 3C, 24.6-24.8). */
+static const struct vmx_wanted l0_wanted = {
+	.required = {
+		[VMX_PIN] = PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
+		[VMX_PROC] = PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
+			     PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS,
+		[VMX_PROC2] = PROC2_ENABLE_EPT,
+		[VMX_EXIT] = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
+			     EXIT_LOAD_EFER,
+		[VMX_ENTRY] = ENTRY_LOAD_EFER,
+	},
+	.optional = {
+		[VMX_PROC2] = PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
+			      PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
+			      PROC2_ENABLE_XSAVES,
+		[VMX_EXIT] = EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+			     EXIT_SAVE_DEBUG_CONTROLS,
+		[VMX_ENTRY] = ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CONTROLS,
+	},
+};
+
+static void print_diag(void *ctx, bool fatal, const char *msg)
+{
+	(void)ctx;
+	log_printf(fatal ? LOG_QUIET : LOG_WARN, "nestor: VMX %s: %s\n",
+		   fatal ? "refused" : "warning", msg);
+}
+
+int vmx_configure(struct vmx_config *cfg)
+{
+	struct vmx_msrs m;
+
+	vmx_msrs_read(&m);
+	if (vmx_config_build(&m, &l0_wanted, cfg, print_diag, NULL))
+		return -1;
+	pr_info("nestor: VMX controls: pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
+		cfg->ctl[VMX_PIN], cfg->ctl[VMX_PROC], cfg->ctl[VMX_PROC2],
+		cfg->ctl[VMX_EXIT], cfg->ctl[VMX_ENTRY]);
+	pr_info("nestor: EPT%s%s, VPID %s, unrestricted guest %s\n",
+		cfg->ept_1g ? " 1G" : "", cfg->ept_2m ? " 2M" : "",
+		cfg->vpid ? "on" : "off", cfg->unrestricted_guest ? "on" : "off");
+	return 0;
+}
+
+static uint64_t pool_page(struct frame_alloc *pool)
+{
+	uint64_t pa = fa_alloc(pool);
+
+	if (!pa)
+		panic("Nestor's memory pool is exhausted");
+	memset((void *)pa, 0, PAGE_SIZE);
+	return pa;
+}
+
+static uint64_t ept_alloc(void *ctx)
+{
+	uint64_t pa = fa_alloc(ctx);
+
+	if (pa)
+		memset((void *)pa, 0, PAGE_SIZE);
+	return pa;
+}
+
+static void *ept_phys_to_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)pa; /* Nestor's pool is identity-mapped */
+}
+
+static void ept_free(void *ctx, uint64_t pa)
+{
+	fa_free(ctx, pa, 1);
+}
+
+static void build_ept(struct vcpu *v, struct frame_alloc *pool,
+		      const struct mem_region *map, unsigned nmap, uint64_t limit)
+{
+	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, pool };
+	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap, v->maxphyaddr);
+
+	if (ept_init(&v->ept, &ops, &caps))
+		panic("EPT cannot be set up with capabilities 0x%lx",
+		      v->cfg->ept_vpid_cap);
+	v->hidden_page_pa = pool_page(pool);
+	memset((void *)v->hidden_page_pa, 0xff, PAGE_SIZE);
+	v->sink_page_pa = pool_page(pool);
+	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
+	if (ept_build_identity(&v->ept, map, nmap, v->hidden, v->nhidden, limit,
+			       v->hidden_page_pa))
+		panic("building the EPT identity map failed (pool too small?)");
+	v->eptp = ept_eptp(&v->ept, false);
+	pr_info("nestor: EPT identity map of [0, 0x%lx): %u table pages\n", limit,
+		ept_table_pages(&v->ept));
+}
+
+static void enable_host_xsave(void)
+{
+	/* XSETBV exits are emulated by executing XSETBV in VMX root
+	 * operation, which needs CR4.OSXSAVE (SDM Vol. 2C, XSETBV). */
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+}
+
+static void load_vmcs(struct vcpu *v, struct frame_alloc *pool)
+{
+	enum vmx_status st;
+
+	v->vmcs_pa = pool_page(pool);
+	/* 24.2: the first 4 bytes of the VMCS region hold the revision id;
+	 * VMCLEAR makes its launch state "clear" (24.11.3). */
+	*(uint32_t *)v->vmcs_pa = v->cfg->revision;
+	st = vmclear(v->vmcs_pa);
+	if (st == VMX_OK)
+		st = vmptrld(v->vmcs_pa);
+	if (st != VMX_OK)
+		panic("VMCLEAR/VMPTRLD of the VMCS at 0x%lx failed (status %d)",
+		      v->vmcs_pa, st);
+}
+
+void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
+		      struct frame_alloc *pool, const struct mem_region *map,
+		      unsigned nmap, uint64_t ept_limit)
+{
+	struct vmx_host_pages hp;
+	uint64_t stack;
+
+	v->level = VCPU_L1;
+	v->vpid = v->cfg->vpid ? 1 : 0;
+	build_ept(v, pool, map, nmap, ept_limit);
+
+	hp.msr_bitmap = pool_page(pool);
+	msr_bitmap_build((uint8_t *)hp.msr_bitmap);
+	hp.io_bitmap_a = pool_page(pool);
+	hp.io_bitmap_b = pool_page(pool);
+	io_bitmap_build((uint8_t *)hp.io_bitmap_a, (uint8_t *)hp.io_bitmap_b);
+	stack = fa_alloc_contig(pool, EXIT_STACK_SIZE / PAGE_SIZE, PAGE_SIZE);
+	if (!stack)
+		panic("no memory for the VM-exit stack");
+	hp.exit_stack_top = stack + EXIT_STACK_SIZE;
+
+	enable_host_xsave();
+	if (vmx_enable(v->cfg, pool_page(pool)))
+		power_off(NESTOR_EXIT_NO_VMX);
+	load_vmcs(v, pool);
+	vmcs_setup_controls(v, &hp);
+	vmcs_setup_host_state(&hp);
+	/* The guest's registers live at the bottom of the exit stack, where
+	 * vmx/vmexit.asm pushes them on every exit. */
+	v->regs = (struct guest_regs *)(hp.exit_stack_top - 8 -
+					sizeof(struct guest_regs));
+	memset(v->regs, 0, sizeof(*v->regs));
+	vmcs_setup_guest_state(v, e);
+	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
+		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0);
+	entry_failure_apply_test_breakage();
+
+	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,
+		e->mode == GUEST_ENTRY_LONG64 ? "64-bit" : "32-bit protected mode, paging off");
+	v->first_entry_tsc = rdtsc();
+	v->launched = true;
+	vmx_enter_guest(v->regs, 1);
+	panic("vmx_enter_guest returned");
+}
+
+/* vmx/vmexit.asm lands here when VMLAUNCH/VMRESUME fails (26.1, 26.2):
+ * flags say VMfailInvalid or VMfailValid. */
+void vmx_entry_failed(struct guest_regs *regs, uint64_t rflags)
+{
+	struct vcpu *v = this_vcpu();
+
+	v->regs = regs;
+	entry_failure_vmfail(v, rflags);
+}

@@ -1,0 +1,21 @@
+/* Bringing VMX up and launching the one guest. */
+#ifndef NESTOR_VMX_VMX_START_H
+#define NESTOR_VMX_VMX_START_H
+
+#include "lib/compiler.h"
+#include "mm/frame_alloc.h"
+#include "vmx/caps.h"
+#include "vmx/vmcs_setup.h"
+
+/* Read the capability MSRs and build Nestor's VMX configuration; prints
+ * every warning, and on refusal the reason. Returns 0 or -1. */
+int vmx_configure(struct vmx_config *cfg);
+
+/* Build EPT, enter VMX operation, fill a VMCS and VMLAUNCH the guest. All
+ * Nestor memory (tables, VMCS, stacks) comes from `pool`. Does not return. */
+NORETURN void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
+			       struct frame_alloc *pool,
+			       const struct mem_region *map, unsigned nmap,
+			       uint64_t ept_limit);
+
+#endif
