@@ -6,6 +6,30 @@ matches and no `reject` (nor, unless allow_fatal, a Nestor fault) does."""
 from runner import Scenario
 
 DUMMY = ("tests/system/files/dummy-module.txt", "dummy-module alpha=1 beta")
+DUMMY_TEXT = "Nestor system-test dummy module"
+GUESTS = "build/guests"
+
+
+def guest(flavour, args=""):
+    """Module 0: a test guest from tests/guests (built by make)."""
+    return (f"{GUESTS}/{flavour}.elf", args)
+
+
+def suite(flavour, entry, extra=""):
+    args = f'expect_entry={entry} expect_module="{DUMMY_TEXT}" {extra}'.strip()
+    return [guest(f"suite-{flavour}", args), DUMMY]
+
+
+# The guest suite's verdict (tests/guests: one PASS/FAIL line per test and
+# a final count), then Nestor's own report of the guest's exit.
+SUITE_PASSED = [
+    r"^PASS ",
+    r"^\d+ passed, 0 failed$",
+    r"^nestor: guest exited with status 0$",
+    r"^nestor: exit statistics: \d+ exits$",
+    r"^nestor: power off \(status 0\)$",
+]
+SUITE_REJECT = [r"^FAIL ", r"^\d+ passed, [1-9]\d* failed$"]
 
 # What every banner must show, on any CPU.
 BANNER = [
@@ -13,8 +37,8 @@ BANNER = [
     r"^nestor: CPU (GenuineIntel|AuthenticAMD) family 0x[0-9a-f]+ model 0x[0-9a-f]+ stepping \d+$",
     r"^nestor: MAXPHYADDR \d+ bits$",
     r"^nestor: loader: GRUB",
-    r"^nestor: 1 module\(s\)$",
-    r"^  module 0: \[[0-9a-f]{8}-[0-9a-f]{8}\) 'dummy-module alpha=1 beta'$",
+    r"^nestor: [12] module\(s\)$",
+    r"^  module [01]: \[[0-9a-f]{8}-[0-9a-f]{8}\) 'dummy-module alpha=1 beta'$",
     r"^nestor: memory map \((multiboot2|EFI), \d+ entries\):$",
     r"^  \[0000000000100000-[0-9a-f]{16}\) available$",
     r"^nestor: usable RAM (2[0-5]\d) MiB$",
@@ -31,7 +55,6 @@ BOCHS_VMX = [
     r"^nestor: VMX supported \(CPUID\.01H:ECX\.VMX\[bit 5\] = 1\)$",
     r"^nestor: IA32_FEATURE_CONTROL 0x5 \(locked, VMX outside SMX enabled\)$",
     r"^nestor: VMCS revision id 0x[0-9a-f]+$",
-    r"^nestor: power off \(status 0\)$",
 ]
 
 SCENARIOS = [
@@ -40,8 +63,9 @@ SCENARIOS = [
              expect=BANNER + NO_VMX + [r"^nestor: ACPI RSDP version [12] "]),
     Scenario("boot-qemu-efi", emulator="qemu-efi", modules=[DUMMY], timeout=120,
              expect=BANNER + NO_VMX + [r"^nestor: ACPI RSDP version 2 "]),
-    Scenario("boot-bochs-skylake", cpu="corei7_skylake_x", modules=[DUMMY],
-             expect=BANNER + BOCHS_VMX + [
+    Scenario("boot-bochs-skylake", cpu="corei7_skylake_x",
+             modules=[guest("demo", "demo-args"), DUMMY],
+             expect=BANNER + BOCHS_VMX + [r"^nestor: power off \(status 0\)$",
                  r"^nestor: CPU GenuineIntel family 0x6 model 0x55 stepping 4$",
                  r"^nestor: MAXPHYADDR 40 bits$",
                  r"^nestor: VMCS revision id 0x2b$",
@@ -49,11 +73,17 @@ SCENARIOS = [
                  r"^  IA32_VMX_PROCBASED_CTLS2 +0x02177fff00000000$",
                  r"^  IA32_VMX_EPT_VPID_CAP +0x00000f0106334141$",
              ]),
-    Scenario("boot-bochs-penryn", cpu="core2_penryn_t9600", modules=[DUMMY],
+    # No EPT: the VMX capabilities are shown, then a clear refusal.
+    Scenario("boot-bochs-penryn", cpu="core2_penryn_t9600",
+             modules=[guest("demo"), DUMMY],
              expect=BANNER + BOCHS_VMX + [
                  r"^  IA32_VMX_PROCBASED_CTLS2 +0x0000004100000000$",
                  r"^  IA32_VMX_EPT_VPID_CAP +\(not supported\)$",
-             ]),
+                 r"^nestor: VMX refused: .*enable EPT",
+                 r"^nestor: FATAL: Nestor cannot run a guest with this CPU's VMX \(reasons above\)$",
+                 r"^nestor: power off \(status 2\)$",
+             ],
+             reject=[r"entering the guest"]),
 
     # --- Foundation: refusals and diagnostics ---
     Scenario("cmdline-malformed", emulator="qemu", modules=[DUMMY], timeout=60,
@@ -106,4 +136,83 @@ SCENARIOS = [
                  r"^backtrace",
                  r"^nestor: power off \(status 4\)$",
              ]),
+
+    # --- L0: the guest suite on the capable models ---
+    Scenario("guest-suite-skylake-mb2", cpu="corei7_skylake_x",
+             modules=suite("mb2", "mb2"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-suite-skylake-mb1", cpu="corei7_skylake_x",
+             modules=suite("mb1", "mb1"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-suite-skylake-elf64", cpu="corei7_skylake_x",
+             modules=suite("elf64", "elf64"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-suite-sandybridge-mb2", cpu="corei7_sandy_bridge_2600k",
+             modules=suite("mb2", "mb2"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-suite-sandybridge-mb1", cpu="corei7_sandy_bridge_2600k",
+             modules=suite("mb1", "mb1"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-suite-sandybridge-elf64", cpu="corei7_sandy_bridge_2600k",
+             modules=suite("elf64", "elf64"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    # No unrestricted guest: the 64-bit entry runs, multiboot guests are refused.
+    Scenario("guest-suite-lynnfield-elf64", cpu="corei5_lynnfield_750",
+             modules=suite("elf64", "elf64"), expect=SUITE_PASSED, reject=SUITE_REJECT,
+             timeout=180),
+    Scenario("guest-refused-lynnfield-mb1", cpu="corei5_lynnfield_750",
+             modules=suite("mb1", "mb1"),
+             expect=[
+                 r"^nestor: guest image refused: the multiboot1 protocol starts a guest in 32-bit protected mode with paging off, which needs VMX 'unrestricted guest' \(secondary control bit 7\); this CPU lacks it\.",
+                 r"^nestor: power off \(status 10\)$",
+             ],
+             reject=[r"entering the guest"]),
+
+    # --- L0: exits, failures and refusals ---
+    Scenario("guest-exit-status-port", cpu="corei7_skylake_x",
+             modules=[guest("suite-elf64", "exit_status=42"), DUMMY],
+             expect=[r"^nestor: guest exited with status 42$",
+                     r"^nestor: power off \(status 42\)$"]),
+    Scenario("guest-exit-status-hypercall", cpu="corei7_skylake_x",
+             modules=[guest("suite-elf64", "exit_status=43 exit_via=hypercall"), DUMMY],
+             expect=[r"^nestor: guest exited with status 43$",
+                     r"^  18   VMCALL ",
+                     r"^nestor: power off \(status 43\)$"]),
+    Scenario("guest-triple-fault", cpu="corei7_skylake_x",
+             modules=[guest("suite-elf64", "triple_fault"), DUMMY],
+             expect=[r"^nestor: guest triple fault at RIP 0x[0-9a-f]+ \(shutdown\)$",
+                     r"^nestor: VMCS dump \(fields from vmx/vmcs_fields\.h\):$",
+                     r"^  GUEST_RIP +681e = 0x[0-9a-f]+$",
+                     r"^  EXIT_REASON +4402 = 0x2$",
+                     r"^nestor: guest stopped by a triple fault with status 7$",
+                     r"^nestor: power off \(status 7\)$"]),
+    Scenario("entry-audit-guest-rflags", cpu="corei7_skylake_x",
+             cmdline="test_break_guest=rflags",
+             modules=[guest("suite-elf64"), DUMMY],
+             expect=[r"^nestor: test_break_guest: corrupted 'rflags' on purpose$",
+                     r"^nestor: VM entry failed: exit reason 33 \(VM-entry failure: invalid guest state\)",
+                     r"^nestor:   SDM 26\.3\.1\.4: .*GUEST_RFLAGS=0x0",
+                     r"^  GUEST_RFLAGS +6820 = 0x0$",
+                     r"^nestor: power off \(status 9\)$"],
+             reject=[r"^PASS "]),
+    Scenario("entry-audit-host-cr4", cpu="corei7_skylake_x",
+             cmdline="test_break_guest=host_cr4",
+             modules=[guest("suite-elf64"), DUMMY],
+             expect=[r"^nestor: VM entry failed: VMfailValid, VM-instruction error 8: VM entry with invalid host-state field\(s\)$",
+                     r"^nestor:   SDM 26\.2\.2: .*HOST_CR4",
+                     r"^nestor: power off \(status 9\)$"]),
+    Scenario("vmxon-fault-reported", cpu="corei7_skylake_x",
+             cmdline="test_vmxon_fault=1",
+             modules=[guest("suite-elf64"), DUMMY],
+             expect=[r"^nestor: VMXON faulted with #UD \(vector 6\): CR0=0x[0-9a-f]+ CR4=0x[0-9a-f]+ IA32_FEATURE_CONTROL=0x5 VMXON region=0x[0-9a-f]+$",
+                     r"^nestor: CR4\.VMXE cleared again; VMX not entered$",
+                     r"^nestor: power off \(status 2\)$"],
+             reject=[r"entering the guest"]),
+    Scenario("guest-image-malformed", cpu="corei7_skylake_x",
+             modules=[DUMMY],
+             expect=[r"^nestor: guest image refused: .*ELF",
+                     r"^nestor: power off \(status 10\)$"]),
+    Scenario("guest-missing", cpu="corei7_skylake_x",
+             expect=[r"^nestor: guest image refused: no guest: add 'module2 /path/guest\.elf \[args\]' after the multiboot2 line$",
+                     r"^nestor: power off \(status 10\)$"]),
 ]

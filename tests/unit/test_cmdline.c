@@ -346,6 +346,60 @@ static void test_test_fault_bad(void **state)
 	}
 }
 
+/* ---- test_vmxon_fault= and test_break_guest= ---- */
+
+static void test_test_vmxon_fault(void **state)
+{
+	static const struct { const char *val; bool on; } good[] = {
+		{ "1", true }, { "yes", true }, { "0", false }, { "no", false },
+	};
+	static const char *const bad[] = { "", "2", "YES", "true", "on" };
+	char line[64], want[MAX_MSG];
+	struct nestor_config cfg;
+	struct capture c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(line, sizeof(line), "test_vmxon_fault=%s", good[i].val);
+		expect_clean(&c, parse(line, &cfg, &c));
+		assert_int_equal(cfg.test_vmxon_fault, good[i].on);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "test_vmxon_fault=%s", bad[i]);
+		snprintf(want, sizeof(want),
+			 "bad value '%s' for option 'test_vmxon_fault' (accepted: 0, 1, no or yes)",
+			 bad[i]);
+		assert_int_equal(parse(line, &cfg, &c), 1);
+		expect_one_default(&c, &cfg, CMDLINE_ERROR, want);
+	}
+}
+
+static void test_test_break_guest(void **state)
+{
+	static const char *const good[] = { "rflags", "cs_ar", "cr4", "host_cr4" };
+	static const char *const bad[] = { "", "rip", "RFLAGS", "rflags2", "cr" };
+	char line[64], want[MAX_MSG];
+	struct nestor_config cfg;
+	struct capture c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(line, sizeof(line), "test_break_guest=%s", good[i]);
+		expect_clean(&c, parse(line, &cfg, &c));
+		assert_string_equal(cfg.test_break_guest, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "test_break_guest=%s", bad[i]);
+		snprintf(want, sizeof(want),
+			 "bad value '%s' for option 'test_break_guest' (accepted: rflags, cs_ar, cr4 or host_cr4)",
+			 bad[i]);
+		assert_int_equal(parse(line, &cfg, &c), 1);
+		expect_one_default(&c, &cfg, CMDLINE_ERROR, want);
+	}
+}
+
 /* ---- words, names and values ---- */
 
 static void test_bare_known_name_needs_value(void **state)
@@ -761,7 +815,7 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 3);
+	assert_int_equal(cmdline_option_count, 5);
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
 	assert_string_equal(cmdline_options[2].name, "test_fault");
@@ -926,6 +980,8 @@ int main(void)
 		cmocka_unit_test(test_loglevel_bad),
 		cmocka_unit_test(test_test_fault_good),
 		cmocka_unit_test(test_test_fault_bad),
+		cmocka_unit_test(test_test_vmxon_fault),
+		cmocka_unit_test(test_test_break_guest),
 		cmocka_unit_test(test_bare_known_name_needs_value),
 		cmocka_unit_test(test_unknown_is_warning_only),
 		cmocka_unit_test(test_missing_name),

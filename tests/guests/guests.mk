@@ -1,0 +1,87 @@
+# Test guests (tests/guests/): freestanding x86-64 programs that Nestor runs
+# as its guest, linked at 1 MiB (guest.ld) and kept below 2 MiB.
+# Included by the top Makefile, which provides CC, NASM, BUILD, KCFLAGS and
+# NASMFLAGS. Flavours (how the image is entered):
+#   mb2   multiboot2 header, 32-bit entry rt_start32
+#   mb1   multiboot1 header, 32-bit entry rt_start32
+#   elf64 no multiboot header at all, 64-bit entry rt_start64
+# Built here: suite-mb2/mb1/elf64.elf, bench.elf (elf64), demo.elf (mb2),
+# and suite-elf64-shim.elf (test only: an mb2 image whose 32-bit stub enters
+# the elf64 entry in long mode, to exercise rt_start64 without Nestor).
+
+GUEST_DIR := tests/guests
+GUEST_OUT := $(BUILD)/guests
+GUEST_OBJ := $(GUEST_OUT)/obj
+
+GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
+	$(GUEST_OUT)/suite-elf64.elf $(GUEST_OUT)/bench.elf \
+	$(GUEST_OUT)/demo.elf
+GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
+
+GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
+	-Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
+
+# The runtime: every guest links all of it, plus the repository's
+# freestanding formatter, string functions and multiboot2 parser.
+GUEST_RT_C := $(sort $(wildcard $(GUEST_DIR)/rt/*.c)) lib/format.c \
+	lib/string.c boot/multiboot2.c
+GUEST_RT_OBJS := $(GUEST_RT_C:%.c=$(GUEST_OBJ)/%.o) \
+	$(GUEST_OBJ)/$(GUEST_DIR)/rt/entry.asm.o \
+	$(GUEST_OBJ)/$(GUEST_DIR)/rt/isr.asm.o
+GUEST_MB2_HDR := $(GUEST_OBJ)/$(GUEST_DIR)/rt/mb2_header.asm.o
+GUEST_MB1_HDR := $(GUEST_OBJ)/$(GUEST_DIR)/rt/mb1_header.asm.o
+GUEST_SHIM := $(GUEST_OBJ)/$(GUEST_DIR)/rt/elf64_shim.asm.o
+
+GUEST_SUITE_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/suite.o
+GUEST_BENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/bench.o
+GUEST_DEMO_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/demo.o
+
+GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
+	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ)
+
+.PHONY: guests
+guests: $(GUEST_ELFS) $(GUEST_TEST_ELFS)
+
+# Same as the hypervisor's lib/string.o: no loops turned back into calls.
+$(GUEST_OBJ)/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
+
+$(GUEST_OBJ)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(GUEST_OBJ)/%.asm.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+# guest_link FLAVOUR ENTRY OBJECTS: link, then check the image (load
+# addresses within [1 MiB, 2 MiB), the flavour's header present, the other
+# protocol's header (or, for elf64, any) absent).
+define guest_link
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_LDFLAGS) -Wl,-e,$(2) -o $@ $(3) -lgcc
+	@$(GUEST_DIR)/check-guest.sh $@ $(1)
+endef
+
+GUEST_LINK_DEPS := $(GUEST_DIR)/guest.ld $(GUEST_DIR)/check-guest.sh $(GUEST_RT_OBJS)
+
+$(GUEST_OUT)/suite-mb2.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/suite-mb1.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB1_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb1,rt_start32,$(GUEST_MB1_HDR) $(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/suite-elf64.elf: $(GUEST_SUITE_OBJ) $(GUEST_LINK_DEPS)
+	$(call guest_link,elf64,rt_start64,$(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/bench.elf: $(GUEST_BENCH_OBJ) $(GUEST_LINK_DEPS)
+	$(call guest_link,elf64,rt_start64,$(GUEST_BENCH_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/demo.elf: $(GUEST_DEMO_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_DEMO_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/suite-elf64-shim.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) \
+		$(GUEST_SHIM) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb2,elf64_shim_start,$(GUEST_MB2_HDR) $(GUEST_SHIM) \
+		$(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))
+
+-include $(GUEST_ALL_OBJS:.o=.d)

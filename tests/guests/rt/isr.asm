@@ -1,0 +1,127 @@
+; Interrupt and exception entry for the test guests, and rt_try_call(), the
+; setjmp-like half of expect_exception() (tests/guests/rt/traps.c).
+;
+; Every one of the 256 vectors gets a stub that pushes a dummy error code
+; when the CPU pushes none (SDM Vol. 3A, 6.13: vectors 8, 10-14, 17, 21, 29,
+; 30 push one), then the vector number, and jumps to a common path that
+; saves all general registers as a struct rt_frame (rt/traps.h) and calls
+; rt_trap(frame). rt_trap may rewrite the frame (to resume at a recovery
+; point); the common path reloads every register from it and IRETQs.
+
+extern rt_trap, rt_active_try
+global rt_isr_stubs, rt_try_call
+
+; Offsets in struct rt_try_ctx (rt/traps.h; checked by static asserts there).
+T_RBX                   equ 0
+T_RBP                   equ 8
+T_R12                   equ 16
+T_R13                   equ 24
+T_R14                   equ 32
+T_R15                   equ 40
+T_RSP                   equ 48
+T_RIP                   equ 56
+T_RFLAGS                equ 64
+T_PREV                  equ 72
+
+section .text
+bits 64
+
+%macro ISR 1
+align 16
+isr_%1:
+%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21) || (%1 == 29) || (%1 == 30)
+%else
+        push    0                               ; no CPU error code
+%endif
+        push    %1
+        jmp     isr_common
+%endmacro
+
+%assign v 0
+%rep 256
+        ISR v
+%assign v v + 1
+%endrep
+
+isr_common:
+        push    rax
+        push    rbx
+        push    rcx
+        push    rdx
+        push    rsi
+        push    rdi
+        push    rbp
+        push    r8
+        push    r9
+        push    r10
+        push    r11
+        push    r12
+        push    r13
+        push    r14
+        push    r15
+        cld
+        mov     rdi, rsp                        ; arg: struct rt_frame *
+        mov     rbx, rsp                        ; callee-saved across the call
+        and     rsp, -16
+        call    rt_trap
+        mov     rsp, rbx
+        pop     r15
+        pop     r14
+        pop     r13
+        pop     r12
+        pop     r11
+        pop     r10
+        pop     r9
+        pop     r8
+        pop     rbp
+        pop     rdi
+        pop     rsi
+        pop     rdx
+        pop     rcx
+        pop     rbx
+        pop     rax
+        add     rsp, 16                         ; vector, error code
+        iretq
+
+; int rt_try_call(void (*fn)(void *), void *arg, struct rt_try_ctx *ctx)
+;
+; Saves the callee-saved registers, the caller's resume point (return address
+; and stack pointer as after RET) and RFLAGS in *ctx, makes ctx the innermost
+; active context, and calls fn(arg). Returns 0 when fn returns. When an
+; exception happens inside fn, rt_trap() records it in ctx, pops ctx and
+; rewrites the exception frame from it with RAX = 1, so the IRETQ "returns"
+; 1 from this call (the callee-saved registers as they were at the call).
+rt_try_call:
+        mov     rax, [rel rt_active_try]
+        mov     [rdx + T_PREV], rax
+        mov     [rdx + T_RBX], rbx
+        mov     [rdx + T_RBP], rbp
+        mov     [rdx + T_R12], r12
+        mov     [rdx + T_R13], r13
+        mov     [rdx + T_R14], r14
+        mov     [rdx + T_R15], r15
+        mov     rax, [rsp]
+        mov     [rdx + T_RIP], rax
+        lea     rax, [rsp + 8]
+        mov     [rdx + T_RSP], rax
+        pushfq
+        pop     qword [rdx + T_RFLAGS]
+        mov     [rel rt_active_try], rdx
+        push    rdx                             ; keeps ctx; aligns RSP to 16
+        mov     rax, rdi
+        mov     rdi, rsi
+        call    rax
+        pop     rdx
+        mov     rax, [rdx + T_PREV]
+        mov     [rel rt_active_try], rax
+        xor     eax, eax
+        ret
+
+section .rodata
+align 8
+rt_isr_stubs:
+%assign v 0
+%rep 256
+        dq isr_ %+ v
+%assign v v + 1
+%endrep

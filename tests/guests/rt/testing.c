@@ -1,0 +1,87 @@
+/* Test runner for the test guests (see rt/testing.h). */
+#include "tests/guests/rt/testing.h"
+
+#include <stdarg.h>
+
+#include "arch/x86/cpu.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "tests/guests/rt/console.h"
+#include "tests/guests/rt/traps.h"
+
+#define REASON_LEN 200
+
+static const char *current_test = "?";
+static unsigned failures; /* of the current test */
+static char first_reason[REASON_LEN];
+
+void rt_fail(const char *fmt, ...)
+{
+	char msg[REASON_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (failures++ == 0)
+		memcpy(first_reason, msg, sizeof(first_reason));
+	else
+		rt_printf("  %s: also: %s\n", current_test, msg);
+}
+
+void rt_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	rt_printf("  %s: ", current_test);
+	va_start(ap, fmt);
+	rt_vprintf(fmt, ap);
+	va_end(ap);
+	rt_putc('\n');
+}
+
+static void call_test(void *arg)
+{
+	const struct rt_test *t = arg;
+
+	t->fn();
+}
+
+static bool run_one(const struct rt_test *t)
+{
+	struct rt_exception e;
+
+	current_test = t->name;
+	failures = 0;
+	first_reason[0] = '\0';
+	if (rt_catch(call_test, (void *)t, &e) != RT_NO_EXCEPTION)
+		rt_fail("unexpected exception %s (vector %d), error code %#lx, "
+			"rip %#lx, cr2 %#lx", rt_vector_name(e.vector), e.vector,
+			e.error_code, e.rip, e.cr2);
+	cli(); /* whatever the test did */
+	if (failures == 0) {
+		rt_printf("PASS %s\n", t->name);
+		return true;
+	}
+	if (failures > 1)
+		rt_printf("FAIL %s: %s (and %u more)\n", t->name, first_reason,
+			  failures - 1);
+	else
+		rt_printf("FAIL %s: %s\n", t->name, first_reason);
+	return false;
+}
+
+unsigned rt_run_tests(const struct rt_test *tests, size_t n)
+{
+	unsigned passed = 0, failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (run_one(&tests[i]))
+			passed++;
+		else
+			failed++;
+	}
+	current_test = "?";
+	rt_printf("%u passed, %u failed\n", passed, failed);
+	return failed;
+}
