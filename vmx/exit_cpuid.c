@@ -38,15 +38,17 @@ void handle_cpuid(struct vcpu *v)
 		__builtin_memcpy(&r.edx, sig + 8, 4);
 		r.eax = NESTOR_CPUID_MAX_LEAF;
 	} else {
-		uint64_t cr4 = guest_visible_cr4(v);
-
 		r = cpuid(leaf, sub);
+		/* Only leaves 1 and 7 need the guest's CR4 (two VMREADs):
+		 * keep the other leaves on the short path. */
 		if (leaf == 1) {
 			r.ecx &= ~CPUID_1_ECX_VMX;
 			r.ecx |= CPUID_1_ECX_HYPERVISOR;
-			set_bit_if(&r.ecx, CPUID_1_ECX_OSXSAVE, cr4 & CR4_OSXSAVE);
+			set_bit_if(&r.ecx, CPUID_1_ECX_OSXSAVE,
+				   guest_visible_cr4(v) & CR4_OSXSAVE);
 		} else if (leaf == 7 && sub == 0) {
-			set_bit_if(&r.ecx, CPUID_7_ECX_OSPKE, cr4 & CR4_PKE);
+			set_bit_if(&r.ecx, CPUID_7_ECX_OSPKE,
+				   guest_visible_cr4(v) & CR4_PKE);
 		}
 	}
 	/* 32-bit results zero-extend into the 64-bit registers. */

@@ -22,33 +22,17 @@ static uint32_t instruction_error(void)
 	return (uint32_t)err;
 }
 
-uint64_t vmcs_read(enum vmcs_field f)
+void vmcs_access_failed(enum vmcs_field f, bool write, uint64_t v,
+			enum vmx_status st)
 {
-	uint64_t v = 0;
-	enum vmx_status st = vmread(f, &v);
+	uint32_t e = st == VMX_FAIL_VALID ? instruction_error() : 0;
 
-	if (unlikely(st != VMX_OK)) {
-		uint32_t e = st == VMX_FAIL_VALID ? instruction_error() : 0;
-
-		panic("VMREAD %s (0x%x) failed: %s (error %u: %s)", field_name(f),
-		      f, st == VMX_FAIL_INVALID ? "no current VMCS" : "VMfailValid",
-		      e, vmx_instruction_error_text(e));
-	}
-	return v;
-}
-
-void vmcs_write(enum vmcs_field f, uint64_t v)
-{
-	enum vmx_status st = vmwrite(f, v);
-
-	if (unlikely(st != VMX_OK)) {
-		uint32_t e = st == VMX_FAIL_VALID ? instruction_error() : 0;
-
-		panic("VMWRITE %s (0x%x) = 0x%lx failed: %s (error %u: %s)",
-		      field_name(f), f, v,
-		      st == VMX_FAIL_INVALID ? "no current VMCS" : "VMfailValid",
-		      e, vmx_instruction_error_text(e));
-	}
+	panic("%s %s (0x%x)%s failed: %s (error %u: %s)",
+	      write ? "VMWRITE" : "VMREAD", field_name(f), f,
+	      write ? " with a value" : "",
+	      st == VMX_FAIL_INVALID ? "no current VMCS" : "VMfailValid", e,
+	      vmx_instruction_error_text(e));
+	(void)v;
 }
 
 void vmcs_dump(void)
