@@ -9,7 +9,7 @@
 #include "lib/log.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/tlb.h"
 
 #define CR0_MP (1ull << 1)
 #define CR0_EM (1ull << 2)
@@ -21,15 +21,6 @@
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define CS_AR_L (1u << 13)
-
-static void flush_guest_tlb(struct vcpu *v)
-{
-	/* A MOV to CR0/CR4 that exits does not flush the guest's TLB
-	 * entries by itself: do what the instruction would have done. */
-	if (v->vpid)
-		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-	invept(INVEPT_SINGLE_CONTEXT, v->eptp);
-}
 
 static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 {

@@ -23,7 +23,7 @@
 #include "lib/string.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/tlb.h"
 
 #define EPTQ_READ (1u << 0)
 #define EPTQ_WRITE (1u << 1)
@@ -41,13 +41,6 @@ static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
 		    gpa < ALIGN_UP(v->hidden[i].end, PAGE_SIZE))
 			return true;
 	return false;
-}
-
-static void ept_flush(struct vcpu *v)
-{
-	/* 28.3.3.4: after changing EPT entries, invalidate the cached
-	 * translations derived from them. */
-	invept(INVEPT_SINGLE_CONTEXT, v->eptp);
 }
 
 static void step_begin(struct vcpu *v)
@@ -76,7 +69,7 @@ static void step_end(struct vcpu *v)
 		ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa, PAGE_SIZE,
 			EPT_R, EPT_MT_WB);
 	v->nsink = 0;
-	ept_flush(v);
+	flush_guest_ept(v);
 	/* The sink must not keep what the guest wrote. */
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
 }
@@ -94,7 +87,7 @@ static void sink_write(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		    EPT_MT_WB))
 		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
 	v->sink_gpa[v->nsink++] = page;
-	ept_flush(v);
+	flush_guest_ept(v);
 	if (v->nsink == 1)
 		step_begin(v);
 }
