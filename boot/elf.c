@@ -6,6 +6,7 @@
  * PT_LOAD segments. All multi-byte fields are read with memcpy (little-endian
  * host and file), so no read is misaligned. */
 #include "boot/elf.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 
@@ -49,30 +50,6 @@ struct phdr {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static int fail(const char **err, const char *msg)
 {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "boot/guest_info.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 
@@ -222,7 +223,7 @@ static void put64(struct out *o, uint64_t v)
 static void put32_at(struct out *o, size_t at, uint32_t v)
 {
 	if (o->p)
-		memcpy(o->p + at, &v, sizeof(v));
+		wr32(o->p + at, v);
 }
 
 static void put_str(struct out *o, const char *s)

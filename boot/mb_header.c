@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include "boot/mb_header.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -76,22 +77,6 @@ struct htag {
 	uint32_t size;
 	const uint8_t *p;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static int PRINTF_LIKE(2, 3) fail(struct finder *f, const char *fmt, ...)
 {

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "boot/multiboot2.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -57,22 +58,6 @@ struct tag {
 	uint32_t size;
 	const uint8_t *p;
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static int fail(struct parser *ps, const char *msg, uint32_t off,
 		uint32_t tag_type)

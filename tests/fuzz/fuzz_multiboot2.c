@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boot/multiboot2.h"
+#include "lib/bytes.h"
 
 #define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
 
@@ -15,14 +16,6 @@ static int inside(const uint8_t *buf, size_t size, const void *p, size_t len)
 	const uint8_t *q = p;
 
 	return q >= buf && q <= buf + size && len <= (size_t)(buf + size - q);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* p is the payload at hdr_len bytes into a tag of type `type` that lies

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "boot/elf.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 
 /* ---- image builder --------------------------------------------------- */
@@ -43,9 +44,9 @@ static struct img im;
 static struct elf_image out;
 static const char *err;
 
-static void w16(size_t off, uint16_t v) { memcpy(im.data + off, &v, 2); }
-static void w32(size_t off, uint32_t v) { memcpy(im.data + off, &v, 4); }
-static void w64(size_t off, uint64_t v) { memcpy(im.data + off, &v, 8); }
+static void w16(size_t off, uint16_t v) { wr16(im.data + off, v); }
+static void w32(size_t off, uint32_t v) { wr32(im.data + off, v); }
+static void w64(size_t off, uint64_t v) { wr64(im.data + off, v); }
 
 static size_t phsize(void) { return im.is64 ? 56 : 32; }
 

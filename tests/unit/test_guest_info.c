@@ -14,6 +14,7 @@
 
 #include "boot/guest_info.h"
 #include "boot/multiboot2.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 
 #define KiB 1024ULL
@@ -280,22 +281,6 @@ static struct guest_boot_desc full_desc(void)
 		.mem_lower_kb = 636, .mem_upper_kb = 1024,
 		.rsdp = rsdp2, .rsdp_len = 36, .rsdp_version = 2,
 	};
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 /* ---- multiboot2 ------------------------------------------------------ */

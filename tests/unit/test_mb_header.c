@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "boot/mb_header.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 
 #define IMG_CAP 40000
@@ -32,9 +33,6 @@ struct hb {
 
 static struct hb h;
 
-static void w16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void w32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-
 static void reset(void)
 {
 	memset(img, 0, sizeof(img));
@@ -47,9 +45,9 @@ static void reset(void)
 static void tag(uint16_t type, uint16_t flags, const uint32_t *payload,
 		unsigned n)
 {
-	w16(h.d + h.len, type);
-	w16(h.d + h.len + 2, flags);
-	w32(h.d + h.len + 4, 8 + 4 * n);
+	wr16(h.d + h.len, type);
+	wr16(h.d + h.len + 2, flags);
+	wr32(h.d + h.len + 4, 8 + 4 * n);
 	if (n)
 		memcpy(h.d + h.len + 8, payload, 4 * n);
 	h.len += ALIGN_UP(8 + 4 * n, 8);
@@ -73,10 +71,10 @@ static void put_mb2_len(size_t off, uint32_t arch, uint32_t hlen)
 
 	if (!hlen)
 		hlen = h.len;
-	w32(h.d, magic);
-	w32(h.d + 4, arch);
-	w32(h.d + 8, hlen);
-	w32(h.d + 12, -(magic + arch + hlen));
+	wr32(h.d, magic);
+	wr32(h.d + 4, arch);
+	wr32(h.d + 8, hlen);
+	wr32(h.d + 12, -(magic + arch + hlen));
 	memcpy(img + off, h.d, h.len);
 }
 
@@ -87,9 +85,9 @@ static void put_mb2(size_t off)
 
 static void put_mb1(size_t off, uint32_t flags)
 {
-	w32(img + off, MB1_HEADER_MAGIC);
-	w32(img + off + 4, flags);
-	w32(img + off + 8, -(MB1_HEADER_MAGIC + flags));
+	wr32(img + off, MB1_HEADER_MAGIC);
+	wr32(img + off + 4, flags);
+	wr32(img + off + 8, -(MB1_HEADER_MAGIC + flags));
 }
 
 static int find(void)
@@ -222,7 +220,7 @@ static void test_mb2_info_request_errors(void **state)
 	/* size 8 + 2: not a whole number of u32 types */
 	reset();
 	tag0(1, 0);
-	w32(h.d + 16 + 4, 10);
+	wr32(h.d + 16 + 4, 10);
 	h.len += 8;
 	end_tag();
 	put_mb2(0);
@@ -344,7 +342,7 @@ static void test_mb2_bad_tag_sizes(void **state)
 	(void)state;
 	reset();
 	tag0(6, 0);
-	w32(h.d + 16 + 4, 7);
+	wr32(h.d + 16 + 4, 7);
 	end_tag();
 	put_mb2(0);
 	expect_error("multiboot2 header tag at +0x10 has size 7, smaller than 8");
@@ -352,21 +350,21 @@ static void test_mb2_bad_tag_sizes(void **state)
 	reset();
 	tag0(6, 0);
 	end_tag();
-	w32(h.d + 16 + 4, 17);	/* one byte into the end tag's room, 16 + 17 > 32 */
+	wr32(h.d + 16 + 4, 17);	/* one byte into the end tag's room, 16 + 17 > 32 */
 	put_mb2(0);
 	expect_error("multiboot2 header tag at +0x10 runs past header_length 32");
 
 	reset();
 	tag0(6, 0);
 	end_tag();
-	w32(h.d + 24 + 4, 16);
+	wr32(h.d + 24 + 4, 16);
 	put_mb2(0);
 	expect_error("multiboot2 header tag at +0x18 runs past header_length 32");
 
 	reset();
 	end_tag();
 	tag0(0, 0);
-	w32(h.d + 16 + 4, 16);
+	wr32(h.d + 16 + 4, 16);
 	put_mb2(0);
 	expect_error("multiboot2 header end tag has size 16, not 8");
 }
@@ -402,8 +400,8 @@ static void test_mb2_fixed_part_errors(void **state)
 	expect_error("multiboot2 header at 0x10: header_length 12 is smaller than 16");
 	reset();
 	put_mb2_len(0x10, 0, 0);
-	w32(img + 0x18, 0);	/* header_length 0, checksum recomputed */
-	w32(img + 0x1c, -(MB2_HEADER_MAGIC));
+	wr32(img + 0x18, 0);	/* header_length 0, checksum recomputed */
+	wr32(img + 0x1c, -(MB2_HEADER_MAGIC));
 	expect_error("multiboot2 header at 0x10: header_length 0 is smaller than 16");
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "boot/multiboot2.h"
+#include "lib/bytes.h"
 #include "lib/compiler.h"
 
 /* ---- info builder ---------------------------------------------------- */
@@ -35,7 +36,7 @@ static void b_u64(struct blob *b, uint64_t v) { b_put(b, &v, 8); }
 
 static void set_u32(struct blob *b, uint32_t off, uint32_t v)
 {
-	memcpy(b->data + off, &v, 4);
+	wr32(b->data + off, v);
 }
 
 static void b_init(struct blob *b)
