@@ -92,6 +92,7 @@ UNIT_SRCS_test_events      := vmx/events.c
 UNIT_SRCS_test_vmcs_layout := vmx/vmcs_layout.c
 UNIT_SRCS_test_vmx_errors  := vmx/vmx_errors.c
 UNIT_SRCS_test_insn_info   := vmx/insn_info.c
+UNIT_SRCS_test_mem_region  := mm/mem_region.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/frame_alloc.h"
+#include "mm/mem_region.h"
 #include "boot/guest_boot.h"
 #include "vmx/hypercall_abi.h"
 #include "vmx/vcpu.h"
@@ -134,22 +135,6 @@ static void apply_command_line(void)
 			   "nestor: FATAL: %d error(s) in the command line '%s'; not starting\n",
 			   errors, cl ? cl : "");
 		power_off(NESTOR_EXIT_BAD_CONFIG);
-	}
-}
-
-static const char *mem_type_name(uint32_t type)
-{
-	switch (type) {
-	case MEM_AVAILABLE:
-		return "available";
-	case MEM_ACPI_RECLAIMABLE:
-		return "ACPI reclaimable";
-	case MEM_ACPI_NVS:
-		return "ACPI NVS";
-	case MEM_BAD:
-		return "bad";
-	default:
-		return "reserved";
 	}
 }
 

@@ -1,5 +1,6 @@
 /* Plain data describing physical memory, shared by the multiboot2 parser,
- * the frame allocator and (later) the EPT builder. */
+ * the frame allocator and (later) the EPT builder, and the names of its
+ * region types. */
 #ifndef NESTOR_MM_MEM_REGION_H
 #define NESTOR_MM_MEM_REGION_H
 
@@ -26,5 +27,9 @@ struct phys_range {
 	uint64_t start;
 	uint64_t end;
 };
+
+/* "available", "ACPI reclaimable", "ACPI NVS", "bad"; "reserved" for
+ * MEM_RESERVED and any other value (mm/mem_region.c). */
+const char *mem_type_name(uint32_t type);
 
 #endif

@@ -4,6 +4,7 @@
 #include "tests/guests/rt/rt.h"
 
 #include "lib/string.h"
+#include "mm/mem_region.h"
 
 const char guest_name[] = "demo";
 const char *const guest_options[] = { NULL };
@@ -84,7 +85,7 @@ static void print_boot_info(void)
 		const struct mem_region *r = &b->mmap[i];
 
 		rt_printf("  [%016lx-%016lx) %s\n", r->base, r->base + r->len,
-			  rt_mem_type_name(r->type));
+			  mem_type_name(r->type));
 	}
 	rt_printf("demo: %u module(s)\n", b->module_count);
 	for (unsigned i = 0; i < b->module_count; i++) {

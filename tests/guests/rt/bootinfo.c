@@ -209,24 +209,6 @@ void rt_bootinfo_read(uint64_t magic, uint64_t info, struct rt_boot_info *out)
 	}
 }
 
-const char *rt_mem_type_name(uint32_t type)
-{
-	switch (type) {
-	case MEM_AVAILABLE:
-		return "available";
-	case MEM_RESERVED:
-		return "reserved";
-	case MEM_ACPI_RECLAIMABLE:
-		return "ACPI reclaimable";
-	case MEM_ACPI_NVS:
-		return "ACPI NVS";
-	case MEM_BAD:
-		return "bad";
-	default:
-		return "unknown";
-	}
-}
-
 const char *rt_protocol_name(enum rt_boot_protocol p)
 {
 	switch (p) {

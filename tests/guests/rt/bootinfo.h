@@ -50,7 +50,6 @@ void rt_bootinfo_read(uint64_t magic, uint64_t info, struct rt_boot_info *out);
 const struct rt_boot_info *rt_boot(void);
 void rt_bootinfo_init(uint64_t magic, uint64_t info);
 
-const char *rt_mem_type_name(uint32_t type);
 const char *rt_protocol_name(enum rt_boot_protocol p);
 
 #endif
