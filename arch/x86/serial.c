@@ -1,5 +1,6 @@
 /* 16550 UART console driver: polled output, 8N1, any divisor of 115200.
- * Register layout per the PC16550D data sheet. '\n' goes out as "\r\n". */
+ * Register layout per the PC16550D data sheet. '\n' goes out as "\r\n".
+ * Freestanding; also the console of the test guests (tests/guests/rt). */
 #include "arch/x86/serial.h"
 #include "arch/x86/io.h"
 
@@ -20,7 +21,7 @@ enum {
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define UART_CLOCK_DIV 115200
-/* Bound on the THRE wait so a missing or stuck UART cannot hang Nestor. */
+/* Bound on every LSR wait so a missing or stuck UART cannot hang us. */
 #define THRE_SPINS 100000
 
 static uint16_t uart_base;
@@ -53,6 +54,21 @@ bool serial_init(uint16_t port, uint32_t baud)
 	return true;
 }
 
+/* Bounded wait until the UART at base has sent everything (LSR.TEMT:
+ * transmit FIFO and shift register both empty). */
+static void uart_drain(uint16_t base)
+{
+	for (int i = 0; i < THRE_SPINS; i++)
+		if (inb(base + UART_LSR) & LSR_TEMT)
+			return;
+}
+
+bool serial_takeover(uint16_t port, uint32_t baud)
+{
+	uart_drain(port);
+	return serial_init(port, baud);
+}
+
 static void uart_tx(uint8_t c)
 {
 	for (int i = 0; i < THRE_SPINS; i++)
@@ -79,7 +95,5 @@ void serial_flush(void)
 {
 	if (!uart_present)
 		return;
-	for (int i = 0; i < THRE_SPINS; i++)
-		if (inb(uart_base + UART_LSR) & LSR_TEMT)
-			return;
+	uart_drain(uart_base);
 }

@@ -8,6 +8,10 @@
 /* Program the UART at `port` for `baud` 8N1. Returns false when no UART
  * answers there (scratch-register test); output is then dropped. */
 bool serial_init(uint16_t port, uint32_t baud);
+/* serial_init() for a UART someone else (firmware, loader, the hypervisor
+ * below a guest) may still be sending on: first waits (bounded) until it has
+ * sent everything, since the FIFO reset in serial_init() would drop it. */
+bool serial_takeover(uint16_t port, uint32_t baud);
 void serial_putc(char c);
 uint16_t serial_port(void);
 /* Wait (bounded) until every queued byte has left the UART. */
