@@ -22,7 +22,12 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pie -fno-pic -mno-red-zone \
 	-DNESTOR_VERSION='"$(VERSION)-$(GIT_REV)"'
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
-NASMFLAGS := -f elf64 -g -Werror
+# -I.: %include paths are relative to the repository root, like C's.
+NASMFLAGS := -f elf64 -g -Werror -I.
+# The NASM include files (arch/x86/*.inc) shared by Nestor and the test
+# guests; every assembly object depends on them (NASM's -MD lists no
+# includes in 2.16.01).
+ASM_INCS := $(wildcard arch/x86/*.inc)
 
 # Host builds of the pure code, with sanitizers.
 HOSTCFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
@@ -53,7 +58,7 @@ $(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/hv/%.asm.o: %.asm | $(DEPS_STAMP)
+$(BUILD)/hv/%.asm.o: %.asm $(ASM_INCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) $< -o $@
 

@@ -1,7 +1,7 @@
 # Test guests (tests/guests/): freestanding x86-64 programs that Nestor runs
 # as its guest, linked at 1 MiB (guest.ld) and kept below 2 MiB.
-# Included by the top Makefile, which provides CC, NASM, BUILD, KCFLAGS and
-# NASMFLAGS. Flavours (how the image is entered):
+# Included by the top Makefile, which provides CC, NASM, BUILD, KCFLAGS,
+# NASMFLAGS and ASM_INCS. Flavours (how the image is entered):
 #   mb2   multiboot2 header, 32-bit entry rt_start32
 #   mb1   multiboot1 header, 32-bit entry rt_start32
 #   elf64 no multiboot header at all, 64-bit entry rt_start64
@@ -50,7 +50,7 @@ $(GUEST_OBJ)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(GUEST_OBJ)/%.asm.o: %.asm | $(DEPS_STAMP)
+$(GUEST_OBJ)/%.asm.o: %.asm $(ASM_INCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) $< -o $@
 

@@ -6,7 +6,11 @@
 ; 30 push one), then the vector number, and jumps to a common path that
 ; saves all general registers as a struct rt_frame (rt/traps.h) and calls
 ; rt_trap(frame). rt_trap may rewrite the frame (to resume at a recovery
-; point); the common path reloads every register from it and IRETQs.
+; point); the common path reloads every register from it and IRETQs. The
+; stubs and the register save/restore are Nestor's own
+; (arch/x86/exception_stubs.inc).
+
+%include "arch/x86/exception_stubs.inc"
 
 extern rt_trap, rt_active_try
 global rt_isr_stubs, rt_try_call
@@ -26,61 +30,18 @@ T_PREV                  equ 72
 section .text
 bits 64
 
-%macro ISR 1
-align 16
-isr_%1:
-%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21) || (%1 == 29) || (%1 == 30)
-%else
-        push    0                               ; no CPU error code
-%endif
-        push    %1
-        jmp     isr_common
-%endmacro
-
-%assign v 0
-%rep 256
-        ISR v
-%assign v v + 1
-%endrep
+; All 256 vectors, each stub 16-byte aligned.
+        EXCEPTION_STUBS 256, 16, isr_common
 
 isr_common:
-        push    rax
-        push    rbx
-        push    rcx
-        push    rdx
-        push    rsi
-        push    rdi
-        push    rbp
-        push    r8
-        push    r9
-        push    r10
-        push    r11
-        push    r12
-        push    r13
-        push    r14
-        push    r15
+        PUSH_FRAME_GPRS
         cld
         mov     rdi, rsp                        ; arg: struct rt_frame *
         mov     rbx, rsp                        ; callee-saved across the call
         and     rsp, -16
         call    rt_trap
         mov     rsp, rbx
-        pop     r15
-        pop     r14
-        pop     r13
-        pop     r12
-        pop     r11
-        pop     r10
-        pop     r9
-        pop     r8
-        pop     rbp
-        pop     rdi
-        pop     rsi
-        pop     rdx
-        pop     rcx
-        pop     rbx
-        pop     rax
-        add     rsp, 16                         ; vector, error code
+        POP_FRAME_GPRS
         iretq
 
 ; int rt_try_call(void (*fn)(void *), void *arg, struct rt_try_ctx *ctx)
@@ -120,8 +81,4 @@ rt_try_call:
 section .rodata
 align 8
 rt_isr_stubs:
-%assign v 0
-%rep 256
-        dq isr_ %+ v
-%assign v v + 1
-%endrep
+        EXCEPTION_STUB_TABLE 256
