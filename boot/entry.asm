@@ -7,7 +7,8 @@
 ; This file holds only what C cannot do: the header, the mode switch and the
 ; early error path for "not multiboot2" and "no long mode".
 
-MB2_HEADER_MAGIC        equ 0xE85250D6
+%include "arch/x86/mb2_header.inc"
+
 MB2_BOOTLOADER_MAGIC    equ 0x36D76289
 MB1_HEADER_MAGIC        equ 0x1BADB002
 COM1                    equ 0x3F8
@@ -21,18 +22,10 @@ global _start, boot_stack_bottom, boot_stack_top, boot_tsc
 ; ---------------------------------------------------------------------------
 ; Multiboot2 header (Multiboot2 spec 3.1.1): 8-byte aligned, within the first
 ; 32 KiB of the image. Only the end tag: GRUB loads our ELF segments at their
-; physical addresses and passes the memory map unasked.
+; physical addresses and passes the memory map unasked (the macro is shared
+; with the test guests: arch/x86/mb2_header.inc).
 section .multiboot_header
-align 8
-mb2_header:
-        dd MB2_HEADER_MAGIC
-        dd 0                                    ; architecture: i386
-        dd mb2_header_end - mb2_header
-        dd -(MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
-        align 8
-        dw 0, 0                                 ; end tag: type 0, flags 0
-        dd 8                                    ; size 8
-mb2_header_end:
+        MULTIBOOT2_HEADER
 
 ; A multiboot1 header too (Multiboot 0.6.96, 3.1.1), only so that a loader
 ; speaking the old protocol (GRUB's "multiboot" command) enters us and we can
