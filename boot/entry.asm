@@ -8,6 +8,7 @@
 ; early error path for "not multiboot2" and "no long mode".
 
 %include "arch/x86/mb2_header.inc"
+%include "arch/x86/long_mode.inc"
 
 MB2_BOOTLOADER_MAGIC    equ 0x36D76289
 MB1_HEADER_MAGIC        equ 0x1BADB002
@@ -61,52 +62,16 @@ _start:
         cmp     ebp, MB2_BOOTLOADER_MAGIC
         jne     .not_multiboot2
 
-        ; CPUID exists iff EFLAGS.ID (bit 21) can be toggled (SDM Vol. 1, 20.1.1).
-        pushfd
-        pop     eax
-        mov     ecx, eax
-        xor     eax, 1 << 21
-        push    eax
-        popfd
-        pushfd
-        pop     eax
-        push    ecx
-        popfd
-        xor     eax, ecx
-        jz      .no_long_mode
-
-        ; Long mode: CPUID.80000001H:EDX.LM[bit 29] (SDM Vol. 3A, 9.8.5).
-        mov     eax, 0x80000000
-        cpuid
-        cmp     eax, 0x80000001
-        jb      .no_long_mode
-        mov     eax, 0x80000001
-        cpuid
-        test    edx, 1 << 29
-        jz      .no_long_mode
-        mov     edi, edx                        ; EDX.NX[bit 20] used below
+        ; CPUID and long mode (SDM Vol. 1, 20.1.1; Vol. 3A, 9.8.5), or a
+        ; clear message; EDI = CPUID.80000001H:EDX (NX used below).
+        REQUIRE_LONG_MODE .no_long_mode, edi
 
         call    build_boot_page_tables
 
         ; Enter IA-32e mode (SDM Vol. 3A, 9.8.5): CR4.PAE, CR3, EFER.LME
-        ; (+ EFER.NXE when supported), then CR0.PG.
-        mov     eax, cr4
-        or      eax, 1 << 5                     ; PAE
-        mov     cr4, eax
-        mov     eax, boot_pml4
-        mov     cr3, eax
-        mov     ecx, 0xC0000080                 ; IA32_EFER
-        rdmsr
-        or      eax, 1 << 8                     ; LME
-        test    edi, 1 << 20
-        jz      .no_nx
-        or      eax, 1 << 11                    ; NXE
-.no_nx:
-        wrmsr
-        mov     eax, cr0
-        or      eax, (1 << 31) | (1 << 16) | 1  ; PG | WP | PE
-        mov     cr0, eax
-
+        ; (+ EFER.NXE when supported), then CR0.PG; also CR0.WP, so that
+        ; supervisor writes honour read-only pages (SDM Vol. 3A, 2.5).
+        ENTER_LONG_MODE boot_pml4, CR0_PG | CR0_WP | CR0_PE, edi
         lgdt    [boot_gdt_ptr]
         jmp     0x08:long_mode_entry
 
@@ -130,7 +95,7 @@ _start:
 ; NX supported.
 build_boot_page_tables:
         mov     eax, boot_pdpt
-        or      eax, 0x3                        ; P | RW
+        or      eax, PTE_P_RW
         mov     [boot_pml4], eax
 
         xor     ecx, ecx
@@ -138,7 +103,7 @@ build_boot_page_tables:
         mov     eax, ecx
         shl     eax, 12
         add     eax, boot_pd
-        or      eax, 0x3
+        or      eax, PTE_P_RW
         mov     [boot_pdpt + ecx * 8], eax
         inc     ecx
         cmp     ecx, 4
@@ -155,16 +120,16 @@ build_boot_page_tables:
 .pd:
         mov     eax, ecx
         shl     eax, 21
-        or      eax, 0x83                       ; P | RW | PS
+        or      eax, PDE_P_RW_PS
         mov     [boot_pd + ecx * 8], eax
-        test    edi, 1 << 20
+        test    edi, CPUID_EXT_NX
         jz      .next
         cmp     ecx, ebx
         jb      .nx
         cmp     ecx, edx
         jb      .next
 .nx:
-        mov     dword [boot_pd + ecx * 8 + 4], 0x80000000   ; XD (bit 63)
+        mov     dword [boot_pd + ecx * 8 + 4], PTE_XD_HIGH
 .next:
         inc     ecx
         cmp     ecx, 2048
@@ -293,13 +258,7 @@ early_power_off:
 
 bits 64
 long_mode_entry:
-        mov     ax, 0x10
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        xor     eax, eax
-        mov     fs, ax
-        mov     gs, ax
+        LOAD_DATA_SEGMENTS 0x10
         mov     rsp, boot_stack_top
         mov     edi, ebp                        ; arg 1: loader magic
         mov     esi, esi                        ; arg 2: info (zero-extended)

@@ -5,7 +5,9 @@
 ; own tables here), RAX = multiboot2 magic, RBX = the information, IF = 0,
 ; and jump to rt_start64.
 
-MSR_EFER                equ 0xC0000080
+; The IA-32e switch is Nestor's own (arch/x86/long_mode.inc).
+%include "arch/x86/long_mode.inc"
+
 SEL_CODE64              equ 0x08
 
 extern rt_start64, rt_pml4, rt_gdt_ptr
@@ -17,18 +19,9 @@ elf64_shim_start:
         cli
         mov     esi, eax                        ; multiboot2 magic
         mov     edi, ebx                        ; information
-        mov     eax, cr4
-        or      eax, 1 << 5                     ; PAE
-        mov     cr4, eax
-        mov     eax, rt_pml4
-        mov     cr3, eax
-        mov     ecx, MSR_EFER
-        rdmsr
-        or      eax, 1 << 8                     ; LME
-        wrmsr
-        mov     eax, cr0
-        or      eax, (1 << 31) | 1              ; PG | PE
-        mov     cr0, eax
+        ; Enter IA-32e mode (SDM Vol. 3A, 9.8.5): CR4.PAE, CR3, EFER.LME
+        ; (EFER.NXE left as the loader set it), then CR0.PG.
+        ENTER_LONG_MODE rt_pml4, CR0_PG | CR0_PE, none
         lgdt    [rt_gdt_ptr]
         jmp     SEL_CODE64:.long_mode
 

@@ -12,17 +12,15 @@
 ; rt_entry_state in rt/rt.h) for the entry-protocol test, before changing
 ; anything. rt_entry is in .data, so zeroing .bss does not erase it.
 
+; The CPUID/long-mode check, the IA-32e switch, the data-segment loads and
+; the MSR, control-register and paging constants are Nestor's own
+; (arch/x86/long_mode.inc).
+%include "arch/x86/long_mode.inc"
+
 COM1                    equ 0x3F8
 EXIT_PORT               equ 0xF4
-MSR_EFER                equ 0xC0000080
-EFER_LME                equ 1 << 8
-EFER_NXE                equ 1 << 11
-CPUID_EXT_NX            equ 1 << 20
-CPUID_EXT_LM            equ 1 << 29
 SEL_CODE64              equ 0x08
 SEL_DATA                equ 0x10
-PTE_P_RW                equ 0x3
-PDE_P_RW_PS             equ 0x83
 
 ; Offsets in struct rt_entry_state (rt/rt.h; checked by static asserts there).
 E_TSC                   equ 0
@@ -76,51 +74,13 @@ rt_start32:
         xor     eax, eax
         rep stosd
 
-        ; CPUID exists iff EFLAGS.ID (bit 21) can be toggled
-        ; (SDM Vol. 1, 20.1.1).
-        pushfd
-        pop     eax
-        mov     ecx, eax
-        xor     eax, 1 << 21
-        push    eax
-        popfd
-        pushfd
-        pop     eax
-        push    ecx
-        popfd
-        xor     eax, ecx
-        jz      .no_long_mode
-
-        ; Long mode: CPUID.80000001H:EDX.LM[bit 29] (SDM Vol. 3A, 9.8.5).
-        mov     eax, 0x80000000
-        cpuid
-        cmp     eax, 0x80000001
-        jb      .no_long_mode
-        mov     eax, 0x80000001
-        cpuid
-        test    edx, CPUID_EXT_LM
-        jz      .no_long_mode
-        mov     esi, edx                        ; EDX.NX[bit 20] used below
+        ; CPUID and long mode (SDM Vol. 1, 20.1.1; Vol. 3A, 9.8.5);
+        ; ESI = CPUID.80000001H:EDX (NX used below).
+        REQUIRE_LONG_MODE .no_long_mode, esi
 
         ; Enter IA-32e mode (SDM Vol. 3A, 9.8.5): CR4.PAE, CR3, EFER.LME
         ; (+ NXE when the CPU has it), then CR0.PG.
-        mov     eax, cr4
-        or      eax, 1 << 5                     ; PAE
-        mov     cr4, eax
-        mov     eax, rt_pml4
-        mov     cr3, eax
-        mov     ecx, MSR_EFER
-        rdmsr
-        or      eax, EFER_LME
-        test    esi, CPUID_EXT_NX
-        jz      .no_nx
-        or      eax, EFER_NXE
-.no_nx:
-        wrmsr
-        mov     eax, cr0
-        or      eax, (1 << 31) | 1              ; PG | PE
-        mov     cr0, eax
-
+        ENTER_LONG_MODE rt_pml4, CR0_PG | CR0_PE, esi
         lgdt    [rt_gdt_ptr]
         jmp     SEL_CODE64:rt_long_mode_common
 
@@ -200,13 +160,7 @@ rt_start64:
 
 ; Both paths meet here in 64-bit mode with our GDT and page tables loaded.
 rt_long_mode_common:
-        mov     ax, SEL_DATA
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        xor     eax, eax
-        mov     fs, ax
-        mov     gs, ax
+        LOAD_DATA_SEGMENTS SEL_DATA
         lea     rsp, [rel rt_stack_top]
         xor     ebp, ebp                        ; ends frame-pointer chains
         call    rt_main
