@@ -1,23 +1,11 @@
 /* GDT, TSS and IDT setup (SDM Vol. 3A, 3.4.5, 6.14, 8.2.3). */
 #include "arch/x86/descriptors.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/idt_gate.h"
 #include "lib/string.h"
 
 #define NUM_EXCEPTION_VECTORS 32
 #define NUM_VECTORS 256
-
-/* 64-bit interrupt gate (SDM Vol. 3A, 6.14.1, Figure 6-8). */
-struct idt_gate {
-	uint16_t offset_lo;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t offset_mid;
-	uint32_t offset_hi;
-	uint32_t reserved;
-} __attribute__((packed));
-
-#define GATE_INTERRUPT_PRESENT 0x8e /* P=1, DPL=0, type 0xE */
 
 extern const uint64_t isr_table[NUM_EXCEPTION_VECTORS]; /* arch/x86/isr.asm */
 extern uint8_t boot_stack_bottom[], boot_stack_top[];   /* boot/entry.asm */
@@ -41,18 +29,9 @@ static uint8_t ist_for_vector(unsigned v)
 
 static void idt_build(void)
 {
-	for (unsigned v = 0; v < NUM_EXCEPTION_VECTORS; v++) {
-		uint64_t h = isr_table[v];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)h,
-			.selector = SEL_CODE,
-			.ist = ist_for_vector(v),
-			.type_attr = GATE_INTERRUPT_PRESENT,
-			.offset_mid = (uint16_t)(h >> 16),
-			.offset_hi = (uint32_t)(h >> 32),
-		};
-	}
+	for (unsigned v = 0; v < NUM_EXCEPTION_VECTORS; v++)
+		idt[v] = idt_interrupt_gate(isr_table[v], SEL_CODE,
+					    ist_for_vector(v));
 }
 
 /* Available 64-bit TSS descriptor, 16 bytes (SDM Vol. 3A, 8.2.3). */

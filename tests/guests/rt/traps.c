@@ -6,21 +6,11 @@
 
 #include "tests/guests/rt/rt.h"
 
+#include "arch/x86/idt_gate.h"
+
 #define NUM_VECTORS 256
-#define GATE_INTERRUPT_PRESENT 0x8e /* P=1, DPL=0, type 0xE (SDM 6.14.1) */
 #define SEL_CODE64 0x08
 #define MAX_REPORTED_INTERRUPTS 8
-
-/* 64-bit interrupt gate (SDM Vol. 3A, 6.14.1, Figure 6-8). */
-struct idt_gate {
-	uint16_t offset_lo;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t offset_mid;
-	uint32_t offset_hi;
-	uint32_t reserved;
-} __attribute__((packed));
 
 extern const uint64_t rt_isr_stubs[NUM_VECTORS]; /* rt/isr.asm */
 
@@ -37,17 +27,8 @@ void rt_traps_init(void)
 		.base = (uint64_t)idt,
 	};
 
-	for (unsigned v = 0; v < NUM_VECTORS; v++) {
-		uint64_t h = rt_isr_stubs[v];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)h,
-			.selector = SEL_CODE64,
-			.type_attr = GATE_INTERRUPT_PRESENT,
-			.offset_mid = (uint16_t)(h >> 16),
-			.offset_hi = (uint32_t)(h >> 32),
-		};
-	}
+	for (unsigned v = 0; v < NUM_VECTORS; v++)
+		idt[v] = idt_interrupt_gate(rt_isr_stubs[v], SEL_CODE64, 0);
 	lidt(&idtr);
 }
 
