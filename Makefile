@@ -79,7 +79,7 @@ all: $(GUEST_ELFS)
 # Each tests/unit/test_X.c lists the production sources it tests here: the
 # same files the hypervisor links, never copies.
 UNIT_SRCS_test_format      := lib/format.c
-UNIT_SRCS_test_multiboot2  := boot/multiboot2.c lib/format.c
+UNIT_SRCS_test_multiboot2  := boot/multiboot2.c mm/mem_region.c lib/format.c
 UNIT_SRCS_test_cmdline     := boot/cmdline.c boot/cmdline_options.c lib/format.c
 UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
@@ -90,7 +90,8 @@ UNIT_SRCS_test_entry_checks := vmx/entry_checks.c vmx/vmcs_layout.c lib/format.c
 UNIT_SRCS_test_elf         := boot/elf.c
 UNIT_SRCS_test_mb_header   := boot/mb_header.c lib/format.c
 UNIT_SRCS_test_guest_layout := boot/guest_layout.c lib/format.c
-UNIT_SRCS_test_guest_info  := boot/guest_info.c boot/multiboot2.c lib/format.c
+UNIT_SRCS_test_guest_info  := boot/guest_info.c boot/multiboot2.c \
+	mm/mem_region.c lib/format.c
 UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c
 UNIT_SRCS_test_io_bitmap   := vmx/io_bitmap.c
 UNIT_SRCS_test_events      := vmx/events.c
@@ -111,7 +112,7 @@ unit: $(UNIT_BINS)
 	@$(PYTHON) tests/run_tests.py --only unit $(UNIT_BINS)
 
 # --- fuzzing (libFuzzer) ----------------------------------------------------
-FUZZ_SRCS_fuzz_multiboot2 := boot/multiboot2.c lib/format.c
+FUZZ_SRCS_fuzz_multiboot2 := boot/multiboot2.c mm/mem_region.c lib/format.c
 FUZZ_SRCS_fuzz_cmdline    := boot/cmdline.c boot/cmdline_options.c lib/format.c
 FUZZ_SRCS_fuzz_frame_alloc := mm/frame_alloc.c
 

@@ -12,6 +12,7 @@
 #include "lib/compiler.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/mem_region.h"
 
 /* Fixed part: u32 total_size, u32 reserved (spec 3.6.2). */
 #define MB2_FIXED_SIZE 8u
@@ -179,15 +180,6 @@ static void add_region(struct mb2_info *out, struct mem_region *map,
 	map[(*count)++] = *r;
 }
 
-/* Spec 3.6.8: type 1 available, 3 ACPI, 4 preserve on hibernation (NVS),
- * 5 defective RAM; "all other values" (2 included) are reserved. */
-static uint32_t mmap_type(uint32_t type)
-{
-	if (type >= MEM_AVAILABLE && type <= MEM_BAD)
-		return type;
-	return MEM_RESERVED;
-}
-
 /* Checks the common layout of an entry array: [hdr, t->size) must hold a
  * whole number of entries of entry_size bytes. */
 static int check_entry_array(struct parser *ps, const struct tag *t,
@@ -226,7 +218,8 @@ static int parse_mmap(struct parser *ps, const struct tag *t)
 		struct mem_region r = {
 			.base = rd64(t->p + off),
 			.len = rd64(t->p + off + 8),
-			.type = mmap_type(rd32(t->p + off + 16)),
+			/* spec 3.6.8: a type other than 1-5 is reserved */
+			.type = mem_type_from_loader(rd32(t->p + off + 16)),
 		};
 
 		if (r.len > UINT64_MAX - r.base)

@@ -28,6 +28,9 @@ struct phys_range {
 	uint64_t end;
 };
 
+/* A multiboot1/2 memory-map entry's type field as an enum mem_type: 1-5
+ * as they are, any other value MEM_RESERVED (mm/mem_region.c). */
+uint32_t mem_type_from_loader(uint32_t type);
 /* "available", "ACPI reclaimable", "ACPI NVS", "bad"; "reserved" for
  * MEM_RESERVED and any other value (mm/mem_region.c). */
 const char *mem_type_name(uint32_t type);

@@ -113,13 +113,6 @@ static void read_mb2(uint64_t info, struct rt_boot_info *out)
 	out->rsdp = mb2.rsdp;
 }
 
-/* Multiboot 0.6.96, 3.3: types 1 available, 3 ACPI reclaimable, 4 NVS,
- * 5 bad; "any other value" is reserved. */
-static uint32_t mb1_mem_type(uint32_t t)
-{
-	return (t >= MEM_AVAILABLE && t <= MEM_BAD) ? t : MEM_RESERVED;
-}
-
 static void read_mb1_mmap(const struct mb1_info *mi, struct rt_boot_info *out)
 {
 	uint64_t p = mi->mmap_addr, end = (uint64_t)mi->mmap_addr + mi->mmap_length;
@@ -141,7 +134,8 @@ static void read_mb1_mmap(const struct mb1_info *mi, struct rt_boot_info *out)
 		out->mmap[out->mmap_count++] = (struct mem_region){
 			.base = e->base_addr,
 			.len = e->length,
-			.type = mb1_mem_type(e->type),
+			/* Multiboot 0.6.96, 3.3: a type other than 1-5 is reserved */
+			.type = mem_type_from_loader(e->type),
 		};
 		p += (uint64_t)e->size + sizeof(e->size);
 	}
