@@ -3,16 +3,8 @@
 #define NESTOR_ARCH_X86_TRAPS_H
 
 #include <stdint.h>
+#include "arch/x86/trap_frame.h"
 #include "lib/compiler.h"
-
-/* Layout built by arch/x86/isr.asm: GPRs (r15 pushed last), the vector, the
- * error code (0 when the CPU pushes none), then the CPU's interrupt frame. */
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error_code;
-	uint64_t rip, cs, rflags, rsp, ss;
-};
 
 void trap_dispatch(struct trap_frame *f);
 

@@ -664,7 +664,7 @@ static void apic_write(unsigned reg, uint32_t v)
 	*(volatile uint32_t *)(apic_mmio + reg) = v;
 }
 
-static void timer_handler(struct rt_frame *f)
+static void timer_handler(struct trap_frame *f)
 {
 	timer_irqs++;
 	timer_vector = f->vector;

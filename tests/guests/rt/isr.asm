@@ -4,7 +4,7 @@
 ; Every one of the 256 vectors gets a stub that pushes a dummy error code
 ; when the CPU pushes none (SDM Vol. 3A, 6.13: vectors 8, 10-14, 17, 21, 29,
 ; 30 push one), then the vector number, and jumps to a common path that
-; saves all general registers as a struct rt_frame (rt/traps.h) and calls
+; saves all general registers as a struct trap_frame (rt/traps.h) and calls
 ; rt_trap(frame). rt_trap may rewrite the frame (to resume at a recovery
 ; point); the common path reloads every register from it and IRETQs. The
 ; stubs and the register save/restore are Nestor's own
@@ -36,7 +36,7 @@ bits 64
 isr_common:
         PUSH_FRAME_GPRS
         cld
-        mov     rdi, rsp                        ; arg: struct rt_frame *
+        mov     rdi, rsp                        ; arg: struct trap_frame *
         mov     rbx, rsp                        ; callee-saved across the call
         and     rsp, -16
         call    rt_trap

@@ -62,7 +62,7 @@ const char *rt_vector_name(int vector)
 	return "vector";
 }
 
-static void handle_interrupt(struct rt_frame *f)
+static void handle_interrupt(struct trap_frame *f)
 {
 	rt_irq_handler h = irq_handlers[f->vector];
 
@@ -75,7 +75,7 @@ static void handle_interrupt(struct rt_frame *f)
 			  f->vector, f->rip);
 }
 
-static NORETURN void fatal_exception(const struct rt_frame *f, uint64_t cr2)
+static NORETURN void fatal_exception(const struct trap_frame *f, uint64_t cr2)
 {
 	if (in_fatal) /* faulted while reporting: stop quietly */
 		for (;;)
@@ -94,7 +94,7 @@ static NORETURN void fatal_exception(const struct rt_frame *f, uint64_t cr2)
 
 /* Resume at ctx's return point with RAX = 1 (see rt_try_call). CS and SS
  * stay: the guest only ever runs with its own flat selectors. */
-static void unwind_to(struct rt_try_ctx *ctx, struct rt_frame *f)
+static void unwind_to(struct rt_try_ctx *ctx, struct trap_frame *f)
 {
 	rt_active_try = ctx->prev;
 	f->rbx = ctx->rbx;
@@ -109,7 +109,7 @@ static void unwind_to(struct rt_try_ctx *ctx, struct rt_frame *f)
 	f->rax = 1;
 }
 
-void rt_trap(struct rt_frame *f)
+void rt_trap(struct trap_frame *f)
 {
 	uint64_t cr2 = read_cr2();
 	struct rt_try_ctx *ctx = rt_active_try;

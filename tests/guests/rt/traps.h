@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/trap_frame.h"
+
 /* Exception vectors (SDM Vol. 3A, 6.3.1, Table 6-1). */
 enum {
 	VEC_DE = 0,
@@ -35,14 +37,9 @@ enum {
 
 #define RT_NO_EXCEPTION (-1)
 
-/* The stack rt/isr.asm builds: saved registers, then the vector and error
- * code it pushed, then the CPU's interrupt frame (SDM Vol. 3A, 6.14.2). */
-struct rt_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error_code;
-	uint64_t rip, cs, rflags, rsp, ss;
-};
+/* The stack rt/isr.asm builds is Nestor's struct trap_frame
+ * (arch/x86/trap_frame.h): saved registers, then the vector and error code,
+ * then the CPU's interrupt frame (SDM Vol. 3A, 6.14.2). */
 
 /* What an exception looked like. vector is RT_NO_EXCEPTION when none
  * happened; rip is where the CPU reported it (the faulting instruction for a
@@ -69,7 +66,7 @@ _Static_assert(offsetof(struct rt_try_ctx, rip) == 56, "isr.asm T_RIP");
 _Static_assert(offsetof(struct rt_try_ctx, rflags) == 64, "isr.asm T_RFLAGS");
 _Static_assert(offsetof(struct rt_try_ctx, prev) == 72, "isr.asm T_PREV");
 
-typedef void (*rt_irq_handler)(struct rt_frame *f);
+typedef void (*rt_irq_handler)(struct trap_frame *f);
 
 /* Builds and loads the IDT (256 interrupt gates, CPL 0). */
 void rt_traps_init(void);
@@ -97,7 +94,7 @@ bool expect_exception(int vector, void (*fn)(void *), void *arg,
 const char *rt_vector_name(int vector);
 
 /* Entered from rt/isr.asm with the saved frame. */
-void rt_trap(struct rt_frame *f);
+void rt_trap(struct trap_frame *f);
 extern struct rt_try_ctx *rt_active_try;
 
 #endif
