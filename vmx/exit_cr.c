@@ -69,7 +69,8 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t mask = v->cr4_guest_host_mask;
-	uint64_t allowed = v->cfg->cr4_fixed1 & ~CR4_VMXE;
+	/* VMXE and SMXE: VMX and SMX are hidden from the guest. */
+	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | (1ull << 14));
 
 	/* #GP: bits the CPU does not support (here: not allowed in VMX
 	 * operation besides VMXE, which the guest must not see), clearing
@@ -94,6 +95,19 @@ static uint64_t guest_visible_cr0(const struct vcpu *v)
 	       (vmcs_read(VMCS_CR0_READ_SHADOW) & v->cr0_guest_host_mask);
 }
 
+/* MOV to CR uses 64-bit operands only in 64-bit mode (IA-32e mode with
+ * CS.L = 1); elsewhere the upper half of the register is ignored (Vol. 2B,
+ * MOV—Move to/from Control Registers). */
+static uint64_t cr_source(struct vcpu *v, unsigned gpr)
+{
+	uint64_t val = gpr_read(v, gpr);
+
+	if (!(vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
+	    !(vmcs_read(VMCS_GUEST_CS_AR) & CS_AR_L))
+		val &= 0xffffffffull;
+	return val;
+}
+
 void handle_cr_access(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -102,9 +116,9 @@ void handle_cr_access(struct vcpu *v)
 	switch (type) {
 	case 0: /* MOV to CR */
 		if (cr == 0)
-			emulate_cr0_write(v, gpr_read(v, gpr));
+			emulate_cr0_write(v, cr_source(v, gpr));
 		else if (cr == 4)
-			emulate_cr4_write(v, gpr_read(v, gpr));
+			emulate_cr4_write(v, cr_source(v, gpr));
 		else
 			guest_unsupported(v, "MOV to a control register Nestor does not intercept");
 		return;

@@ -122,10 +122,16 @@ int vmx_handle_exit(struct guest_regs *regs)
 	/* An event whose delivery the exit interrupted must be delivered
 	 * again when the guest resumes (27.2.4). */
 	vectoring = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & (1u << 31))
+	if (vectoring & (1u << 31)) {
 		event_queue_reinject(&v->events, vectoring,
 				     (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE),
 				     (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+		/* An exit during NMI delivery leaves (virtual-)NMI blocking
+		 * set (27.1); injecting the NMI again needs it clear
+		 * (26.3.1.5). */
+		if (((vectoring >> 8) & 7) == EVENT_NMI)
+			vmcs_clear_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
+	}
 
 	handler = route_exit(v, basic);
 	if (!handler)

@@ -12,10 +12,14 @@
  * CPU has it (25.5.2: an MTF VM exit follows the next instruction). Without
  * it (Bochs' models) Nestor single-steps: RFLAGS.TF = 1 with #DB in the
  * exception bitmap (a single-step trap after the instruction, SDM Vol. 3A
- * 17.3.1.4) and RFLAGS.IF = 0 so no interrupt handler runs in between. The
- * one visible difference, said on the console when it is first used: if
- * that same instruction raises an exception, the guest's handler sees the
- * TF/IF values Nestor set.
+ * 17.3.1.4; it outranks NMI and INTR at that boundary, Table 6-2). The
+ * step ends at the #DB exit that reports BS. Said on the console when it is
+ * first used, the visible differences: an interrupt taken just before the
+ * instruction, or an exception it raises, sees TF = 1 in its frame, and
+ * runs with the page still backed by the sink (reads all ones, writes
+ * dropped: as before). A write in an STI/MOV-SS shadow or while an event
+ * is being re-delivered cannot be stepped this way (VM-entry rules 26.3.1.5)
+ * and stops the guest with a message.
  * Any other violation is a guest-physical address with nothing behind it:
  * Nestor does not emulate MMIO, so it reports the access and stops. */
 #include "vmx/exits.h"
@@ -31,7 +35,6 @@
 #define EPTQ_LINEAR_VALID (1u << 7)
 #define NESTOR_WRITE_LOG_LIMIT 8
 #define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
 #define DR6_BS (1ull << 14)
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
@@ -52,13 +55,17 @@ static void step_begin(struct vcpu *v)
 		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
 		return;
 	}
+	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+		guest_unsupported(v, "the guest wrote to Nestor's memory in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot drop that write");
+	if (v->events.pending)
+		guest_unsupported(v, "the guest wrote to Nestor's memory while an event was being delivered; without the monitor trap flag Nestor cannot drop that write");
 	if (!warned) {
 		warned = true;
-		pr_warn("nestor: no monitor trap flag on this CPU: dropping guest writes to Nestor's memory single-steps with RFLAGS.TF (an exception raised by that instruction would show TF=1/IF=0 to the guest)\n");
+		pr_warn("nestor: no monitor trap flag on this CPU: dropping guest writes to Nestor's memory single-steps with RFLAGS.TF (an interrupt or exception at that instruction sees TF=1 in its frame)\n");
 	}
 	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	v->step_saved_rflags = rflags;
-	vmcs_write(VMCS_GUEST_RFLAGS, (rflags | RFLAGS_TF) & ~RFLAGS_IF);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags | RFLAGS_TF);
 	vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
 }
 
@@ -102,11 +109,13 @@ bool sink_single_step_done(struct vcpu *v, uint64_t dr6_bits)
 {
 	uint64_t saved = v->step_saved_rflags, rflags;
 
-	if (!v->nsink || v->cfg->mtf)
+	/* Only the single-step trap (BS) ends the step; any other #DB
+	 * while stepping is the guest's own and is reflected as usual. */
+	if (!v->nsink || v->cfg->mtf || !(dr6_bits & DR6_BS))
 		return false;
 	vmcs_clear_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
-	rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(RFLAGS_TF | RFLAGS_IF);
-	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (saved & (RFLAGS_TF | RFLAGS_IF)));
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~RFLAGS_TF;
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (saved & RFLAGS_TF));
 	step_end(v);
 	/* The guest's own #DB (it was single-stepping too, or a breakpoint
 	 * hit) is delivered as it would have been. */

@@ -15,6 +15,9 @@ static uint64_t emulated_read(uint32_t msr)
 		return (rdmsr(MSR_IA32_FEATURE_CONTROL) | FEATURE_CONTROL_LOCKED) &
 		       ~(FEATURE_CONTROL_VMX_INSIDE_SMX |
 			 FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	case MSR_IA32_MISC_ENABLE:
+		/* Bits 11/12: BTS/PEBS unavailable (SDM Vol. 4, Table 2-2). */
+		return rdmsr(MSR_IA32_MISC_ENABLE) | (1ull << 11) | (1ull << 12);
 	default:
 		return 0;
 	}
@@ -47,6 +50,13 @@ void handle_wrmsr(struct vcpu *v)
 	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax;
 
 	switch (msr_policy(msr, true)) {
+	case MSR_EMULATE: /* IA32_APIC_BASE */
+		/* Bits 51:12 are the xAPIC base (Vol. 3A 10.4.4). Nestor does
+		 * not move the window: a write that keeps it passes. */
+		if ((val ^ rdmsr(msr)) & 0x000ffffffffff000ull)
+			guest_unsupported(v, "the guest moved its local APIC window (IA32_APIC_BASE); Nestor does not relocate it");
+		wrmsr(msr, val);
+		break;
 	case MSR_IGNORE:
 		pr_warn("nestor: guest WRMSR 0x%x = 0x%lx dropped (not allowed under Nestor)\n",
 			msr, val);

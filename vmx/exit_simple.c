@@ -3,6 +3,7 @@
  * guest for now). */
 #include "vmx/exits.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/extable.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
 #include "vmx/vmcs.h"
@@ -33,8 +34,10 @@ void handle_exception_nmi(struct vcpu *v)
 		event_queue_nmi(&v->events);
 		return;
 	}
-	if (type == EVENT_SOFTWARE_EXCEPTION) {
-		/* #BP/#OF: reflect with the instruction length (26.6.1.3). */
+	if (type == EVENT_SOFTWARE_EXCEPTION ||
+	    type == EVENT_PRIV_SOFTWARE_EXCEPTION) {
+		/* #BP/#OF and ICEBP: reflect with the same type and the
+		 * instruction length so RIP moves past them (26.6.1.3). */
 		v->events.ev = (struct event){
 			.type = type, .vector = vector,
 			.insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN),
@@ -76,8 +79,11 @@ void handle_hlt(struct vcpu *v)
 			   "halted with interrupts disabled (HLT with RFLAGS.IF = 0)");
 	}
 	/* Let the CPU wait in the guest: HLT activity state (24.4.2). The
-	 * next interrupt wakes it inside the guest. */
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 1);
+	 * next interrupt wakes it inside the guest. Without that activity
+	 * state (IA32_VMX_MISC bit 6, A.6) the guest resumes after its HLT,
+	 * which a spurious wake-up also does on real hardware. */
+	if (v->cfg->activity_hlt)
+		vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 1);
 }
 
 void handle_invd(struct vcpu *v)
@@ -108,15 +114,21 @@ void handle_xsetbv(struct vcpu *v)
 	uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
 	uint64_t avx512 = val & 0xe0;
 
+	/* ... and the AMX pair, bits 17 and 18, set together. */
 	if (guest_cpl() != 0 || idx != 0 || !(val & 1) || (val & ~supported) ||
 	    ((val & 4) && !(val & 2)) ||
 	    (avx512 && (avx512 != 0xe0 || !(val & 4))) ||
-	    ((val & 0x18) && (val & 0x18) != 0x18)) {
+	    ((val & 0x18) && (val & 0x18) != 0x18) ||
+	    (!(val & (1ull << 17)) != !(val & (1ull << 18)))) {
 		inject_gp0(v);
 		return;
 	}
-	__asm__ __volatile__("xsetbv" ::"c"(0), "a"((uint32_t)val),
-			     "d"((uint32_t)(val >> 32)));
+	/* Any rule not modelled above still cannot hurt Nestor: a fault on
+	 * XSETBV is caught and becomes the guest's #GP. */
+	if (xsetbv_checked(0, val) & EXTABLE_FAULTED) {
+		inject_gp0(v);
+		return;
+	}
 	skip_instruction(v);
 }
 

@@ -6,6 +6,18 @@
  * without VMX: SDM Vol. 4, Table 2-2 "If CPUID.01H:ECX.[5] = 1"),
  * IA32_FEATURE_CONTROL (emulated: locked, VMX bits clear), and the microcode
  * update trigger (a guest must not load microcode under Nestor: dropped).
+ * Also intercepted, because they would let a guest reach Nestor's memory
+ * without going through EPT:
+ *  - Intel PT (IA32_RTIT_*, SDM Vol. 3C, chapter 33: output addresses are
+ *    host-physical unless "PT uses guest-physical addresses") and the DS
+ *    save area / PEBS (IA32_DS_AREA, IA32_PEBS_ENABLE, Vol. 3B 18.x: records
+ *    are written while Nestor runs, at a linear address the guest chose):
+ *    #GP, and CPUID hides the features (vmx/exit_cpuid.c);
+ *  - IA32_APIC_BASE writes (Vol. 3A 10.4.4): moving the xAPIC window could
+ *    put it over Nestor's memory; only a write that keeps the base passes;
+ *  - IA32_MISC_ENABLE: reads report BTS and PEBS unavailable (bits 11, 12),
+ *    writes are dropped (bit 34 would make EFER.NXE, which Nestor uses,
+ *    reserved).
  * MSRs outside the two bitmap ranges always exit (24.6.9); Nestor knows
  * none of them, so they get #GP. */
 #include "vmx/msr_policy.h"
@@ -19,7 +31,18 @@ enum msr_action msr_policy(uint32_t msr, bool write)
 {
 	if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
 		return MSR_GP;
+	if ((msr >= MSR_RTIT_FIRST && msr <= MSR_RTIT_FIRST + 1) ||
+	    (msr >= MSR_RTIT_CTL && msr <= MSR_RTIT_CTL + 2) ||
+	    (msr >= MSR_RTIT_ADDR_FIRST && msr <= MSR_RTIT_ADDR_LAST))
+		return MSR_GP;
 	switch (msr) {
+	case MSR_IA32_DS_AREA:
+	case MSR_IA32_PEBS_ENABLE:
+		return MSR_GP;
+	case MSR_IA32_APIC_BASE:
+		return write ? MSR_EMULATE : MSR_PASS;
+	case MSR_IA32_MISC_ENABLE:
+		return write ? MSR_IGNORE : MSR_EMULATE;
 	case MSR_IA32_FEATURE_CONTROL:
 		/* Locked: a write raises #GP (SDM Vol. 4, Table 2-2). */
 		return write ? MSR_GP : MSR_EMULATE;

@@ -15,6 +15,7 @@ extern char vmx_exit_entry[];
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 
+#define CR4_SMXE (1ull << 14)
 #define CR0_ET (1ull << 4)
 #define CR0_NE (1ull << 5)
 #define EFER_LME (1ull << 8)
@@ -41,7 +42,10 @@ static void setup_cr_masks(struct vcpu *v)
 	if (c->unrestricted_guest)
 		cr0_fixed &= ~(CR0_PE | CR0_PG); /* 26.3.1.1 */
 	v->cr0_guest_host_mask = cr0_fixed & 0xffffffffull;
-	v->cr4_guest_host_mask = (cr4_fixed | CR4_VMXE) & 0xffffffffull;
+	/* SMX is hidden from the guest too (CPUID.1:ECX[6], vmx/exit_cpuid.c),
+	 * so CR4.SMXE is owned and reads 0: GETSEC then raises #UD in the
+	 * guest instead of exiting (SDM Vol. 2D, GETSEC). */
+	v->cr4_guest_host_mask = (cr4_fixed | CR4_VMXE | CR4_SMXE) & 0xffffffffull;
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, v->cr0_guest_host_mask);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, v->cr4_guest_host_mask);
 }
@@ -100,7 +104,9 @@ void vmcs_setup_host_state(const struct vmx_host_pages *hp)
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, 0);
 	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_EFER));
-	vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	/* The PAT fields exist only with the PAT controls (24.4.2, 24.5). */
+	if (vmcs_read(VMCS_EXIT_CONTROLS) & EXIT_LOAD_PAT)
+		vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	/* See vmx/vmexit.asm: 8 below the 16-byte aligned top. */
 	vmcs_write(VMCS_HOST_RSP, hp->exit_stack_top - 8);
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
@@ -136,7 +142,8 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 	vmcs_write(VMCS_GUEST_CR4, cr4);
 	vmcs_write(VMCS_CR4_READ_SHADOW, cr4_visible);
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
-	vmcs_write(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull); /* power-on value */
+	if (vmcs_read(VMCS_ENTRY_CONTROLS) & ENTRY_LOAD_PAT)
+		vmcs_write(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull); /* power-on value */
 	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
 

@@ -62,10 +62,14 @@ global vmx_exit_entry, vmx_enter_guest
 %%launch:
         vmlaunch
 %%failed:
+        ; RSP = HOST_RSP: the register block lies below it, and the 8
+        ; bytes at HOST_RSP up to the stack top are unused, so RFLAGS is
+        ; pushed there without touching the saved R15.
+        add     rsp, 8
         pushfq
         pop     rsi                     ; RFLAGS: CF = VMfailInvalid, ZF = VMfailValid
-        sub     rsp, 120                ; the guest register block again
-        mov     rdi, rsp
+        lea     rdi, [rsp - 8 - 120]    ; the guest register block again
+        mov     rsp, rdi
         and     rsp, -16
         call    vmx_entry_failed        ; does not return
         ud2

@@ -140,6 +140,22 @@ static void load_vmcs(struct vcpu *v, struct frame_alloc *pool)
 		      v->vmcs_pa, st);
 }
 
+/* NMI context, inside Nestor (SDM Vol. 3C, 25.2 delivers NMIs that arrive
+ * during guest execution as VM exits; these arrived in VMX root operation):
+ * queue it for the guest and open the NMI window so it is injected at the
+ * next VM entry even if the event queue was already delivered for this one.
+ * (If the NMI lands between another read-modify-write of the primary
+ * controls, the window bit can be lost and the NMI waits for the next exit.) */
+static void nmi_for_guest(void)
+{
+	struct vcpu *v = this_vcpu();
+	uint64_t proc;
+
+	v->events.nmi_pending = true;
+	if (vmread(VMCS_PROC_BASED_CONTROLS, &proc) == VMX_OK)
+		vmwrite(VMCS_PROC_BASED_CONTROLS, proc | PROC_NMI_WINDOW_EXITING);
+}
+
 void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 		      struct frame_alloc *pool, const struct mem_region *map,
 		      unsigned nmap, uint64_t ept_limit)
@@ -179,6 +195,7 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 
 	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,
 		e->mode == GUEST_ENTRY_LONG64 ? "64-bit" : "32-bit protected mode, paging off");
+	traps_set_nmi_hook(nmi_for_guest);
 	v->first_entry_tsc = rdtsc();
 	v->launched = true;
 	vmx_enter_guest(v->regs, 1);

@@ -5,6 +5,7 @@
 #define NESTOR_ARCH_X86_CPU_H
 
 #include <stdint.h>
+#include "arch/x86/extable.h"
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -99,6 +100,21 @@ static inline void lidt(const struct descriptor_table_ptr *p)
 static inline void ltr(uint16_t sel)
 {
 	__asm__ __volatile__("ltr %0" ::"r"(sel) : "memory");
+}
+
+/* XSETBV with an exception fixup (arch/x86/extable.h): returns 0, or
+ * EXTABLE_FAULTED | vector when the CPU refused the value. */
+static inline uint64_t xsetbv_checked(uint32_t xcr, uint64_t val)
+{
+	uint64_t rax = (uint32_t)val;
+
+	__asm__ __volatile__("1: xsetbv\n\t"
+			     "xor %%eax, %%eax\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax)
+			     : "c"(xcr), "d"((uint32_t)(val >> 32))
+			     : "memory");
+	return rax;
 }
 
 /* Architectural MSRs (SDM Vol. 4, chapter 2). */

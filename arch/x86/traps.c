@@ -109,6 +109,13 @@ static NORETURN void fatal_exception(struct trap_frame *f)
 	power_off(NESTOR_EXIT_FAULT);
 }
 
+static void (*volatile nmi_hook)(void);
+
+void traps_set_nmi_hook(void (*fn)(void))
+{
+	nmi_hook = fn;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	uint64_t fixup = extable_lookup(f->rip);
@@ -121,8 +128,14 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	if (f->vector == 2) {
-		/* No NMI source is enabled yet; note it and carry on. */
-		pr_warn("nestor: NMI received at RIP=%016lx; ignored\n", f->rip);
+		/* An NMI that arrives while Nestor runs (between a VM exit
+		 * and the next entry): it belongs to whoever registered for
+		 * it (the guest, which owns the devices); before that it is
+		 * only noted. */
+		if (nmi_hook)
+			nmi_hook();
+		else
+			pr_warn("nestor: NMI received at RIP=%016lx; ignored\n", f->rip);
 		return;
 	}
 	fatal_exception(f);

@@ -8,6 +8,9 @@
 
 void trap_dispatch(struct trap_frame *f);
 
+/* Who gets NMIs taken inside Nestor (runs in NMI context). */
+void traps_set_nmi_hook(void (*fn)(void));
+
 /* Print the registers of `f` and a frame-pointer backtrace. */
 void dump_frame(const struct trap_frame *f);
 

@@ -709,6 +709,51 @@ static void test_hlt_apic_timer(void)
 	CHECK(ccr == 0, "timer current count %lu after HLT, expected 0", ccr);
 }
 
+/* An NMI sent to ourselves through the xAPIC ICR (physical destination =
+ * own APIC ID, delivery mode NMI: SDM Vol. 3A, 11.6.1) must come back
+ * through the guest's own IDT vector 2. Under Nestor (NMI exiting + virtual
+ * NMIs) it arrives as a VM exit and is re-injected, so the exit count for
+ * reason 0 (exception or NMI) grows. */
+#define APIC_ID 0x20
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define APIC_ICR_NMI (4U << 8)
+#define APIC_ICR_PENDING (1U << 12)
+
+static volatile unsigned nmis;
+
+static void nmi_handler(struct trap_frame *f)
+{
+	(void)f;
+	nmis++;
+}
+
+static void test_nmi_self(void)
+{
+	uint64_t base, before = 0, after = 0;
+	struct rt_exception e;
+
+	REQUIRE(rdmsr_safe(MSR_APIC_BASE, &base, &e) == RT_NO_EXCEPTION,
+		"RDMSR IA32_APIC_BASE raised %s", rt_vector_name(e.vector));
+	apic_mmio = base & PTE_ADDR_MASK;
+	REQUIRE(rt_identity_4k(apic_mmio, PTE_P | PTE_RW | PTE_PCD | PTE_PWT),
+		"cannot map the APIC page uncached");
+	if (!exit_count(0, &before))
+		return;
+	nmis = 0;
+	rt_set_irq_handler(VEC_NMI, nmi_handler);
+	apic_write(APIC_ICR_HIGH, apic_read(APIC_ID) & 0xff000000u);
+	apic_write(APIC_ICR_LOW, APIC_ICR_NMI);
+	for (unsigned spin = 0; spin < 100000 && !nmis; spin++)
+		__asm__ __volatile__("pause");
+	rt_set_irq_handler(VEC_NMI, NULL);
+	if (!exit_count(0, &after))
+		return;
+	CHECK(nmis == 1, "%u NMI(s) reached the guest's IDT, expected 1", nmis);
+	CHECK(after > before, "no exception-or-NMI VM exit (%lu -> %lu): the NMI did not go through Nestor",
+	      before, after);
+}
+
 /* ------------------------------------------------------------------------
  * Hypercalls */
 
@@ -853,6 +898,7 @@ static const struct rt_test tests[] = {
 	{ "exc_pf_not_present", test_exc_pf_not_present },
 	{ "exc_pf_reserved_bit", test_exc_pf_reserved_bit },
 	{ "hlt_apic_timer", test_hlt_apic_timer },
+	{ "nmi_self", test_nmi_self },
 	{ "vmcall_version", test_vmcall_version },
 	{ "vmcall_print", test_vmcall_print },
 	{ "vmcall_unknown", test_vmcall_unknown },

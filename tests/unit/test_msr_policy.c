@@ -91,10 +91,36 @@ static void test_policy_vmx_range(void **state)
 	assert_int_equal(msr_policy(0x494, WR), MSR_PASS);
 }
 
+/* Reaching Nestor's memory around EPT: Intel PT, DS/PEBS, moving the APIC
+ * window, MISC_ENABLE (see msr_policy.c). */
+static void test_policy_memory_reaching_msrs(void **state)
+{
+	static const uint32_t gp[] = {
+		0x560, 0x561, 0x570, 0x571, 0x572, 0x580, 0x585, 0x58b,
+		0x600 /* DS_AREA */, 0x3f1 /* PEBS_ENABLE */,
+	};
+	static const uint32_t pass[] = { 0x55f, 0x562, 0x56f, 0x573, 0x57f,
+					 0x58c, 0x5ff, 0x601, 0x3f0, 0x3f2 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(gp) / sizeof(gp[0]); i++) {
+		assert_int_equal(msr_policy(gp[i], RD), MSR_GP);
+		assert_int_equal(msr_policy(gp[i], WR), MSR_GP);
+	}
+	for (unsigned i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
+		assert_int_equal(msr_policy(pass[i], RD), MSR_PASS);
+		assert_int_equal(msr_policy(pass[i], WR), MSR_PASS);
+	}
+	assert_int_equal(msr_policy(0x1b, RD), MSR_PASS);
+	assert_int_equal(msr_policy(0x1b, WR), MSR_EMULATE);
+	assert_int_equal(msr_policy(0x1a0, RD), MSR_EMULATE);
+	assert_int_equal(msr_policy(0x1a0, WR), MSR_IGNORE);
+}
+
 static void test_policy_ordinary_passthrough(void **state)
 {
 	static const uint32_t pass[] = {
-		0x0, 0x10 /* TSC */, 0x1b /* APIC_BASE */, 0x174, 0x1d9,
+		0x0, 0x10 /* TSC */, 0x174, 0x1d9,
 		0x277 /* PAT */, 0x6e0, 0x1fff,
 		0xc0000080 /* EFER */, 0xc0000081, 0xc0000082, 0xc0000100,
 		0xc0000101, 0xc0000102, 0xc0000103, 0xc0001fff,
@@ -181,9 +207,11 @@ static void test_bitmap_exact_set_bits(void **state)
 		rd += (unsigned)__builtin_popcount(g.bm[i]);
 	for (unsigned i = 2048; i < 4096; i++)
 		wr += (unsigned)__builtin_popcount(g.bm[i]);
-	/* Reads: 0x3a, 0x9b, 20 VMX MSRs. Writes: also 0x79. */
-	assert_int_equal(rd, 1 + 1 + 20);
-	assert_int_equal(wr, 1 + 1 + 1 + 20);
+	/* Reads: 0x3a, 0x9b, 20 VMX MSRs, 0x1a0, 17 Intel PT MSRs (0x560-1,
+	 * 0x570-2, 0x580-0x58b), DS_AREA, PEBS_ENABLE. Writes: also 0x79 and
+	 * 0x1b. */
+	assert_int_equal(rd, 1 + 1 + 20 + 1 + 17 + 2);
+	assert_int_equal(wr, 1 + 1 + 1 + 20 + 1 + 17 + 2 + 1);
 }
 
 static void test_bitmap_intercepted_and_clear_samples(void **state)
@@ -283,6 +311,7 @@ int main(void)
 		T(test_policy_bios_updt_trig),
 		T(test_policy_smm_monitor_ctl),
 		T(test_policy_vmx_range),
+		T(test_policy_memory_reaching_msrs),
 		T(test_policy_ordinary_passthrough),
 		T(test_policy_range_boundaries),
 		T(test_bitmap_absolute_positions),
