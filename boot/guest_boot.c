@@ -134,8 +134,8 @@ void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 		refuse("%s", "a 32-bit ELF without a multiboot header: Nestor does not know how to start it");
 	e->mode = hdr.kind == MB_KIND_NONE ? GUEST_ENTRY_LONG64 : GUEST_ENTRY_PROTECTED32;
 	if (e->mode == GUEST_ENTRY_PROTECTED32 && !p->cfg->unrestricted_guest)
-		refuse("%s", mb1 ? "the multiboot1 protocol starts a guest in 32-bit protected mode with paging off, which needs VMX 'unrestricted guest' (secondary control bit 7); this CPU lacks it. Link the guest as a 64-bit ELF without a multiboot header instead"
-				 : "the multiboot2 protocol starts a guest in 32-bit protected mode with paging off, which needs VMX 'unrestricted guest' (secondary control bit 7); this CPU lacks it. Link the guest as a 64-bit ELF without a multiboot header instead");
+		refuse("the %s protocol starts a guest in 32-bit protected mode with paging off, which needs VMX 'unrestricted guest' (secondary control bit 7); this CPU lacks it. Link the guest as a 64-bit ELF without a multiboot header instead",
+		       mb1 ? "multiboot1" : "multiboot2");
 	e->rip = e->mode == GUEST_ENTRY_LONG64 ? im.entry
 		 : hdr.entry_override ? hdr.entry_addr : im.entry_paddr;
 	if (e->rip >= FOUR_GIB)

@@ -2,6 +2,7 @@
  * and host-state area) and 26.3.1 (guest-state area), run in software over
  * a struct vmcs12 snapshot, in the order the SDM lists them, each failure
  * recorded as a finding naming its section, rule and fields. Pure. */
+#include "arch/x86/regs.h"
 #include "vmx/entry_checks.h"
 
 #include "lib/compiler.h"
@@ -11,23 +12,7 @@
 
 /* Architectural bits (SDM Vol. 3A 2.5 control registers, 2.2.1 IA32_EFER,
  * 2.3 RFLAGS, 17.4.1 IA32_DEBUGCTL). */
-#define CR0_PE (1ull << 0)
-#define CR0_WP (1ull << 16)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_CET (1ull << 23)
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 #define EFER_RSVD (~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-#define RFLAGS_FIXED1 (1ull << 1)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_VM (1ull << 17)
 /* 26.3.1.4: bits 63:22, 15, 5 and 3 are reserved. */
 #define RFLAGS_RSVD (~((1ull << 22) - 1) | (1ull << 15) | (1ull << 5) | (1ull << 3))
 #define DEBUGCTL_BTF (1ull << 1)

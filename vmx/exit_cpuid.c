@@ -24,8 +24,6 @@
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_7_ECX_OSPKE (1u << 4)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_PKE (1ull << 22)
 
 /* The CR4 the guest believes it has (25.3: owned bits from the shadow). */
 static uint64_t guest_visible_cr4(const struct vcpu *v)

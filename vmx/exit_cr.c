@@ -11,15 +11,6 @@
 #include "vmx/vmx_controls.h"
 #include "vmx/tlb.h"
 
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_NE (1ull << 5)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR4_PCIDE (1ull << 17)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define CS_AR_L (1u << 13)
 
 static void emulate_cr0_write(struct vcpu *v, uint64_t val)
@@ -70,7 +61,7 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t mask = v->cr4_guest_host_mask;
 	/* VMXE and SMXE: VMX and SMX are hidden from the guest. */
-	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | (1ull << 14));
+	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE);
 
 	/* #GP: bits the CPU does not support (here: not allowed in VMX
 	 * operation besides VMXE, which the guest must not see), clearing

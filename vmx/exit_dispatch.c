@@ -65,7 +65,7 @@ void skip_instruction(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
 	/* A single-step trap is due after an emulated instruction when
 	 * RFLAGS.TF = 1: set BS in the pending debug exceptions (24.4.2). */
-	if (vmcs_read(VMCS_GUEST_RFLAGS) & (1ull << 8))
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
 		vmcs_set_bits(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 1ull << 14);
 }
 

@@ -23,6 +23,7 @@
  * Any other violation is a guest-physical address with nothing behind it:
  * Nestor does not emulate MMIO, so it reports the access and stops. */
 #include "vmx/exits.h"
+#include "arch/x86/regs.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmx/vmcs.h"
@@ -34,7 +35,6 @@
 #define EPTQ_FETCH (1u << 2)
 #define EPTQ_LINEAR_VALID (1u << 7)
 #define NESTOR_WRITE_LOG_LIMIT 8
-#define RFLAGS_TF (1ull << 8)
 #define DR6_BS (1ull << 14)
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)

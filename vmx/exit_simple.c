@@ -71,7 +71,7 @@ void handle_nmi_window(struct vcpu *v)
 void handle_hlt(struct vcpu *v)
 {
 	skip_instruction(v);
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1ull << 9)) && !v->events.pending &&
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !v->events.pending &&
 	    !v->events.nmi_pending) {
 		/* HLT with IF = 0 and nothing to deliver: only an NMI or SMI
 		 * could ever wake this CPU. Say so rather than hang silently. */

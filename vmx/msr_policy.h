@@ -3,6 +3,7 @@
 #ifndef NESTOR_VMX_MSR_POLICY_H
 #define NESTOR_VMX_MSR_POLICY_H
 
+#include "arch/x86/regs.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,13 +14,6 @@ enum msr_action {
 	MSR_IGNORE,   /* exit; the write is dropped (logged) */
 };
 
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_BIOS_UPDT_TRIG 0x79
-#define MSR_IA32_SMM_MONITOR_CTL 0x9b
-#define MSR_IA32_APIC_BASE 0x1b
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_IA32_PEBS_ENABLE 0x3f1
-#define MSR_IA32_DS_AREA 0x600
 #define MSR_RTIT_FIRST 0x560 /* IA32_RTIT_OUTPUT_BASE, _MASK_PTRS */
 #define MSR_RTIT_CTL 0x570   /* 0x570-0x572: CTL, STATUS, CR3_MATCH */
 #define MSR_RTIT_ADDR_FIRST 0x580

@@ -8,19 +8,7 @@
 
 extern char vmx_exit_entry[];
 
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
 
-#define CR4_SMXE (1ull << 14)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 /* Segment access rights (24.4.1, Table 24-2): type 3:0, S 4, DPL 6:5,
  * P 7, AVL 12, L 13, D/B 14, G 15, unusable 16. */

@@ -16,7 +16,6 @@
 #include "vmx/vmx_msrs.h"
 
 #define EXIT_STACK_SIZE (16 * 1024)
-#define CR4_OSXSAVE (1ull << 18)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 
 extern void vmx_enter_guest(struct guest_regs *regs, int launch);

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "arch/x86/extable.h"
+#include "arch/x86/regs.h"
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -117,17 +118,6 @@ static inline uint64_t xsetbv_checked(uint32_t xcr, uint64_t val)
 	return rax;
 }
 
-/* Architectural MSRs (SDM Vol. 4, chapter 2). */
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_EFER 0xc0000080
-
-/* CR0/CR4 bits (SDM Vol. 3A, 2.5). */
-#define CR0_PE (1ULL << 0)
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
 
 /* IA32_FEATURE_CONTROL bits (SDM Vol. 3C, 23.7). */
 #define FEATURE_CONTROL_LOCKED (1ULL << 0)

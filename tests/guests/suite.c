@@ -10,6 +10,8 @@
  *   expect_module=TEXT           module 0 must start with TEXT (without the
  *                                option the guest must have no module)
  *   expect_cmdline_len=N         the command line must be N bytes long */
+#include "arch/x86/regs.h"
+#include "vmx/vmx_msrs.h"
 #include "tests/guests/rt/rt.h"
 
 #include "lib/string.h"
@@ -30,10 +32,6 @@ const char *const guest_options[] = {
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_NONEXISTENT 0x12345678
 
-#define CR0_NE (1ULL << 5)
-#define RFLAGS_IF (1ULL << 9)
-#define RFLAGS_VM (1ULL << 17)
-#define EFER_LMA (1ULL << 10)
 
 /* ------------------------------------------------------------------------
  * Helpers */

@@ -1,0 +1,52 @@
+/* Architectural register bits and MSR indices, constants only (usable by
+ * pure code and host tests). One place for them: CR0 and CR4 (SDM Vol. 3A,
+ * 2.5), EFER (Vol. 3A, 2.2.1), RFLAGS (Vol. 1, 3.4.3), MSRs (Vol. 4,
+ * Table 2-2). VMX capability MSRs are in vmx/vmx_msrs.h. */
+#ifndef NESTOR_ARCH_X86_REGS_H
+#define NESTOR_ARCH_X86_REGS_H
+
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+#define CR0_PG (1ULL << 31)
+
+#define CR4_PAE (1ULL << 5)
+#define CR4_VMXE (1ULL << 13)
+#define CR4_SMXE (1ULL << 14)
+#define CR4_PCIDE (1ULL << 17)
+#define CR4_OSXSAVE (1ULL << 18)
+#define CR4_PKE (1ULL << 22)
+#define CR4_CET (1ULL << 23)
+
+#define EFER_SCE (1ULL << 0)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+
+#define RFLAGS_FIXED1 (1ULL << 1)
+#define RFLAGS_TF (1ULL << 8)
+#define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_VM (1ULL << 17)
+
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_BIOS_UPDT_TRIG 0x79
+#define MSR_IA32_SMM_MONITOR_CTL 0x9b
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_PAT 0x277
+#define MSR_IA32_PEBS_ENABLE 0x3f1
+#define MSR_IA32_DS_AREA 0x600
+#define MSR_EFER 0xc0000080
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+
+#endif
