@@ -257,7 +257,13 @@ static void apply_word(struct parser *p, const struct word *w)
 		emit(p, CMDLINE_ERROR, msg);
 		return;
 	}
-	if (opt->parse(val, w->val_len, p->cfg) != 0) {
+	if (opt->parse(val, w->val_len, p->cfg) == 0)
+		return;
+	if (opt->explain) {
+		/* The option says itself what is wrong (and quotes it). */
+		opt->explain(val, w->val_len, msg, sizeof(msg));
+		emit(p, CMDLINE_ERROR, msg);
+	} else {
 		fmt_snprintf(msg, sizeof(msg),
 			     "bad value '%.*s%s' for option '%s' (accepted: %s)",
 			     quote_len(w->val_len), val, quote_cut(w->val_len),

@@ -44,6 +44,10 @@ struct cmdline_option {
 	int (*parse)(const char *val, size_t len, struct nestor_config *cfg);
 	const char *accepted;
 	const char *help;
+	/* Optional: for values with an inner syntax, writes into msg (always
+	 * NUL-terminated) an error that names the offending item; used
+	 * instead of the generic "bad value ... (accepted: ...)" message. */
+	void (*explain)(const char *val, size_t len, char *msg, size_t msglen);
 };
 
 /* The registry (boot/cmdline_options.c). */

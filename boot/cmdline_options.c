@@ -137,6 +137,45 @@ static int parse_test_fault(const char *val, size_t len,
 	return 0;
 }
 
+/* SDM Vol. 3A 4.1.4: MAXPHYADDR is at most 52; Nestor's EPT identity map
+ * and guests need at least 4 GiB. The upper bound that matters, the CPU's
+ * own width, is only known later (boot/main.c checks it). */
+#define GUEST_MAXPHYADDR_MIN 32
+#define GUEST_MAXPHYADDR_MAX 52
+
+static int parse_guest_maxphyaddr(const char *val, size_t len,
+				  struct nestor_config *cfg)
+{
+	uint64_t n;
+
+	if (cmdline_parse_uint(val, len, GUEST_MAXPHYADDR_MAX, &n) != 0 ||
+	    n < GUEST_MAXPHYADDR_MIN)
+		return -1;
+	cfg->guest_maxphyaddr = (unsigned)n;
+	return 0;
+}
+
+/* msr_filter=: vmx/msr_filter.c parses it; a refused filter is a boot
+ * error that names the offending item (explain_msr_filter). */
+static int parse_msr_filter(const char *val, size_t len,
+			    struct nestor_config *cfg)
+{
+	struct msr_filter f;
+
+	if (msr_filter_parse(val, len, &f, NULL, 0) != 0)
+		return -1;
+	cfg->msr_filter = f;
+	return 0;
+}
+
+static void explain_msr_filter(const char *val, size_t len, char *msg,
+			       size_t msglen)
+{
+	struct msr_filter f;
+
+	msr_filter_parse(val, len, &f, msg, msglen);
+}
+
 static const struct cmdline_keyword yes_no[] = {
 	{ "0", 0 }, { "1", 1 }, { "no", 0 }, { "yes", 1 },
 };
@@ -181,6 +220,19 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_loglevel,
 		.accepted = "quiet, error, warn, info, debug or 0..4",
 		.help = "how much Nestor logs on the console (default info)",
+	},
+	{
+		.name = "guest_maxphyaddr",
+		.parse = parse_guest_maxphyaddr,
+		.accepted = "32..52 and at most this CPU's MAXPHYADDR",
+		.help = "the guest's physical-address width (CPUID.80000008H:EAX[7:0]), with a CPU's exact reserved-bit #PF semantics (default: the CPU's)",
+	},
+	{
+		.name = "msr_filter",
+		.parse = parse_msr_filter,
+		.accepted = "allow|deny[,allow|deny:r|w|rw:FIRST[+COUNT|-LAST]]... (see README)",
+		.help = "guest RDMSR/WRMSR filter: a default and up to 16 ranges, first match wins; x2APIC MSRs are never filtered",
+		.explain = explain_msr_filter,
 	},
 	{
 		.name = "test_fault",

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmx/msr_filter.h"
+
 enum log_level {
 	LOG_QUIET = 0,
 	LOG_ERROR = 1,
@@ -33,6 +35,11 @@ struct nestor_config {
 		uint32_t baud;  /* 115200 by default */
 	} console;
 	enum log_level loglevel; /* LOG_INFO by default */
+	/* The guest's physical-address width (CPUID.80000008H:EAX[7:0]);
+	 * 0 = the CPU's. Checked against the CPU's at boot (boot/main.c). */
+	unsigned guest_maxphyaddr;
+	/* msr_filter= (vmx/msr_filter.h); present = false: no filter. */
+	struct msr_filter msr_filter;
 	enum test_fault test_fault;
 	bool test_vmxon_fault;     /* test only: leave CR4.VMXE clear for VMXON */
 	char test_break_guest[24]; /* test only: guest-state field to corrupt */

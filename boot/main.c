@@ -19,6 +19,7 @@
 #include "mm/mem_region.h"
 #include "boot/guest_boot.h"
 #include "vmx/hypercall_abi.h"
+#include "vmx/msr_filter.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
@@ -138,6 +139,27 @@ static void apply_command_line(void)
 	}
 }
 
+/* msr_filter= (vmx/msr_filter.h) was parsed with the command line; a filter
+ * that did not parse stopped the boot there, so the guest never runs
+ * unfiltered because of a typo. */
+static void print_msr_filter(void)
+{
+	const struct msr_filter *f = &config.msr_filter;
+	char desc[MSR_FILTER_FORMAT_LEN];
+
+	if (!f->present)
+		return;
+	msr_filter_format(f, desc, sizeof(desc));
+	pr_info("nestor: MSR filter: %s (first matching range wins)\n", desc);
+	for (unsigned i = 0; i < f->nranges; i++) {
+		uint32_t first, last;
+
+		if (msr_filter_x2apic_overlap(&f->range[i], &first, &last))
+			pr_warn("nestor: notice: MSR filter range %u covers x2APIC MSRs 0x%x-0x%x: they are not filtered (Nestor handles them)\n",
+				  i + 1, first, last);
+	}
+}
+
 static unsigned host_maxphyaddr(void)
 {
 	struct cpuid_regs ext = cpuid(0x80000000, 0);
@@ -145,6 +167,24 @@ static unsigned host_maxphyaddr(void)
 	return cpu_maxphyaddr(ext.eax,
 			      ext.eax >= 0x80000008 ? cpuid(0x80000008, 0).eax : 0,
 			      cpuid(1, 0).edx);
+}
+
+/* guest_maxphyaddr= can only be checked against the CPU's width here; a
+ * guest can be given a smaller width, never a larger one (the CPU would
+ * not fault on the extra bits). */
+static unsigned guest_maxphyaddr(void)
+{
+	unsigned host = host_maxphyaddr(), n = config.guest_maxphyaddr;
+
+	if (!n)
+		return host;
+	if (n > host) {
+		log_printf(LOG_QUIET,
+			   "nestor: guest_maxphyaddr=%u: must be 32..%u (this CPU's MAXPHYADDR is %u); not starting\n",
+			   n, host, host);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	return n;
 }
 
 static void print_cpu(bool *has_vmx)
@@ -293,14 +333,19 @@ static struct phys_range setup_pool(void)
 	return (struct phys_range){ base, base + POOL_SIZE };
 }
 
-static uint64_t ept_limit(const struct mem_region *map, unsigned n)
+/* Everything in the memory map, and MMIO below 4 GiB, is mapped; nothing at
+ * or above 2^maxphyaddr, the guest's width (a guest access there is a
+ * reserved-bit #PF: vmx/phys_width_exits.c). */
+static uint64_t ept_limit(const struct mem_region *map, unsigned n,
+			  unsigned maxphyaddr)
 {
-	uint64_t top = 4ULL << 30; /* MMIO below 4 GiB is always mapped */
+	uint64_t top = 4ULL << 30;
 
 	for (unsigned i = 0; i < n; i++)
 		if (map[i].base + map[i].len > top)
 			top = map[i].base + map[i].len;
-	return ALIGN_UP(top, 1ULL << 30);
+	top = ALIGN_UP(top, 1ULL << 30);
+	return top < (1ULL << maxphyaddr) ? top : 1ULL << maxphyaddr;
 }
 
 static NORETURN void run_guest(uint64_t info_addr)
@@ -322,12 +367,16 @@ static NORETURN void run_guest(uint64_t info_addr)
 	pr_info("nestor: Nestor's memory, hidden from the guest: [%08lx-%08lx) [%08lx-%08lx)\n",
 		hidden[0].start, hidden[0].end, hidden[1].start, hidden[1].end);
 	v->cfg = &vmx_cfg;
-	v->maxphyaddr = host_maxphyaddr();
+	v->host_maxphyaddr = host_maxphyaddr();
+	v->maxphyaddr = guest_maxphyaddr();
+	v->reduced_width = v->maxphyaddr < v->host_maxphyaddr;
 	v->hidden = hidden;
 	v->nhidden = 2;
+	v->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
 	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
-	vmx_launch_guest(v, &entry, &pool, map, n, ept_limit(map, n));
+	vmx_launch_guest(v, &entry, &pool, map, n,
+			 ept_limit(map, n, v->maxphyaddr));
 }
 
 void nestor_main(uint32_t magic, uint64_t info_addr)
@@ -344,7 +393,9 @@ void nestor_main(uint32_t magic, uint64_t info_addr)
 
 	parse_boot_info(info_addr);
 	apply_command_line();
+	print_msr_filter();
 	print_cpu(&has_vmx);
+	(void)guest_maxphyaddr(); /* a bad value stops the boot here */
 	print_boot_info();
 	print_memory();
 	init_frames(info_addr);

@@ -425,9 +425,14 @@ static void walk_tables(struct walk *w, uint64_t table, unsigned top)
 
 /* SDM 4.4.1, Table 4-8: a PDPTE has bits 2:1, 8:5 and 63:MAXPHYADDR
  * reserved and no R/W, U/S or XD: PDPTEs never restrict access rights. */
+uint64_t gw_pae_pdpte_reserved_bits(unsigned maxphyaddr)
+{
+	return bit_range(2, 1) | bit_range(8, 5) | bit_range(63, maxphyaddr);
+}
+
 static uint64_t pdpte_reserved_bits(const struct walk *w)
 {
-	return bit_range(2, 1) | bit_range(8, 5) | bit_range(63, w->m);
+	return gw_pae_pdpte_reserved_bits(w->m);
 }
 
 /* SDM 4.4. CR3[31:5] locates the 32-byte PDPT (Table 4-7); la[31:30]

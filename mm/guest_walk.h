@@ -130,6 +130,12 @@ enum gw_mode gw_get_mode(const struct gw_state *st);
 /* "none", "32-bit", "PAE", "4-level", "5-level"; "invalid" otherwise. */
 const char *gw_mode_name(const struct gw_state *st);
 
+/* SDM 4.4.1, Table 4-8: the reserved bits of a present PAE PDPTE (2:1, 8:5,
+ * 63:maxphyaddr; maxphyaddr in 32..52). A CPU checks them when it loads the
+ * PDPTE registers (MOV to CR3, or MOV to CR0/CR4 entering or changing PAE
+ * paging) and raises #GP(0) instead. */
+uint64_t gw_pae_pdpte_reserved_bits(unsigned maxphyaddr);
+
 /* Translates la for an access (enum gw_access, optionally ORed with
  * GW_IMPLICIT_SUPERVISOR) and fills *out completely. Outside IA-32e mode
  * linear addresses are 32 bits: la is truncated to its low 32 bits. */

@@ -24,13 +24,7 @@
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_7_ECX_OSPKE (1u << 4)
-
-/* The CR4 the guest believes it has (25.3: owned bits from the shadow). */
-static uint64_t guest_visible_cr4(const struct vcpu *v)
-{
-	return (vmcs_read(VMCS_GUEST_CR4) & ~v->cr4_guest_host_mask) |
-	       (vmcs_read(VMCS_CR4_READ_SHADOW) & v->cr4_guest_host_mask);
-}
+#define CPUID_LEAF_ADDR_SIZES 0x80000008u
 
 static void set_bit_if(uint32_t *reg, uint32_t bit, bool on)
 {
@@ -72,6 +66,10 @@ void handle_cpuid(struct vcpu *v)
 				   (proc2 & PROC2_ENABLE_PCONFIG));
 			set_bit_if(&r.ecx, CPUID_7_ECX_OSPKE,
 				   guest_visible_cr4(v) & CR4_PKE);
+		} else if (leaf == CPUID_LEAF_ADDR_SIZES) {
+			/* EAX[7:0]: physical-address width (SDM Vol. 3A
+			 * 4.1.4); guest_maxphyaddr may make it smaller. */
+			r.eax = (r.eax & ~0xffu) | v->maxphyaddr;
 		} else if (leaf == CPUID_LEAF_PT) {
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		}

@@ -7,22 +7,80 @@
 #include "vmx/exits.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
+#include "lib/string.h"
+#include "mm/phys_width.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/tlb.h"
 
 #define CS_AR_L (1u << 13)
+#define CR3_PCID_NOFLUSH (1ull << 63)
+
+/* SDM Vol. 3A 4.4.1: with PAE paging (CR0.PG = 1, CR4.PAE = 1, not IA-32e
+ * mode) the four PDPTEs at CR3[31:5] are loaded into registers; a present
+ * one with a reserved bit set (63:MAXPHYADDR with the guest's width) makes
+ * the loading instruction raise #GP(0) instead. With EPT the registers are
+ * the VMCS guest PDPTE fields (24.4.2; VM entry loads them, 26.3.2.4).
+ * Returns false for #GP. */
+static bool load_pae_pdptes(struct vcpu *v, uint64_t cr3)
+{
+	uint64_t pdpte[4];
+	const void *p = guest_phys_ptr(v, cr3 & 0xffffffe0ull, sizeof(pdpte));
+
+	if (!p)
+		guest_unsupported(v, "the guest's PAE page-directory-pointer table is not in its RAM");
+	memcpy(pdpte, p, sizeof(pdpte));
+	for (unsigned i = 0; i < 4; i++)
+		if (!phys_width_pdpte_valid(pdpte[i], v->maxphyaddr))
+			return false;
+	vmcs_write(VMCS_GUEST_PDPTE0, pdpte[0]);
+	vmcs_write(VMCS_GUEST_PDPTE1, pdpte[1]);
+	vmcs_write(VMCS_GUEST_PDPTE2, pdpte[2]);
+	vmcs_write(VMCS_GUEST_PDPTE3, pdpte[3]);
+	return true;
+}
+
+static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/* 4.4.1: a MOV to CR0/CR4 after which PAE paging is in use loads the PDPTEs
+ * if it modifies CR0.CD, NW or PG, or CR4.PAE, PGE, PSE or SMEP. */
+static bool reload_pdptes(struct vcpu *v, uint64_t cr0, uint64_t old_cr0,
+			  uint64_t cr4, uint64_t old_cr4, uint64_t efer)
+{
+	uint64_t cr0_bits = CR0_CD | CR0_NW | CR0_PG;
+	uint64_t cr4_bits = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
+
+	if (!pae_paging(cr0, cr4, efer) ||
+	    !(((cr0 ^ old_cr0) & cr0_bits) || ((cr4 ^ old_cr4) & cr4_bits)))
+		return true;
+	return load_pae_pdptes(v, vmcs_read(VMCS_GUEST_CR3));
+}
+
 
 static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t mask = v->cr0_guest_host_mask;
+	/* Watched bits are owned only to see the write: their value is the
+	 * guest's; the other owned bits are the ones VMX fixes. */
+	uint64_t mask = v->cr0_guest_host_mask & ~v->cr0_watch;
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	uint64_t old = guest_visible_cr0(v);
 	uint64_t real;
 
 	/* #GP: reserved bits 63:32, PG without PE, NW without CD (Vol. 3A
 	 * 2.5; Vol. 2B MOV CR). */
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD))) {
+		inject_gp0(v);
+		return;
+	}
+	/* PDPTEs, when PAE paging will be in use: EFER.LMA after the write is
+	 * LME AND PG (Vol. 3A 9.8.5). Checked before anything changes. */
+	if (!reload_pdptes(v, val, old, guest_visible_cr4(v), guest_visible_cr4(v),
+			   (val & CR0_PG) && (efer & EFER_LME) ? efer | EFER_LMA
+							  : efer & ~EFER_LMA)) {
 		inject_gp0(v);
 		return;
 	}
@@ -59,7 +117,8 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 
 static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t mask = v->cr4_guest_host_mask;
+	uint64_t mask = v->cr4_guest_host_mask & ~v->cr4_watch;
+	uint64_t old = guest_visible_cr4(v);
 	/* VMXE and SMXE: VMX and SMX are hidden from the guest. */
 	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE);
 
@@ -74,16 +133,15 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 		inject_gp0(v);
 		return;
 	}
+	if (!reload_pdptes(v, guest_visible_cr0(v), guest_visible_cr0(v), val,
+			   old, vmcs_read(VMCS_GUEST_IA32_EFER))) {
+		inject_gp0(v);
+		return;
+	}
 	vmcs_write(VMCS_GUEST_CR4, (val & ~mask) | (v->cfg->cr4_fixed0 & mask));
 	vmcs_write(VMCS_CR4_READ_SHADOW, val);
 	flush_guest_tlb(v);
 	skip_instruction(v);
-}
-
-static uint64_t guest_visible_cr0(const struct vcpu *v)
-{
-	return (vmcs_read(VMCS_GUEST_CR0) & ~v->cr0_guest_host_mask) |
-	       (vmcs_read(VMCS_CR0_READ_SHADOW) & v->cr0_guest_host_mask);
 }
 
 /* MOV to CR uses 64-bit operands only in 64-bit mode (IA-32e mode with
@@ -99,6 +157,49 @@ static uint64_t cr_source(struct vcpu *v, unsigned gpr)
 	return val;
 }
 
+/* MOV to CR3 exits with CR3-load exiting (25.1.3): on with a reduced guest
+ * MAXPHYADDR (vmx/phys_width_exits.c), or forced by a CPU without the TRUE
+ * controls. A reserved bit raises #GP(0) (mm/phys_width.h); with PAE paging
+ * the PDPTEs are loaded (4.4.1). The TLB flush is wider than the
+ * instruction's when PCIDs are on (a TLB is a cache: flushing more is
+ * always allowed, 4.10.4.1), and skipped only for the PCID no-flush form. */
+static void emulate_cr3_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	uint64_t cr4 = guest_visible_cr4(v);
+	bool ia32e = efer & EFER_LMA, pcide = cr4 & CR4_PCIDE;
+	uint64_t cr3;
+
+	if (!phys_width_cr3_valid(val, ia32e, pcide, v->maxphyaddr)) {
+		inject_gp0(v);
+		return;
+	}
+	cr3 = phys_width_cr3_stored(val, ia32e, pcide);
+	if (pae_paging(guest_visible_cr0(v), cr4, efer) &&
+	    !load_pae_pdptes(v, cr3)) {
+		inject_gp0(v);
+		return;
+	}
+	vmcs_write(VMCS_GUEST_CR3, cr3);
+	if (!(pcide && (val & CR3_PCID_NOFLUSH)))
+		flush_guest_tlb(v);
+	skip_instruction(v);
+}
+
+/* MOV from CR3 exits only where a CPU without the TRUE controls forces
+ * CR3-store exiting (A.2): outside 64-bit mode the destination gets the low
+ * 32 bits (Vol. 2B, MOV CR). */
+static void emulate_cr3_read(struct vcpu *v, unsigned gpr)
+{
+	uint64_t cr3 = vmcs_read(VMCS_GUEST_CR3);
+
+	if (!(vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
+	    !(vmcs_read(VMCS_GUEST_CS_AR) & CS_AR_L))
+		cr3 &= 0xffffffffull;
+	gpr_write(v, gpr, cr3);
+	skip_instruction(v);
+}
+
 void handle_cr_access(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -110,6 +211,8 @@ void handle_cr_access(struct vcpu *v)
 			emulate_cr0_write(v, cr_source(v, gpr));
 		else if (cr == 4)
 			emulate_cr4_write(v, cr_source(v, gpr));
+		else if (cr == 3)
+			emulate_cr3_write(v, cr_source(v, gpr));
 		else
 			guest_unsupported(v, "MOV to a control register Nestor does not intercept");
 		return;
@@ -120,7 +223,13 @@ void handle_cr_access(struct vcpu *v)
 		emulate_cr0_write(v, (cr0 & ~(CR0_MP | CR0_EM | CR0_TS)) | src | (cr0 & CR0_PE));
 		return;
 	}
-	default: /* MOV from CR, CLTS: no owned bit makes these exit */
+	case 1: /* MOV from CR */
+		if (cr == 3) {
+			emulate_cr3_read(v, gpr);
+			return;
+		}
+		guest_unsupported(v, "MOV from a control register Nestor does not intercept");
+	default: /* CLTS: no owned bit makes it exit */
 		guest_unsupported(v, "unexpected control-register access exit");
 	}
 }

@@ -47,6 +47,20 @@ static exit_handler_fn route_exit(const struct vcpu *v, unsigned reason)
 	return l1_handlers[reason];
 }
 
+/* A control register as the guest reads it: owned bits (guest/host mask)
+ * from the read shadow, the rest from the register (SDM Vol. 3C, 25.3). */
+uint64_t guest_visible_cr0(const struct vcpu *v)
+{
+	return (vmcs_read(VMCS_GUEST_CR0) & ~v->cr0_guest_host_mask) |
+	       (vmcs_read(VMCS_CR0_READ_SHADOW) & v->cr0_guest_host_mask);
+}
+
+uint64_t guest_visible_cr4(const struct vcpu *v)
+{
+	return (vmcs_read(VMCS_GUEST_CR4) & ~v->cr4_guest_host_mask) |
+	       (vmcs_read(VMCS_CR4_READ_SHADOW) & v->cr4_guest_host_mask);
+}
+
 unsigned guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
@@ -132,6 +146,12 @@ int vmx_handle_exit(struct guest_regs *regs)
 		if (((vectoring >> 8) & 7) == EVENT_NMI)
 			vmcs_clear_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
 	}
+
+	/* The MAXPHYADDR probe page lives for one guest instruction: any
+	 * exit but the #PF it is waiting for ends it (vmx/phys_width_exits.c
+	 * ends it on that #PF). */
+	if (unlikely(v->probe_gpa) && basic != EXIT_REASON_EXCEPTION_NMI)
+		phys_width_end_probe(v);
 
 	handler = route_exit(v, basic);
 	if (!handler)

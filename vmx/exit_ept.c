@@ -131,6 +131,8 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 
+	if (phys_width_ept_violation(v, gpa, q))
+		return;
 	if (in_nestor_memory(v, gpa) && (q & EPTQ_WRITE) && !(q & EPTQ_FETCH)) {
 		sink_write(v, gpa, q);
 		return;

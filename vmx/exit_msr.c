@@ -1,10 +1,14 @@
-/* RDMSR/WRMSR exits (SDM Vol. 3C, 25.1.3): decided by vmx/msr_policy.c.
- * Issue 5's MSR filter and nested VMX (L2 accesses) will consult the same
- * decision function. */
+/* RDMSR/WRMSR exits (SDM Vol. 3C, 25.1.3): decided by vmx/msr_policy.c
+ * with the operator's MSR filter (msr_filter=, vmx/msr_filter.c). Nested
+ * seam: L2 accesses will consult the same msr_policy() with the same filter
+ * before L1's MSR bitmap. */
 #include "vmx/exits.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
+#include "mm/phys_width.h"
+#include "vmx/apic_icr.h"
 #include "vmx/msr_policy.h"
+#include "vmx/vmcs.h"
 
 static uint64_t emulated_read(uint32_t msr)
 {
@@ -23,18 +27,52 @@ static uint64_t emulated_read(uint32_t msr)
 	}
 }
 
+/* A denied access is the operator's decision, so it is logged, but a guest
+ * must not flood the console: the first MSR_DENY_LOG_BURST denials, then one
+ * in MSR_DENY_LOG_EVERY with the count so far. */
+#define MSR_DENY_LOG_BURST 16
+#define MSR_DENY_LOG_EVERY 1024
+
+static void deny(struct vcpu *v, uint32_t msr, bool write)
+{
+	uint64_t n = ++v->msr_denials;
+
+	if (n <= MSR_DENY_LOG_BURST || n % MSR_DENY_LOG_EVERY == 0)
+		pr_warn("nestor: MSR filter denied guest %s of MSR 0x%x at RIP 0x%lx: #GP (%lu denials so far)\n",
+			write ? "WRMSR" : "RDMSR", msr,
+			vmcs_read(VMCS_GUEST_RIP), n);
+	inject_gp0(v);
+}
+
+/* x2APIC ICR (SDM Vol. 3A 11.12.9): INIT and Start-Up IPIs are refused
+ * (vmx/apic_icr.h); the guest sees the other CPUs not come up. */
+static void write_icr(struct vcpu *v, uint64_t val)
+{
+	if (apic_icr_refused(val)) {
+		if (v->refused_ipis++ < MSR_DENY_LOG_BURST)
+			pr_warn("nestor: guest %s IPI (ICR 0x%lx) refused: Nestor runs one vCPU and keeps the other CPUs\n",
+				apic_icr_mode_name(val), val);
+		return;
+	}
+	if (wrmsr_checked(MSR_X2APIC_ICR, val))
+		inject_gp0(v);
+}
+
 void handle_rdmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val;
 
-	switch (msr_policy(msr, false)) {
+	switch (msr_policy(v->msr_filter, msr, false)) {
 	case MSR_EMULATE:
 		val = emulated_read(msr);
 		break;
 	case MSR_PASS: /* only reached if the bitmap and policy disagree */
 		val = rdmsr(msr);
 		break;
+	case MSR_DENY:
+		deny(v, msr, false);
+		return;
 	default:
 		inject_gp0(v);
 		return;
@@ -49,20 +87,40 @@ void handle_wrmsr(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax;
 
-	switch (msr_policy(msr, true)) {
-	case MSR_EMULATE: /* IA32_APIC_BASE */
-		/* Bits 51:12 are the xAPIC base (Vol. 3A 10.4.4). Nestor does
+	/* With a reduced guest MAXPHYADDR, address bits at and above it are
+	 * reserved in the MSRs that hold physical addresses (mm/phys_width.h);
+	 * the CPU would check only its own width. */
+	if (v->reduced_width && !phys_width_msr_valid(msr, val, v->maxphyaddr)) {
+		inject_gp0(v);
+		return;
+	}
+	switch (msr_policy(v->msr_filter, msr, true)) {
+	case MSR_DENY:
+		deny(v, msr, true);
+		return;
+	case MSR_EMULATE:
+		if (msr == MSR_X2APIC_ICR) {
+			write_icr(v, val);
+			break;
+		}
+		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A 10.4.4). Nestor does
 		 * not move the window: a write that keeps it passes. */
 		if ((val ^ rdmsr(msr)) & 0x000ffffffffff000ull)
 			guest_unsupported(v, "the guest moved its local APIC window (IA32_APIC_BASE); Nestor does not relocate it");
-		wrmsr(msr, val);
+		if (wrmsr_checked(msr, val)) {
+			inject_gp0(v);
+			return;
+		}
 		break;
 	case MSR_IGNORE:
 		pr_warn("nestor: guest WRMSR 0x%x = 0x%lx dropped (not allowed under Nestor)\n",
 			msr, val);
 		break;
-	case MSR_PASS:
-		wrmsr(msr, val);
+	case MSR_PASS: /* intercepted for another reason (e.g. above) */
+		if (wrmsr_checked(msr, val)) {
+			inject_gp0(v);
+			return;
+		}
 		break;
 	default:
 		inject_gp0(v);

@@ -28,6 +28,8 @@ void handle_exception_nmi(struct vcpu *v)
 	if (vector == VEC_DB && type == EVENT_HARDWARE_EXCEPTION &&
 	    sink_single_step_done(v, qual))
 		return;
+	if (unlikely(v->probe_gpa) && vector != VEC_PF)
+		phys_width_end_probe(v);
 	if (type == EVENT_NMI) {
 		/* Nestor has no NMI of its own yet: every NMI belongs to the
 		 * guest, which owns the devices. */
@@ -44,6 +46,12 @@ void handle_exception_nmi(struct vcpu *v)
 		};
 		v->events.pending = true;
 		return;
+	}
+	if (vector == VEC_PF) {
+		v->stats.pf_exits++;
+		if (v->reduced_width &&
+		    phys_width_pf_exit(v, (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR_CODE), qual))
+			return;
 	}
 	/* Hardware exception intercepted through the exception bitmap:
 	 * reflect it. The exit qualification carries the payload: CR2 for

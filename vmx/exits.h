@@ -49,7 +49,20 @@ void events_deliver(struct vcpu *v);
 
 void exit_stats_print(const struct vcpu *v);
 
+/* A guest MAXPHYADDR below the host's (vmx/phys_width_exits.c). setup()
+ * does nothing unless v->reduced_width; the exit hooks return true when
+ * they handled the exit. */
+void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa);
+bool phys_width_pf_exit(struct vcpu *v, uint32_t hw_pfec, uint64_t la);
+bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual);
+void phys_width_end_probe(struct vcpu *v);
+void phys_width_msr_intercepts(uint8_t msr_bitmap[4096]);
+
 /* Guest CPL: SS.DPL (SDM Vol. 3C, 24.4.1: CPL is SS.DPL in VMX). */
 unsigned guest_cpl(void);
+
+/* CR0/CR4 as the guest reads them (owned bits from the read shadows). */
+uint64_t guest_visible_cr0(const struct vcpu *v);
+uint64_t guest_visible_cr4(const struct vcpu *v);
 
 #endif

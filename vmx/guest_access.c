@@ -6,7 +6,7 @@
 #include "vmx/exits.h"
 #include "vmx/vmcs.h"
 
-static int read_guest_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+int guest_read_phys_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	const void *p = guest_phys_ptr(ctx, gpa, size);
 
@@ -17,7 +17,7 @@ static int read_guest_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *val
 	return 0;
 }
 
-static void paging_state(struct gw_state *st, struct vcpu *v)
+void guest_paging_state(struct gw_state *st, struct vcpu *v)
 {
 	memset(st, 0, sizeof(*st));
 	st->cr0 = vmcs_read(VMCS_GUEST_CR0);
@@ -45,7 +45,7 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 	struct gw_state st;
 	uint8_t *out = buf;
 
-	paging_state(&st, v);
+	guest_paging_state(&st, v);
 	while (len) {
 		struct gw_result r;
 		size_t chunk = 4096 - (la & 4095);
@@ -53,7 +53,7 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 
 		if (chunk > len)
 			chunk = len;
-		guest_walk(&st, la, GW_READ, read_guest_phys, v, &r);
+		guest_walk(&st, la, GW_READ, guest_read_phys_entry, v, &r);
 		if (r.status != GW_OK)
 			return -1;
 		src = guest_phys_ptr(v, r.gpa, chunk);

@@ -1,25 +1,40 @@
-/* Guest MSR policy (pure). Most MSRs pass through: the VMCS switches the
- * ones Nestor itself relies on (EFER, PAT, SYSENTER_*, FS/GS base, DEBUGCTL:
- * 24.4.1, 24.7.1, 24.8.1), and Nestor uses no SYSCALL, SWAPGS, PMU or
- * extended state of its own. Intercepted: the VMX capability MSRs and
- * IA32_SMM_MONITOR_CTL (VMX is hidden, so they raise #GP as on a CPU
- * without VMX: SDM Vol. 4, Table 2-2 "If CPUID.01H:ECX.[5] = 1"),
- * IA32_FEATURE_CONTROL (emulated: locked, VMX bits clear), and the microcode
- * update trigger (a guest must not load microcode under Nestor: dropped).
- * Also intercepted, because they would let a guest reach Nestor's memory
- * without going through EPT:
- *  - Intel PT (IA32_RTIT_*, SDM Vol. 3C, chapter 33: output addresses are
- *    host-physical unless "PT uses guest-physical addresses") and the DS
- *    save area / PEBS (IA32_DS_AREA, IA32_PEBS_ENABLE, Vol. 3B 18.x: records
- *    are written while Nestor runs, at a linear address the guest chose):
- *    #GP, and CPUID hides the features (vmx/exit_cpuid.c);
- *  - IA32_APIC_BASE writes (Vol. 3A 10.4.4): moving the xAPIC window could
- *    put it over Nestor's memory; only a write that keeps the base passes;
- *  - IA32_MISC_ENABLE: reads report BTS and PEBS unavailable (bits 11, 12),
- *    writes are dropped (bit 34 would make EFER.NXE, which Nestor uses,
- *    reserved).
- * MSRs outside the two bitmap ranges always exit (24.6.9); Nestor knows
- * none of them, so they get #GP. */
+/* Guest MSR policy (pure): the action for each RDMSR/WRMSR, from three
+ * layers decided in this order.
+ *
+ * 1. The x2APIC MSRs 0x800-0x8ff (SDM Vol. 3A, 10.12.1.2) are never
+ *    filtered (as in KVM's MSR filter) and pass through, except a write to
+ *    the ICR (0x830, 10.12.9): Nestor must see INIT and SIPI IPIs, so that
+ *    write is emulated. Reads of the ICR pass.
+ * 2. The operator's filter (msr_filter=, vmx/msr_filter.h): an access it
+ *    denies exits and gets #GP(0), logged (MSR_DENY).
+ * 3. Nestor's own policy, which the filter can tighten but never loosen.
+ *    Most MSRs pass through: the VMCS switches the ones Nestor itself relies
+ *    on (EFER, PAT, SYSENTER_*, FS/GS base, DEBUGCTL: 24.4.1, 24.7.1,
+ *    24.8.1), and Nestor uses no SYSCALL, SWAPGS, PMU or extended state of
+ *    its own. Intercepted: the VMX capability MSRs and
+ *    IA32_SMM_MONITOR_CTL (VMX is hidden, so they raise #GP as on a CPU
+ *    without VMX: SDM Vol. 4, Table 2-2 "If CPUID.01H:ECX.[5] = 1"),
+ *    IA32_FEATURE_CONTROL (emulated: locked, VMX bits clear), and the
+ *    microcode update trigger (a guest must not load microcode under
+ *    Nestor: dropped). Also intercepted, because they would let a guest
+ *    reach Nestor's memory without going through EPT:
+ *     - Intel PT (IA32_RTIT_*, SDM Vol. 3C, chapter 33: output addresses
+ *       are host-physical unless "PT uses guest-physical addresses") and
+ *       the DS save area / PEBS (IA32_DS_AREA, IA32_PEBS_ENABLE, Vol. 3B
+ *       18.x: records are written while Nestor runs, at a linear address
+ *       the guest chose): #GP, and CPUID hides the features
+ *       (vmx/exit_cpuid.c);
+ *     - IA32_APIC_BASE writes (Vol. 3A 10.4.4): moving the xAPIC window
+ *       could put it over Nestor's memory; only a write that keeps the base
+ *       passes;
+ *     - IA32_MISC_ENABLE: reads report BTS and PEBS unavailable (bits 11,
+ *       12), writes are dropped (bit 34 would make EFER.NXE, which Nestor
+ *       uses, reserved).
+ *    MSRs outside the two bitmap ranges always exit (SDM Vol. 3C, 24.6.9);
+ *    Nestor knows none of them, so they get #GP.
+ *
+ * The MSR bitmap (24.6.9) is computed from this policy: an access exits
+ * exactly when its action is not MSR_PASS. */
 #include "vmx/msr_policy.h"
 #include "lib/string.h"
 
@@ -27,7 +42,16 @@
 #define HIGH_FIRST 0xc0000000u
 #define HIGH_LAST 0xc0001fffu
 
-enum msr_action msr_policy(uint32_t msr, bool write)
+/* Layer 1: the x2APIC MSRs, never filtered. */
+static enum msr_action x2apic_policy(uint32_t msr, bool write)
+{
+	if (msr == MSR_X2APIC_ICR && write)
+		return MSR_EMULATE;
+	return MSR_PASS;
+}
+
+/* Layer 3: Nestor's own policy. */
+static enum msr_action nestor_policy(uint32_t msr, bool write)
 {
 	if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
 		return MSR_GP;
@@ -56,6 +80,16 @@ enum msr_action msr_policy(uint32_t msr, bool write)
 	return MSR_GP;
 }
 
+enum msr_action msr_policy(const struct msr_filter *f, uint32_t msr,
+			   bool write)
+{
+	if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
+		return x2apic_policy(msr, write);
+	if (!msr_filter_allows(f, msr, write))
+		return MSR_DENY;
+	return nestor_policy(msr, write);
+}
+
 static int bitmap_bit(uint32_t msr, bool write, unsigned *byte, unsigned *bit)
 {
 	unsigned base;
@@ -73,7 +107,7 @@ static int bitmap_bit(uint32_t msr, bool write, unsigned *byte, unsigned *bit)
 	return 0;
 }
 
-void msr_bitmap_build(uint8_t bitmap[4096])
+void msr_bitmap_build(const struct msr_filter *f, uint8_t bitmap[4096])
 {
 	static const uint32_t range_start[2] = { 0, HIGH_FIRST };
 
@@ -85,7 +119,7 @@ void msr_bitmap_build(uint8_t bitmap[4096])
 			for (int w = 0; w < 2; w++) {
 				unsigned byte, bit;
 
-				if (msr_policy(msr, w) == MSR_PASS ||
+				if (msr_policy(f, msr, w) == MSR_PASS ||
 				    bitmap_bit(msr, w, &byte, &bit))
 					continue;
 				bitmap[byte] |= (uint8_t)(1u << bit);
@@ -101,4 +135,12 @@ bool msr_bitmap_intercepts(const uint8_t bitmap[4096], uint32_t msr, bool write)
 	if (bitmap_bit(msr, write, &byte, &bit))
 		return true; /* outside both ranges: always exits */
 	return bitmap[byte] & (1u << bit);
+}
+
+void msr_bitmap_intercept(uint8_t bitmap[4096], uint32_t msr, bool write)
+{
+	unsigned byte, bit;
+
+	if (!bitmap_bit(msr, write, &byte, &bit))
+		bitmap[byte] |= (uint8_t)(1u << bit);
 }

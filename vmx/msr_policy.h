@@ -1,9 +1,15 @@
-/* What happens to a guest RDMSR/WRMSR (pure: unit tested, and the MSR
- * bitmap is computed from it). */
+/* What happens to a guest RDMSR/WRMSR, given the operator's MSR filter
+ * (pure: unit tested, and the MSR bitmap is computed from it).
+ *
+ * Nested seam: when nested VMX comes, an L2 access (not yet implemented)
+ * will consult msr_filter_allows()/msr_policy() with this same filter first,
+ * and only then L1's own MSR bitmap: the operator's filter binds L2 too, and
+ * L1 cannot grant L2 an MSR that the filter or Nestor's policy takes away. */
 #ifndef NESTOR_VMX_MSR_POLICY_H
 #define NESTOR_VMX_MSR_POLICY_H
 
 #include "arch/x86/regs.h"
+#include "vmx/msr_filter.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +18,8 @@ enum msr_action {
 	MSR_GP,       /* exit; #GP(0) as a CPU without that MSR would give */
 	MSR_EMULATE,  /* exit; Nestor answers (vmx/exit_msr.c) */
 	MSR_IGNORE,   /* exit; the write is dropped (logged) */
+	MSR_DENY,     /* exit; #GP(0) because the operator's filter denies it
+		       * (logged) */
 };
 
 #define MSR_RTIT_FIRST 0x560 /* IA32_RTIT_OUTPUT_BASE, _MASK_PTRS */
@@ -20,13 +28,23 @@ enum msr_action {
 #define MSR_RTIT_ADDR_LAST 0x58b
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST 0x493 /* IA32_VMX_EXIT_CTLS2, the highest today */
+#define MSR_X2APIC_ICR 0x830 /* SDM Vol. 3A, 10.12.9 */
 
-enum msr_action msr_policy(uint32_t msr, bool write);
+/* The action for one access. f is the operator's filter (NULL: none). The
+ * x2APIC MSRs are never filtered; otherwise a denied access is MSR_DENY;
+ * otherwise Nestor's own policy decides (see msr_policy.c). */
+enum msr_action msr_policy(const struct msr_filter *f, uint32_t msr,
+			   bool write);
 
 /* The 4-KiB MSR bitmap (SDM Vol. 3C, 24.6.9): read bitmap for low MSRs
  * (0x0-0x1fff) at byte 0, read high (0xc0000000-0xc0001fff) at 1024, write
- * low at 2048, write high at 3072; a set bit makes the access exit. */
-void msr_bitmap_build(uint8_t bitmap[4096]);
+ * low at 2048, write high at 3072; a set bit makes the access exit. The
+ * bit is set for every access whose msr_policy(f, ...) is not MSR_PASS. */
+void msr_bitmap_build(const struct msr_filter *f, uint8_t bitmap[4096]);
 bool msr_bitmap_intercepts(const uint8_t bitmap[4096], uint32_t msr, bool write);
+/* Make one more access exit, for a reason outside msr_policy() (e.g. a
+ * reduced guest MAXPHYADDR: vmx/phys_width_exits.c). MSRs outside the two
+ * ranges always exit already. */
+void msr_bitmap_intercept(uint8_t bitmap[4096], uint32_t msr, bool write);
 
 #endif

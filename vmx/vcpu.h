@@ -11,6 +11,7 @@
 #include "vmx/caps.h"
 #include "vmx/events.h"
 #include "vmx/exit_reasons.h"
+#include "vmx/msr_filter.h"
 
 /* Guest GPRs saved by vmx/vmexit.asm (RSP lives in the VMCS). The order
  * follows the architectural register numbers (RAX=0 ... R15=15) with the
@@ -27,6 +28,7 @@ struct exit_stats {
 	uint64_t count[EXIT_REASON_MAX];
 	uint64_t ticks[EXIT_REASON_MAX];
 	uint64_t total_exits;
+	uint64_t pf_exits;           /* #PF exits (exception bitmap bit 14) */
 };
 
 /* The guest's RAM as Nestor lets it be reached: guest-physical ranges that
@@ -49,6 +51,12 @@ struct vcpu {
 	bool launched;
 	uint16_t vpid;               /* 0 = VPID not in use */
 	unsigned maxphyaddr;         /* the guest's physical-address width */
+	unsigned host_maxphyaddr;    /* the CPU's (EPT uses it) */
+	/* maxphyaddr < host_maxphyaddr: vmx/phys_width_exits.c is active. */
+	bool reduced_width;
+	uint64_t probe_gpa;          /* != 0: page mapped to the zero page */
+	uint64_t probe_la;           /* the linear address being probed */
+	uint64_t zero_page_pa;       /* all zeros: not-present entries */
 
 	struct ept ept;
 	uint64_t eptp;
@@ -63,12 +71,18 @@ struct vcpu {
 	unsigned nhidden;
 
 	uint64_t cr0_guest_host_mask, cr4_guest_host_mask;
+	/* Owned bits whose value is the guest's: owned only so that writes
+	 * exit (e.g. to reload PAE PDPTEs with the guest's width). */
+	uint64_t cr0_watch, cr4_watch;
 	struct event_queue events;
 	struct exit_stats stats;
 	uint64_t exit_tsc;           /* TSC when the current exit arrived */
 	uint64_t nestor_ticks;       /* total ticks spent handling exits */
 	uint64_t first_entry_tsc;
 	uint32_t nestor_memory_writes;
+	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
+	uint64_t msr_denials;        /* accesses the filter denied */
+	uint32_t refused_ipis;       /* INIT/SIPI the guest tried to send */
 };
 
 uint64_t gpr_read(struct vcpu *v, unsigned n);

@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmx/entry_failure.h"
+#include "vmx/exits.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/msr_policy.h"
 #include "vmx/vmcs.h"
@@ -98,7 +99,9 @@ static void build_ept(struct vcpu *v, struct frame_alloc *pool,
 		      const struct mem_region *map, unsigned nmap, uint64_t limit)
 {
 	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, pool };
-	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap, v->maxphyaddr);
+	/* EPT entries hold host-physical addresses: the CPU's width. */
+	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap,
+						 v->host_maxphyaddr);
 
 	if (ept_init(&v->ept, &ops, &caps))
 		panic("EPT cannot be set up with capabilities 0x%lx",
@@ -167,7 +170,9 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	build_ept(v, pool, map, nmap, ept_limit);
 
 	hp.msr_bitmap = pool_page(pool);
-	msr_bitmap_build((uint8_t *)hp.msr_bitmap);
+	msr_bitmap_build(v->msr_filter, (uint8_t *)hp.msr_bitmap);
+	if (v->reduced_width)
+		phys_width_msr_intercepts((uint8_t *)hp.msr_bitmap);
 	hp.io_bitmap_a = pool_page(pool);
 	hp.io_bitmap_b = pool_page(pool);
 	io_bitmap_build((uint8_t *)hp.io_bitmap_a, (uint8_t *)hp.io_bitmap_b);
@@ -188,6 +193,7 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 					sizeof(struct guest_regs));
 	memset(v->regs, 0, sizeof(*v->regs));
 	vmcs_setup_guest_state(v, e);
+	phys_width_setup(v, v->reduced_width ? pool_page(pool) : 0);
 	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
 		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0);
 	entry_failure_apply_test_breakage();

@@ -37,6 +37,23 @@ static inline void wrmsr(uint32_t msr, uint64_t val)
 			     : "memory");
 }
 
+/* WRMSR of a value that came from a guest, with an exception fixup
+ * (arch/x86/extable.h): returns 0, or EXTABLE_FAULTED | vector when the CPU
+ * refused it (#GP for a reserved bit). Nestor never faults on a guest's
+ * value. */
+static inline uint64_t wrmsr_checked(uint32_t msr, uint64_t val)
+{
+	uint64_t rax = (uint32_t)val;
+
+	__asm__ __volatile__("1: wrmsr\n\t"
+			     "xor %%eax, %%eax\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax)
+			     : "c"(msr), "d"((uint32_t)(val >> 32))
+			     : "memory");
+	return rax;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
