@@ -47,6 +47,7 @@ static const struct cmdline_keyword test_faults[] = {
 	{ "de", TEST_FAULT_DE },
 	{ "gp", TEST_FAULT_GP },
 	{ "panic", TEST_FAULT_PANIC },
+	{ "vmx_panic", TEST_FAULT_VMX_PANIC },
 };
 
 void config_set_defaults(struct nestor_config *cfg)
@@ -191,6 +192,54 @@ static int parse_test_vmxon_fault(const char *val, size_t len,
 	return 0;
 }
 
+static const struct cmdline_keyword panic_actions[] = {
+	{ "halt", 0 }, { "reboot", 1 },
+};
+
+static int parse_panic(const char *val, size_t len, struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, panic_actions,
+				  ARRAY_SIZE(panic_actions), &kw))
+		return -1;
+	cfg->panic_reboot = kw;
+	return 0;
+}
+
+static const struct cmdline_keyword reset_actions[] = {
+	{ "poweroff", 0 }, { "restart", 1 },
+};
+
+static int parse_on_guest_reset(const char *val, size_t len,
+				struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, reset_actions,
+				  ARRAY_SIZE(reset_actions), &kw))
+		return -1;
+	cfg->guest_reset_restart = kw;
+	return 0;
+}
+
+/* The points vmx/vmcs_track.c can NMI itself at (enum crash_test_point). */
+static const struct cmdline_keyword crash_points[] = {
+	{ "none", 0 }, { "vmptrld", 1 }, { "vmclear", 2 }, { "guest", 3 },
+};
+
+static int parse_test_crash_nmi(const char *val, size_t len,
+				struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, crash_points,
+				  ARRAY_SIZE(crash_points), &kw))
+		return -1;
+	cfg->test_crash_nmi = (unsigned)kw;
+	return 0;
+}
+
 /* The fields vmx/entry_failure.c knows how to corrupt. */
 static const char *const breakable_fields[] = { "rflags", "cs_ar", "cr4",
 						"host_cr4" };
@@ -235,9 +284,21 @@ const struct cmdline_option cmdline_options[] = {
 		.explain = explain_msr_filter,
 	},
 	{
+		.name = "panic",
+		.parse = parse_panic,
+		.accepted = "halt or reboot",
+		.help = "what a crash does after leaving VMX on every CPU (default halt)",
+	},
+	{
+		.name = "on_guest_reset",
+		.parse = parse_on_guest_reset,
+		.accepted = "poweroff or restart",
+		.help = "on a guest triple fault or reset hypercall: power off with the failure status, or tear the guest down and start it again from a fresh load of its image (default poweroff)",
+	},
+	{
 		.name = "test_fault",
 		.parse = parse_test_fault,
-		.accepted = "none, pf, ud, de, gp or panic",
+		.accepted = "none, pf, ud, de, gp, panic or vmx_panic",
 		.help = "TEST ONLY: make Nestor fault on purpose so tests can check the exception report (default none)",
 	},
 	{
@@ -251,6 +312,12 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_test_break_guest,
 		.accepted = "rflags, cs_ar, cr4 or host_cr4",
 		.help = "TEST ONLY: corrupt one VMCS field before the first VM entry, to test the VM-entry failure audit",
+	},
+	{
+		.name = "test_crash_nmi",
+		.parse = parse_test_crash_nmi,
+		.accepted = "none, vmptrld, vmclear or guest",
+		.help = "TEST ONLY: Nestor sends itself an NMI that enters the crash path at that point, then re-enters VMX and relaunches the same VMCS (default none)",
 	},
 };
 

@@ -27,6 +27,7 @@ enum test_fault {
 	TEST_FAULT_DE,  /* divide by zero */
 	TEST_FAULT_GP,  /* non-canonical address */
 	TEST_FAULT_PANIC, /* explicit panic() */
+	TEST_FAULT_VMX_PANIC, /* panic() in VMX operation, VMCS loaded */
 };
 
 struct nestor_config {
@@ -42,6 +43,11 @@ struct nestor_config {
 	struct msr_filter msr_filter;
 	enum test_fault test_fault;
 	bool test_vmxon_fault;     /* test only: leave CR4.VMXE clear for VMXON */
+	bool panic_reboot;         /* panic=reboot (default halt) */
+	bool guest_reset_restart;  /* on_guest_reset=restart (default poweroff) */
+	/* test only: where Nestor NMIs itself into the crash path (enum
+	 * crash_test_point, vmx/vmcs_track.h); 0 = never. */
+	unsigned test_crash_nmi;
 	char test_break_guest[24]; /* test only: guest-state field to corrupt */
 };
 

@@ -5,6 +5,7 @@
  * multiboot2 information before boot/multiboot2.c has checked it. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_ident.h"
+#include "arch/x86/crash.h"
 #include "arch/x86/descriptors.h"
 #include "arch/x86/power.h"
 #include "arch/x86/serial.h"
@@ -21,6 +22,7 @@
 #include "vmx/hypercall_abi.h"
 #include "vmx/msr_filter.h"
 #include "vmx/vcpu.h"
+#include "vmx/vmcs_track.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
 
@@ -290,6 +292,7 @@ static void inject_test_fault(void)
 
 	switch (config.test_fault) {
 	case TEST_FAULT_NONE:
+	case TEST_FAULT_VMX_PANIC: /* later, in VMX operation (vmx_start.c) */
 		return;
 	case TEST_FAULT_PF:
 		pr_info("nestor: test_fault: reading unmapped memory\n");
@@ -373,6 +376,7 @@ static NORETURN void run_guest(uint64_t info_addr)
 	v->hidden = hidden;
 	v->nhidden = 2;
 	v->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
+	vmx_cpu_init((enum crash_test_point)config.test_crash_nmi);
 	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
 	vmx_launch_guest(v, &entry, &pool, map, n,
@@ -394,6 +398,7 @@ void nestor_main(uint32_t magic, uint64_t info_addr)
 	parse_boot_info(info_addr);
 	apply_command_line();
 	print_msr_filter();
+	crash_set_action(config.panic_reboot ? CRASH_REBOOT : CRASH_HALT);
 	print_cpu(&has_vmx);
 	(void)guest_maxphyaddr(); /* a bad value stops the boot here */
 	print_boot_info();

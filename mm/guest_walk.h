@@ -81,6 +81,7 @@ enum gw_status {
 #define PFEC_RSVD 8u
 #define PFEC_I 16u
 #define PFEC_PK 32u
+#define PFEC_SS 64u /* shadow-stack access (not modelled by the walker) */
 
 struct gw_result {
 	enum gw_status status;

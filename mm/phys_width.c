@@ -3,7 +3,9 @@
 
 #define MSR_APIC_BASE 0x1bu
 #define MSR_MTRR_PHYSBASE0 0x200u
-#define MSR_MTRR_PHYSMASK9 0x213u /* IA32_MTRRCAP.VCNT is at most 10 */
+/* The architectural MSR list (SDM Vol. 4, Table 2-2) defines
+ * IA32_MTRR_PHYSBASE0..PHYSMASK9 at 0x200..0x213 (10 variable ranges). */
+#define MSR_MTRR_PHYSMASK9 0x213u
 
 struct pf_intercept pf_intercept_for(bool reduced)
 {
@@ -81,6 +83,28 @@ bool phys_width_msr_checked(uint32_t msr)
 {
 	return msr == MSR_APIC_BASE ||
 	       (msr >= MSR_MTRR_PHYSBASE0 && msr <= MSR_MTRR_PHYSMASK9);
+}
+
+static bool mtrr_physmask(uint32_t msr)
+{
+	/* PHYSBASEn at 0x200 + 2n, PHYSMASKn at 0x201 + 2n. */
+	return msr >= MSR_MTRR_PHYSBASE0 && msr <= MSR_MTRR_PHYSMASK9 &&
+	       (msr & 1);
+}
+
+uint64_t phys_width_msr_read(uint32_t msr, uint64_t val, unsigned maxphyaddr)
+{
+	if (!phys_width_msr_checked(msr))
+		return val;
+	return val & ~bits_from(maxphyaddr);
+}
+
+uint64_t phys_width_msr_write(uint32_t msr, uint64_t val, unsigned maxphyaddr,
+			      unsigned host_maxphyaddr)
+{
+	if (!mtrr_physmask(msr) || maxphyaddr >= host_maxphyaddr)
+		return val;
+	return val | (bits_from(maxphyaddr) & ~bits_from(host_maxphyaddr));
 }
 
 bool phys_width_msr_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr)

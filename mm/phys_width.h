@@ -7,7 +7,8 @@
  * CPU but a reserved bit to the guest. Three symptoms, one fix each:
  *  1. The guest's walk or final access reaches a guest-physical address
  *     >= 2^N: EPT maps nothing there, so an EPT violation exits; it becomes
- *     the reserved-bit #PF (phys_width_pf_for_access()).
+ *     the reserved-bit #PF that phys_width_rsvd_fault() finds (the exit
+ *     side is vmx/phys_width_exits.c).
  *  2. The CPU raised a #PF for another reason (protection) before it could
  *     reach that address: it must become a reserved-bit #PF. Only faults
  *     with P = 1 and RSVD = 0 can be such faults (pf_intercept_for()):
@@ -84,5 +85,17 @@ bool phys_width_pdpte_valid(uint64_t pdpte, unsigned maxphyaddr);
  * left to the CPU). */
 bool phys_width_msr_checked(uint32_t msr);
 bool phys_width_msr_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr);
+
+/* What a guest of width maxphyaddr reads from such an MSR whose real value
+ * is val: address bits at and above its width cleared (a CPU of that width
+ * has none; e.g. IA32_MTRR_PHYSMASKn reads back as an N-bit mask). */
+uint64_t phys_width_msr_read(uint32_t msr, uint64_t val, unsigned maxphyaddr);
+
+/* The value to write to the CPU for a guest's valid val: an
+ * IA32_MTRR_PHYSMASKn gets its mask bits in [maxphyaddr, host) set, so the
+ * range still compares every host address bit (SDM Vol. 3A 12.11.3); other
+ * MSRs as they are. */
+uint64_t phys_width_msr_write(uint32_t msr, uint64_t val, unsigned maxphyaddr,
+			      unsigned host_maxphyaddr);
 
 #endif

@@ -161,5 +161,20 @@ int vmx_handle_exit(struct guest_regs *regs)
 
 	if (basic < EXIT_REASON_MAX)
 		v->stats.ticks[basic] += rdtsc() - start;
+	if (unlikely(v->relaunch)) {
+		/* A recycled VMCS (launch state clear): VMLAUNCH, 26.1. */
+		v->relaunch = false;
+		v->vmcs.launched = false;
+		return 1;
+	}
+	if (unlikely(!v->vmcs.launched)) {
+		/* An exit: the VMLAUNCH worked, which needs the launch state
+		 * clear (26.1); worth saying for a recycled VMCS. */
+		if (v->announce_launch)
+			log_printf(LOG_QUIET, "nestor: VMLAUNCH of VMCS 0x%lx succeeded: its launch state was clear\n",
+				   v->vmcs_pa);
+		v->announce_launch = false;
+		loaded_vmcs_set_launched(&v->vmcs);
+	}
 	return 0;
 }

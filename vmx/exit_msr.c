@@ -67,8 +67,14 @@ void handle_rdmsr(struct vcpu *v)
 	case MSR_EMULATE:
 		val = emulated_read(msr);
 		break;
-	case MSR_PASS: /* only reached if the bitmap and policy disagree */
-		val = rdmsr(msr);
+	case MSR_PASS: /* intercepted for another reason (reduced width) */
+		if (rdmsr_checked(msr, &val)) {
+			inject_gp0(v);
+			return;
+		}
+		/* A CPU of the guest's width has no address bits above it
+		 * (mm/phys_width.h). */
+		val = phys_width_msr_read(msr, val, v->maxphyaddr);
 		break;
 	case MSR_DENY:
 		deny(v, msr, false);
@@ -86,25 +92,30 @@ void handle_wrmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax;
+	enum msr_action action = msr_policy(v->msr_filter, msr, true);
 
-	/* With a reduced guest MAXPHYADDR, address bits at and above it are
-	 * reserved in the MSRs that hold physical addresses (mm/phys_width.h);
-	 * the CPU would check only its own width. */
-	if (v->reduced_width && !phys_width_msr_valid(msr, val, v->maxphyaddr)) {
+	if (action == MSR_DENY) {
+		deny(v, msr, true);
+		return;
+	}
+	/* Address bits at and above the guest's MAXPHYADDR are reserved in
+	 * the MSRs that hold physical addresses (mm/phys_width.h): checked
+	 * before anything else (the CPU checks only its own width, and an
+	 * emulated IA32_APIC_BASE write must #GP before any other rule). */
+	if (!phys_width_msr_valid(msr, val, v->maxphyaddr)) {
 		inject_gp0(v);
 		return;
 	}
-	switch (msr_policy(v->msr_filter, msr, true)) {
-	case MSR_DENY:
-		deny(v, msr, true);
-		return;
+	val = phys_width_msr_write(msr, val, v->maxphyaddr, v->host_maxphyaddr);
+	switch (action) {
 	case MSR_EMULATE:
 		if (msr == MSR_X2APIC_ICR) {
 			write_icr(v, val);
 			break;
 		}
-		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A 10.4.4). Nestor does
-		 * not move the window: a write that keeps it passes. */
+		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A
+		 * 10.4.4). Nestor does not move the window: a write that
+		 * keeps it passes. */
 		if ((val ^ rdmsr(msr)) & 0x000ffffffffff000ull)
 			guest_unsupported(v, "the guest moved its local APIC window (IA32_APIC_BASE); Nestor does not relocate it");
 		if (wrmsr_checked(msr, val)) {

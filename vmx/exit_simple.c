@@ -7,6 +7,7 @@
 #include "arch/x86/power.h"
 #include "lib/log.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_track.h"
 #include "vmx/vmx_controls.h"
 
 #define INTR_INFO_VALID (1u << 31)
@@ -30,6 +31,13 @@ void handle_exception_nmi(struct vcpu *v)
 		return;
 	if (unlikely(v->probe_gpa) && vector != VEC_PF)
 		phys_width_end_probe(v);
+	if (type == EVENT_NMI && crash_test_guest_nmi()) {
+		/* test_crash_nmi=guest: the crash path cleared this VMCS and
+		 * loaded it again; the guest still gets its NMI. */
+		event_queue_nmi(&v->events);
+		v->relaunch = true;
+		return;
+	}
 	if (type == EVENT_NMI) {
 		/* Nestor has no NMI of its own yet: every NMI belongs to the
 		 * guest, which owns the devices. */

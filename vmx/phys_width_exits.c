@@ -85,14 +85,17 @@ void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa)
 		v->maxphyaddr, v->host_maxphyaddr);
 }
 
-/* WRMSR to the MSRs holding physical addresses must exit so their bits at
- * and above the guest's width raise #GP (vmx/exit_msr.c); IA32_APIC_BASE
- * writes exit already (vmx/msr_policy.c). */
+/* RDMSR/WRMSR of the MSRs holding physical addresses must exit: writes with
+ * bits at and above the guest's width raise #GP, reads show none of them
+ * (vmx/exit_msr.c). */
 void phys_width_msr_intercepts(uint8_t msr_bitmap[4096])
 {
-	for (uint32_t msr = 0; msr <= 0x1fff; msr++)
-		if (phys_width_msr_checked(msr))
-			msr_bitmap_intercept(msr_bitmap, msr, true);
+	for (uint32_t msr = 0; msr <= 0x1fff; msr++) {
+		if (!phys_width_msr_checked(msr))
+			continue;
+		msr_bitmap_intercept(msr_bitmap, msr, false);
+		msr_bitmap_intercept(msr_bitmap, msr, true);
+	}
 }
 
 static void queue_pf(struct vcpu *v, uint32_t pfec, uint64_t la)
@@ -119,9 +122,14 @@ static bool rsvd_fault_for(struct vcpu *v, uint64_t la, uint32_t hw_pfec,
 	struct gw_state st;
 
 	guest_paging_state(&st, v);
-	return phys_width_rsvd_fault(&st, la,
-				     phys_width_access_from_pfec(hw_pfec, st.cpl),
-				     guest_read_phys_entry, v, pfec);
+	if (!phys_width_rsvd_fault(&st, la,
+				   phys_width_access_from_pfec(hw_pfec, st.cpl),
+				   guest_read_phys_entry, v, pfec))
+		return false;
+	/* SS (bit 6, a shadow-stack access: SDM Vol. 3A 4.7) describes the
+	 * access like W/U/I; the walker does not model CET, the CPU said. */
+	*pfec |= hw_pfec & PFEC_SS;
+	return true;
 }
 
 bool phys_width_pf_exit(struct vcpu *v, uint32_t hw_pfec, uint64_t la)

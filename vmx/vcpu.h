@@ -11,6 +11,7 @@
 #include "vmx/caps.h"
 #include "vmx/events.h"
 #include "vmx/exit_reasons.h"
+#include "vmx/loaded_vmcs.h"
 #include "vmx/msr_filter.h"
 
 /* Guest GPRs saved by vmx/vmexit.asm (RSP lives in the VMCS). The order
@@ -49,6 +50,9 @@ struct vcpu {
 	const struct vmx_config *cfg;
 	uint64_t vmcs_pa;
 	bool launched;
+	struct loaded_vmcs vmcs;     /* vmcs_pa on this CPU's loaded list */
+	bool relaunch;               /* next entry is VMLAUNCH (recycled VMCS) */
+	bool announce_launch;        /* log when that VMLAUNCH worked */
 	uint16_t vpid;               /* 0 = VPID not in use */
 	unsigned maxphyaddr;         /* the guest's physical-address width */
 	unsigned host_maxphyaddr;    /* the CPU's (EPT uses it) */

@@ -1,6 +1,7 @@
 /* Entering VMX operation (SDM Vol. 3C, 24.7 "Enabling and entering VMX
  * operation", 24.8 "Restrictions on VMX operation"). */
 #include "vmx/vmx_enable.h"
+#include "vmx/vmcs_track.h"
 #include "arch/x86/cpu.h"
 #include "boot/config.h"
 #include "lib/log.h"
@@ -78,6 +79,7 @@ int vmx_enable(const struct vmx_config *cfg, uint64_t vmxon_pa)
 		write_cr4(read_cr4() & ~CR4_VMXE);
 		return -1;
 	}
+	vmx_cpu_entered(vmxon_pa);
 	pr_info("nestor: VMX operation entered (VMXON region 0x%lx)\n", vmxon_pa);
 	return 0;
 }

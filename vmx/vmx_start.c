@@ -14,6 +14,10 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_enable.h"
+#include "vmx/vmcs_track.h"
+#include "boot/config.h"
+
+extern struct nestor_config config;
 #include "vmx/vmx_msrs.h"
 
 #define EXIT_STACK_SIZE (16 * 1024)
@@ -132,11 +136,15 @@ static void load_vmcs(struct vcpu *v, struct frame_alloc *pool)
 
 	v->vmcs_pa = pool_page(pool);
 	/* 24.2: the first 4 bytes of the VMCS region hold the revision id;
-	 * VMCLEAR makes its launch state "clear" (24.11.3). */
+	 * VMCLEAR makes its launch state "clear" (24.11.3). From the
+	 * VMPTRLD on, the VMCS is on this CPU's loaded list
+	 * (vmx/vmcs_track.c) so that every way out clears it. */
 	*(uint32_t *)v->vmcs_pa = v->cfg->revision;
+	if (loaded_vmcs_init(&v->vmcs, v->vmcs_pa) != LOADED_VMCS_OK)
+		panic("VMCS region 0x%lx is not a valid address", v->vmcs_pa);
 	st = vmclear(v->vmcs_pa);
 	if (st == VMX_OK)
-		st = vmptrld(v->vmcs_pa);
+		st = vmcs_load(&v->vmcs);
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of the VMCS at 0x%lx failed (status %d)",
 		      v->vmcs_pa, st);
@@ -201,6 +209,8 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,
 		e->mode == GUEST_ENTRY_LONG64 ? "64-bit" : "32-bit protected mode, paging off");
 	traps_set_nmi_hook(nmi_for_guest);
+	if (config.test_fault == TEST_FAULT_VMX_PANIC)
+		panic("test_fault=vmx_panic: a panic in VMX operation with the guest's VMCS loaded");
 	v->first_entry_tsc = rdtsc();
 	v->launched = true;
 	vmx_enter_guest(v->regs, 1);

@@ -54,6 +54,26 @@ static inline uint64_t wrmsr_checked(uint32_t msr, uint64_t val)
 	return rax;
 }
 
+/* RDMSR of an index a guest chose, with an exception fixup: returns 0 and
+ * *val, or nonzero (EXTABLE_FAULTED | vector: #GP, no such MSR). The fixup
+ * skips the instruction that clears `failed`, so a fault is told apart
+ * from any value. */
+static inline uint64_t rdmsr_checked(uint32_t msr, uint64_t *val)
+{
+	uint64_t rax = 0, rdx = 0, failed = 1;
+
+	__asm__ __volatile__("1: rdmsr\n\t"
+			     "xor %%esi, %%esi\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax), "+d"(rdx), "+S"(failed)
+			     : "c"(msr)
+			     : "memory");
+	if (failed)
+		return rax | EXTABLE_FAULTED;
+	*val = (rdx << 32) | (uint32_t)rax;
+	return 0;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -3,6 +3,7 @@
  * Nestor (the guest's exceptions arrive as VM exits, not here), so it is
  * reported in full and the machine is stopped. panic() shares the report. */
 #include "arch/x86/traps.h"
+#include "arch/x86/crash.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptors.h"
 #include "arch/x86/extable.h"
@@ -106,7 +107,7 @@ static NORETURN void fatal_exception(struct trap_frame *f)
 		log_printf(LOG_QUIET, "nestor: page-fault address CR2=%016lx\n",
 			   read_cr2());
 	dump_frame(f);
-	power_off(NESTOR_EXIT_FAULT);
+	crash_stop(NESTOR_EXIT_FAULT, "fatal exception");
 }
 
 static void (*volatile nmi_hook)(void);
@@ -132,6 +133,8 @@ void trap_dispatch(struct trap_frame *f)
 		 * and the next entry): it belongs to whoever registered for
 		 * it (the guest, which owns the devices); before that it is
 		 * only noted. */
+		if (crash_nmi())
+			return;
 		if (nmi_hook)
 			nmi_hook();
 		else
@@ -159,7 +162,7 @@ static NORETURN void panic_report(void)
 	f.rip = (uint64_t)__builtin_return_address(0);
 	f.vector = ~0ULL;
 	dump_frame(&f);
-	power_off(NESTOR_EXIT_PANIC);
+	crash_stop(NESTOR_EXIT_PANIC, "panic");
 }
 
 void panic(const char *fmt, ...)

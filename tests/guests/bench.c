@@ -3,8 +3,12 @@
  * tick is one emulated instruction, so the figures are instruction counts
  * and repeat exactly.
  *
- * Prints, for CPUID (leaf 0), IN from port 0xf4, RDMSR IA32_FEATURE_CONTROL
- * and VMCALL NESTOR_HC_VERSION, 1000 measurements each:
+ * Prints, for CPUID (leaf 0), IN from port 0xf4, RDMSR IA32_FEATURE_CONTROL,
+ * VMCALL NESTOR_HC_VERSION and two guest page faults taken and unwound by
+ * the guest's own handler (a write to a read-only page, a read of a
+ * not-present one: each timed from before the access to the return of
+ * rt_catch(), so with "catch-only", rt_catch() of a function that does not
+ * fault, as their baseline), 1000 measurements each:
  *   bench: <name> <min> <avg> ticks        (avg = total / 1000)
  * plus "bench: empty ..." (the measurement's own cost) and
  *   bench: boot-to-guest <ticks>
@@ -58,17 +62,87 @@ static void op_vmcall(void)
 	__asm__ __volatile__("vmcall" : "+a"(rax)::"rbx", "rcx", "rdx", "memory");
 }
 
+/* Guest #PF round trips: the page at pf_page is read-only (with CR0.WP =
+ * 1, so a supervisor write faults, SDM Vol. 3A, 4.6.1) or not present; the
+ * fault goes through the guest's IDT to rt_trap(), which unwinds to
+ * rt_catch() (rt/traps.c). */
+static uint8_t pf_page[4096] __attribute__((aligned(4096)));
+
+static void write_page(void *arg)
+{
+	*(volatile uint8_t *)arg = 1;
+}
+
+static void read_page(void *arg)
+{
+	(void)*(volatile uint8_t *)arg;
+}
+
+static void no_fault(void *arg)
+{
+	(void)arg;
+}
+
+static void op_catch_only(void)
+{
+	rt_catch(no_fault, NULL, NULL);
+}
+
+static void op_pf_protection(void)
+{
+	rt_catch(write_page, pf_page, NULL);
+}
+
+static void op_pf_not_present(void)
+{
+	rt_catch(read_page, pf_page, NULL);
+}
+
+/* Maps pf_page with `pte_flags` and checks once that `access` raises #PF
+ * with error code `err`. */
+static bool setup_pf(uint64_t pte_flags, void (*access)(void *), uint64_t err)
+{
+	uint64_t va = (uint64_t)pf_page;
+	struct rt_exception e;
+
+	write_cr0(read_cr0() | CR0_WP);
+	if (!rt_map_4k(va, pte_flags ? (va | pte_flags) : 0)) {
+		rt_printf("bench: cannot remap %#lx\n", va);
+		return false;
+	}
+	if (rt_catch(access, pf_page, &e) != VEC_PF || e.error_code != err) {
+		rt_printf("bench: %s with error code %#lx, expected #PF %#lx\n",
+			  rt_vector_name(e.vector), e.error_code, err);
+		return false;
+	}
+	return true;
+}
+
+static bool setup_pf_protection(void)
+{
+	return setup_pf(PTE_P, write_page, PF_ERR_P | PF_ERR_W);
+}
+
+static bool setup_pf_not_present(void)
+{
+	return setup_pf(0, read_page, 0);
+}
+
 struct bench {
 	const char *name;
 	void (*op)(void);
+	bool (*setup)(void); /* NULL: none; false: unavailable */
 };
 
 static const struct bench benches[] = {
-	{ "empty", op_empty },
-	{ "cpuid", op_cpuid },
-	{ "in-0xf4", op_in_exit_port },
-	{ "rdmsr-0x3a", op_rdmsr },
-	{ "vmcall-version", op_vmcall },
+	{ "empty", op_empty, NULL },
+	{ "cpuid", op_cpuid, NULL },
+	{ "in-0xf4", op_in_exit_port, NULL },
+	{ "rdmsr-0x3a", op_rdmsr, NULL },
+	{ "vmcall-version", op_vmcall, NULL },
+	{ "catch-only", op_catch_only, NULL },
+	{ "pf-protection", op_pf_protection, setup_pf_protection },
+	{ "pf-not-present", op_pf_not_present, setup_pf_not_present },
 };
 
 /* Inlined into measure() by the always_inline op wrappers would be nicer;
@@ -116,6 +190,11 @@ int guest_main(void)
 		const struct bench *b = &benches[i];
 		struct rt_exception e;
 
+		if (b->setup && !b->setup()) {
+			rt_printf("bench: %s unavailable (setup failed)\n",
+				  b->name);
+			continue;
+		}
 		/* One try first, so a faulting operation is reported, not
 		 * measured 1000 times. */
 		if (rt_catch(op_probe, (void *)b, &e) != RT_NO_EXCEPTION) {
@@ -125,6 +204,7 @@ int guest_main(void)
 		}
 		measure((void *)b);
 	}
+	rt_identity_4k((uint64_t)pf_page, PTE_P | PTE_RW);
 	boot_to_guest();
 	return 0;
 }

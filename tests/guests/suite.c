@@ -9,16 +9,21 @@
  *   expect_entry=mb2|mb1|elf64   how the guest must have been entered
  *   expect_module=TEXT           module 0 must start with TEXT (without the
  *                                option the guest must have no module)
- *   expect_cmdline_len=N         the command line must be N bytes long */
+ *   expect_cmdline_len=N         the command line must be N bytes long
+ *   maxphyaddr=N                 Nestor was given guest_maxphyaddr=N: the
+ *                                guest's MAXPHYADDR must be N, with the
+ *                                paging and MSR rules that go with it */
 #include "arch/x86/regs.h"
 #include "vmx/vmx_msrs.h"
 #include "tests/guests/rt/rt.h"
 
+#include "lib/format.h"
 #include "lib/string.h"
 
 const char guest_name[] = "suite";
 const char *const guest_options[] = {
-	"expect_entry", "expect_module", "expect_cmdline_len", NULL,
+	"expect_entry", "expect_module", "expect_cmdline_len", "maxphyaddr",
+	NULL,
 };
 
 #define MIB (1ULL << 20)
@@ -631,6 +636,677 @@ static void test_exc_pf_reserved_bit(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Physical-address width. Nestor's guest_maxphyaddr=N gives the guest a
+ * narrower MAXPHYADDR than the host's; the scenario then passes the suite
+ * maxphyaddr=N. Tests use N, or CPUID's width without the option (the
+ * host's own reserved bits: the same rules, enforced by the CPU alone).
+ *
+ * Each paging test builds a private hierarchy under PML4 slot PRIV_SLOT
+ * (canonical lower half, unused by the runtime's identity map): its own
+ * PDPT, page directory and page table, a 4 KiB leaf to priv_page or a
+ * 2 MiB / 1 GiB leaf to physical 0, all P|RW|US, then changes one entry
+ * and probes with a read, an instruction fetch, a read at CPL 3 and a
+ * write. SDM Vol. 3A, 4.5 (Tables 4-14 to 4-20): address bits
+ * 51:MAXPHYADDR of every entry are reserved; 4.7: a reserved bit gives
+ * #PF with P = 1 and RSVD = 1, plus W, U/S and I as for any #PF. */
+
+#define PRIV_SLOT 200
+#define PRIV_VA ((uint64_t)PRIV_SLOT << 39)
+#define PRIV_PROBE 0x100  /* where the fault probes point, in the page */
+#define PRIV_DATA 0x80    /* a data qword for the alias checks */
+#define X86_RET 0xc3
+#define PTE_ALL_USER (PTE_P | PTE_RW | PTE_US)
+#define GIB (1ULL << 30)
+
+/* SDM Vol. 2A, CPUID; Vol. 4, Table 2-2; Vol. 3A, 12.11. */
+#define CPUID_1_EDX_MTRR (1U << 12)
+#define CPUID_EXT_EDX_PAGE1GB (1U << 26)
+#define MSR_MTRRCAP 0xfe
+#define MTRRCAP_VCNT 0xffULL
+#define MSR_MTRR_PHYSBASE0 0x200
+#define MSR_MTRR_PHYSMASK0 0x201
+#define MAX_RSVD_BITS 4
+
+enum priv_leaf { LEAF_4K, LEAF_2M, LEAF_1G };
+
+/* Where a reserved bit goes: the entry at one level of the hierarchy. */
+enum priv_level { AT_PML4E, AT_PDPTE, AT_PDE, AT_PTE, AT_2M_PDE, AT_1G_PDPTE };
+
+enum access { ACC_READ, ACC_FETCH, ACC_USER_READ, ACC_WRITE };
+
+static const char *const access_names[] = {
+	[ACC_READ] = "read", [ACC_FETCH] = "fetch",
+	[ACC_USER_READ] = "CPL-3 read", [ACC_WRITE] = "write",
+};
+
+static uint64_t priv_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t priv_pd[512] __attribute__((aligned(4096)));
+static uint64_t priv_pt[512] __attribute__((aligned(4096)));
+static uint8_t priv_page[4096] __attribute__((aligned(4096)));
+
+/* The width under test: *n = maxphyaddr=N (then *reduced), else CPUID's.
+ * Fails the test on a malformed option. */
+static bool width_under_test(unsigned *n, bool *reduced)
+{
+	uint64_t v = 0;
+	bool bad;
+
+	*reduced = rt_option_uint("maxphyaddr", &v, &bad);
+	if (!CHECK(!bad && (!*reduced || (v >= 32 && v <= 52)),
+		   "maxphyaddr= wants a number in 32..52"))
+		return false;
+	*n = *reduced ? (unsigned)v : rt_maxphyaddr();
+	return true;
+}
+
+/* Reserved address bits to try at width n: n (the lowest), 37 and 38
+ * (below Bochs' host width of 40: only Nestor can make them fault), 51 (the
+ * highest). Returns how many. */
+static unsigned reserved_bits(unsigned n, unsigned bits[MAX_RSVD_BITS])
+{
+	static const unsigned fixed[] = { 37, 38, 51 };
+	unsigned k = 0;
+
+	if (n < 52)
+		bits[k++] = n;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (fixed[i] > n)
+			bits[k++] = fixed[i];
+	return k;
+}
+
+static bool has_1g_pages(void)
+{
+	return cpuid(0x80000000, 0).eax >= 0x80000001 &&
+	       (cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB);
+}
+
+/* SDM Vol. 3A, 4.7: I is reported for a fetch only when CR4.SMEP = 1 or
+ * (PAE paging and) IA32_EFER.NXE = 1. */
+static bool fetch_sets_i(void)
+{
+	return (rdmsr(MSR_EFER) & EFER_NXE) || (read_cr4() & CR4_SMEP);
+}
+
+static uint64_t *cur_pml4(void)
+{
+	return (uint64_t *)(read_cr3() & PTE_ADDR_MASK);
+}
+
+/* Builds the private hierarchy with the given leaf (every entry P|RW|US)
+ * and flushes the TLB. priv_page is all RET instructions, so a fetch that
+ * wrongly succeeds comes straight back. */
+static void priv_map(enum priv_leaf leaf)
+{
+	memset(priv_pdpt, 0, sizeof(priv_pdpt));
+	memset(priv_pd, 0, sizeof(priv_pd));
+	memset(priv_pt, 0, sizeof(priv_pt));
+	memset(priv_page, X86_RET, sizeof(priv_page));
+	if (leaf == LEAF_1G) {
+		priv_pdpt[0] = PTE_ALL_USER | PTE_PS; /* [0, 1 GiB) */
+	} else {
+		priv_pdpt[0] = (uint64_t)priv_pd | PTE_ALL_USER;
+		if (leaf == LEAF_2M) {
+			priv_pd[0] = PTE_ALL_USER | PTE_PS; /* [0, 2 MiB) */
+		} else {
+			priv_pd[0] = (uint64_t)priv_pt | PTE_ALL_USER;
+			priv_pt[0] = (uint64_t)priv_page | PTE_ALL_USER;
+		}
+	}
+	cur_pml4()[PRIV_SLOT] = (uint64_t)priv_pdpt | PTE_ALL_USER;
+	write_cr3(read_cr3());
+}
+
+static void priv_unmap(void)
+{
+	cur_pml4()[PRIV_SLOT] = 0;
+	write_cr3(read_cr3());
+}
+
+/* The private address that shows priv_page + off: the 4 KiB leaf maps
+ * priv_page itself, the large leaves physical 0 (the image lies below
+ * 2 MiB, identity-mapped). */
+static uint64_t priv_addr(enum priv_leaf leaf, uint64_t off)
+{
+	return PRIV_VA + (leaf == LEAF_4K ? 0 : (uint64_t)priv_page) + off;
+}
+
+static uint64_t *priv_entry(enum priv_level lvl)
+{
+	switch (lvl) {
+	case AT_PML4E:
+		return &cur_pml4()[PRIV_SLOT];
+	case AT_PDPTE:
+	case AT_1G_PDPTE:
+		return &priv_pdpt[0];
+	case AT_PDE:
+	case AT_2M_PDE:
+		return &priv_pd[0];
+	case AT_PTE:
+		return &priv_pt[0];
+	}
+	return NULL;
+}
+
+static enum priv_leaf level_leaf(enum priv_level lvl)
+{
+	return lvl == AT_2M_PDE ? LEAF_2M : lvl == AT_1G_PDPTE ? LEAF_1G : LEAF_4K;
+}
+
+static void fetch_probe(void *arg)
+{
+	((void (*)(void))arg)();
+}
+
+/* Run at CPL 3 by rt_user_call(): short and calls nothing (rt/user.h). */
+static void user_read_probe(void *arg)
+{
+	(void)*(volatile uint64_t *)arg;
+}
+
+static void user_write_probe(void *arg)
+{
+	*(volatile uint64_t *)arg = 1;
+}
+
+/* user_copy: copies the qword at arg to arg + 8, at CPL 3. */
+static void user_copy_probe(void *arg)
+{
+	volatile uint64_t *p = arg;
+
+	p[1] = p[0];
+}
+
+/* Performs one access to va; returns the vector it raised. */
+static int do_access(enum access acc, uint64_t va, struct rt_exception *e)
+{
+	switch (acc) {
+	case ACC_READ:
+		return rt_catch(read_probe, (void *)va, e);
+	case ACC_FETCH:
+		return rt_catch(fetch_probe, (void *)va, e);
+	case ACC_USER_READ:
+		return rt_user_call(user_read_probe, (void *)va, e);
+	case ACC_WRITE:
+		return rt_catch(write_probe, (void *)va, e);
+	}
+	return RT_NO_EXCEPTION;
+}
+
+/* The error code for `acc` given the bits every access gets (P, RSVD). */
+static uint32_t pf_error(uint32_t base, enum access acc)
+{
+	switch (acc) {
+	case ACC_WRITE:
+		return base | PF_ERR_W;
+	case ACC_USER_READ:
+		return base | PF_ERR_U;
+	case ACC_FETCH:
+		return base | (fetch_sets_i() ? PF_ERR_I : 0);
+	case ACC_READ:
+		break;
+	}
+	return base;
+}
+
+/* `acc` to va must raise #PF with CR2 = va and error code `err` (and, for
+ * a fetch, RIP = va). `what` says what was set up, for the message. */
+static void expect_pf_at(const char *what, enum access acc, uint64_t va,
+			 uint32_t err)
+{
+	struct rt_exception e;
+	int v = do_access(acc, va, &e);
+
+	if (v != VEC_PF) {
+		rt_fail("%s: %s of %#lx: %s, expected #PF error code %#x", what,
+			access_names[acc], va, rt_vector_name(v), err);
+		return;
+	}
+	CHECK(e.error_code == err, "%s: %s of %#lx: #PF error code %#lx, "
+	      "expected %#x", what, access_names[acc], va, e.error_code, err);
+	CHECK(e.cr2 == va, "%s: %s of %#lx: CR2 %#lx", what, access_names[acc],
+	      va, e.cr2);
+	if (acc == ACC_FETCH)
+		CHECK(e.rip == va, "%s: fetch of %#lx: RIP %#lx", what, va,
+		      e.rip);
+}
+
+/* `acc` to va must not fault. */
+static void expect_no_fault(const char *what, enum access acc, uint64_t va)
+{
+	struct rt_exception e;
+	int v = do_access(acc, va, &e);
+
+	CHECK(v == RT_NO_EXCEPTION, "%s: %s of %#lx: %s (error code %#lx, "
+	      "CR2 %#lx), expected no fault", what, access_names[acc], va,
+	      rt_vector_name(v), e.error_code, e.cr2);
+}
+
+/* All four accesses to va: #PF with P|RSVD (+ W, U, I). */
+static void expect_rsvd_all(const char *what, uint64_t va)
+{
+	static const enum access order[] = {
+		ACC_READ, ACC_FETCH, ACC_USER_READ, ACC_WRITE,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		expect_pf_at(what, order[i], va,
+			     pf_error(PF_ERR_P | PF_ERR_RSVD, order[i]));
+}
+
+/* Sets each reserved bit in turn in the entry at `lvl` and expects a
+ * reserved-bit #PF for every access through it. */
+static void test_rsvd_at(enum priv_level lvl, const char *name)
+{
+	unsigned n, bits[MAX_RSVD_BITS], nbits;
+	enum priv_leaf leaf = level_leaf(lvl);
+	uint64_t va = priv_addr(leaf, PRIV_PROBE);
+	char what[64];
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	nbits = reserved_bits(n, bits);
+	if (nbits == 0) {
+		rt_note("skipped: MAXPHYADDR %u leaves no reserved address bit", n);
+		return;
+	}
+	if (!reduced)
+		rt_note("no maxphyaddr= option: CPUID's MAXPHYADDR %u", n);
+	for (unsigned i = 0; i < nbits; i++) {
+		uint64_t *e;
+
+		priv_map(leaf);
+		e = priv_entry(lvl);
+		*e |= 1ULL << bits[i];
+		rt_invlpg(va);
+		fmt_snprintf(what, sizeof(what), "%s bit %u", name, bits[i]);
+		expect_rsvd_all(what, va);
+	}
+	priv_unmap();
+}
+
+static void test_maxphy_rsvd_pml4e(void)
+{
+	test_rsvd_at(AT_PML4E, "PML4E");
+}
+
+static void test_maxphy_rsvd_pdpte(void)
+{
+	test_rsvd_at(AT_PDPTE, "PDPTE");
+}
+
+static void test_maxphy_rsvd_pde(void)
+{
+	test_rsvd_at(AT_PDE, "PDE");
+}
+
+static void test_maxphy_rsvd_pte(void)
+{
+	test_rsvd_at(AT_PTE, "PTE");
+}
+
+static void test_maxphy_rsvd_2m(void)
+{
+	test_rsvd_at(AT_2M_PDE, "2 MiB PDE");
+}
+
+static void test_maxphy_rsvd_1g(void)
+{
+	if (!has_1g_pages()) {
+		rt_note("skipped: no 1 GiB pages (CPUID.80000001H:EDX[26] = 0)");
+		return;
+	}
+	test_rsvd_at(AT_1G_PDPTE, "1 GiB PDPTE");
+}
+
+/* CR0.WP = 1, so supervisor writes honour R/W (SDM Vol. 3A, 4.6.1);
+ * returns the CR0 to restore. */
+static uint64_t set_wp(void)
+{
+	uint64_t cr0 = read_cr0();
+
+	write_cr0(cr0 | CR0_WP);
+	return cr0;
+}
+
+/* A reserved bit wins over the access rights (SDM Vol. 3A, 4.7: RSVD is
+ * reported whenever a reserved bit is set, and then P = 1): a write to a
+ * read-only page, a CPL-3 read of a supervisor page and (NXE) a fetch from
+ * an XD page each give the RSVD error code, not the protection one. */
+static void test_maxphy_rsvd_protection(void)
+{
+	unsigned n, bits[MAX_RSVD_BITS], nbits;
+	uint64_t va = priv_addr(LEAF_4K, PRIV_PROBE), cr0;
+	const uint32_t rsvd = PF_ERR_P | PF_ERR_RSVD;
+	bool reduced, nx = rdmsr(MSR_EFER) & EFER_NXE;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	nbits = reserved_bits(n, bits);
+	if (nbits == 0) {
+		rt_note("skipped: MAXPHYADDR %u leaves no reserved address bit", n);
+		return;
+	}
+	cr0 = set_wp();
+	for (unsigned i = 0; i < nbits; i++) {
+		uint64_t bit = 1ULL << bits[i];
+		char what[64];
+
+		priv_map(LEAF_4K);
+		priv_pt[0] = (uint64_t)priv_page | PTE_P | PTE_US | bit;
+		rt_invlpg(va);
+		fmt_snprintf(what, sizeof(what), "read-only PTE + bit %u", bits[i]);
+		expect_pf_at(what, ACC_WRITE, va, rsvd | PF_ERR_W);
+
+		priv_pt[0] = (uint64_t)priv_page | PTE_P | PTE_RW | bit;
+		rt_invlpg(va);
+		fmt_snprintf(what, sizeof(what), "supervisor PTE + bit %u", bits[i]);
+		expect_pf_at(what, ACC_USER_READ, va, rsvd | PF_ERR_U);
+
+		if (nx) {
+			priv_pt[0] = (uint64_t)priv_page | PTE_ALL_USER | PTE_XD | bit;
+			rt_invlpg(va);
+			fmt_snprintf(what, sizeof(what), "XD PTE + bit %u", bits[i]);
+			expect_pf_at(what, ACC_FETCH, va, rsvd | PF_ERR_I);
+		}
+	}
+	priv_unmap();
+	write_cr0(cr0);
+}
+
+/* A final physical address at or above 2^N: leaves that point there. */
+static void test_maxphy_final_high(void)
+{
+	unsigned n;
+	uint64_t high, va4k = priv_addr(LEAF_4K, PRIV_PROBE);
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	if (n >= 52) {
+		rt_note("skipped: MAXPHYADDR %u: no address above it", n);
+		return;
+	}
+	high = 1ULL << n;
+
+	priv_map(LEAF_4K);
+	priv_pt[0] = high | PTE_ALL_USER;
+	rt_invlpg(va4k);
+	expect_rsvd_all("PTE to 2^N", va4k);
+
+	priv_pt[0] = (PTE_ADDR_MASK & ~(high - 1)) | PTE_ALL_USER;
+	rt_invlpg(va4k);
+	expect_rsvd_all("PTE to the top page 2^52 - 4 KiB", va4k);
+
+	priv_map(LEAF_2M);
+	priv_pd[0] = high | PTE_ALL_USER | PTE_PS;
+	rt_invlpg(PRIV_VA + PRIV_PROBE);
+	expect_rsvd_all("2 MiB PDE to 2^N", PRIV_VA + PRIV_PROBE);
+
+	if (has_1g_pages() && n >= 30) {
+		priv_map(LEAF_1G);
+		priv_pdpt[0] = high | PTE_ALL_USER | PTE_PS;
+		rt_invlpg(PRIV_VA + PRIV_PROBE);
+		expect_rsvd_all("1 GiB PDPTE to 2^N", PRIV_VA + PRIV_PROBE);
+	}
+	priv_unmap();
+}
+
+/* Reads the qword at priv_page + PRIV_DATA through `leaf`'s alias. */
+static void check_alias_read(enum priv_leaf leaf, const char *what)
+{
+	const uint64_t pattern = 0x0123456789abcdefULL ^ (uint64_t)leaf;
+	uint64_t got;
+
+	priv_map(leaf);
+	*(volatile uint64_t *)&priv_page[PRIV_DATA] = pattern;
+	got = *(volatile uint64_t *)priv_addr(leaf, PRIV_DATA);
+	CHECK(got == pattern, "%s alias read %#lx, expected %#lx", what, got,
+	      pattern);
+}
+
+/* What must not change: memory through a private alias (4 KiB, 2 MiB,
+ * 1 GiB leaves; read, write, fetch, CPL 3), not-present faults (error code
+ * U|W only, SDM Vol. 3A, 4.7) and protection faults (P|W|U). */
+static void test_maxphy_unchanged(void)
+{
+	uint64_t va = priv_addr(LEAF_4K, PRIV_PROBE);
+	uint64_t data = priv_addr(LEAF_4K, PRIV_DATA), cr0;
+	volatile uint64_t *direct = (volatile uint64_t *)&priv_page[PRIV_DATA];
+	bool nx = rdmsr(MSR_EFER) & EFER_NXE;
+
+	check_alias_read(LEAF_2M, "2 MiB");
+	if (has_1g_pages())
+		check_alias_read(LEAF_1G, "1 GiB");
+	check_alias_read(LEAF_4K, "4 KiB");
+	*(volatile uint64_t *)data = 0xfeedfacecafebeefULL;
+	CHECK(*direct == 0xfeedfacecafebeefULL, "write through the alias: "
+	      "priv_page holds %#lx", *direct);
+	expect_no_fault("4 KiB alias", ACC_FETCH, va);
+	expect_no_fault("4 KiB alias", ACC_USER_READ, va);
+	CHECK(rt_user_call(user_copy_probe, (void *)data, NULL) ==
+	      RT_NO_EXCEPTION && direct[1] == 0xfeedfacecafebeefULL,
+	      "CPL-3 copy through the alias: priv_page holds %#lx", direct[1]);
+
+	cr0 = set_wp();
+	priv_pt[0] = 0;
+	rt_invlpg(va);
+	expect_pf_at("not-present PTE", ACC_READ, va, 0);
+	expect_pf_at("not-present PTE", ACC_WRITE, va, PF_ERR_W);
+	expect_pf_at("not-present PTE", ACC_USER_READ, va, PF_ERR_U);
+	expect_pf_at("not-present PTE", ACC_FETCH, va, pf_error(0, ACC_FETCH));
+
+	priv_pt[0] = (uint64_t)priv_page | PTE_P | PTE_US;
+	rt_invlpg(va);
+	expect_pf_at("read-only PTE", ACC_WRITE, va, PF_ERR_P | PF_ERR_W);
+	CHECK(rt_user_call(user_write_probe, (void *)va, NULL) == VEC_PF,
+	      "read-only PTE: CPL-3 write did not fault");
+	expect_no_fault("read-only PTE", ACC_USER_READ, va);
+
+	priv_pt[0] = (uint64_t)priv_page | PTE_P | PTE_RW;
+	rt_invlpg(va);
+	expect_pf_at("supervisor PTE", ACC_USER_READ, va, PF_ERR_P | PF_ERR_U);
+	expect_no_fault("supervisor PTE", ACC_READ, va);
+
+	if (nx) {
+		priv_pt[0] = (uint64_t)priv_page | PTE_ALL_USER | PTE_XD;
+		rt_invlpg(va);
+		expect_pf_at("XD PTE", ACC_FETCH, va, PF_ERR_P | PF_ERR_I);
+		expect_no_fault("XD PTE", ACC_READ, va);
+	}
+	priv_unmap();
+	write_cr0(cr0);
+}
+
+/* CPUID.80000008H:EAX[7:0] is the guest's MAXPHYADDR (SDM Vol. 2A,
+ * CPUID). */
+static void test_maxphy_cpuid(void)
+{
+	unsigned n;
+	uint32_t eax;
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	REQUIRE(cpuid(0x80000000, 0).eax >= 0x80000008, "no CPUID leaf "
+		"80000008H (max extended leaf %#x)", cpuid(0x80000000, 0).eax);
+	eax = cpuid(0x80000008, 0).eax;
+	rt_note("CPUID.80000008H:EAX = %#x (physical %u, linear %u bits)", eax,
+		eax & 0xff, (eax >> 8) & 0xff);
+	if (reduced)
+		CHECK((eax & 0xff) == n, "MAXPHYADDR %u, expected %u "
+		      "(maxphyaddr=)", eax & 0xff, n);
+	else
+		CHECK((eax & 0xff) >= 32 && (eax & 0xff) <= 52,
+		      "MAXPHYADDR %u is not in 32..52", eax & 0xff);
+}
+
+static void set_cr3(void *arg)
+{
+	write_cr3(*(const uint64_t *)arg);
+}
+
+/* SDM Vol. 3A, 4.5 (Table 4-12) and Vol. 2B, MOV to CR: in 64-bit mode a
+ * CR3 with a bit set in 63:MAXPHYADDR (bit 63 aside with PCIDE) raises
+ * #GP(0). Only with maxphyaddr=: at CPUID's width the bits tried would be
+ * valid. The value is otherwise the current, valid CR3. */
+static void test_maxphy_cr3_gp(void)
+{
+	unsigned n, bits[MAX_RSVD_BITS], nbits;
+	uint64_t cr3 = read_cr3();
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	if (!reduced) {
+		rt_note("skipped: needs maxphyaddr=");
+		return;
+	}
+	nbits = reserved_bits(n, bits);
+	for (unsigned i = 0; i < nbits; i++) {
+		uint64_t bad = cr3 | (1ULL << bits[i]);
+		struct rt_exception e;
+
+		/* If this is wrongly accepted, the next fetch walks from a
+		 * physical address the guest does not have: say what ran. */
+		rt_note("MOV %#lx (bit %u) to CR3: expecting #GP(0)", bad,
+			bits[i]);
+		if (!expect_exception(VEC_GP, set_cr3, &bad, &e)) {
+			if (e.vector == RT_NO_EXCEPTION)
+				write_cr3(cr3);
+			rt_fail("MOV %#lx to CR3: %s, expected #GP", bad,
+				rt_vector_name(e.vector));
+			continue;
+		}
+		CHECK(e.error_code == 0, "bit %u: #GP error code %#lx, "
+		      "expected 0", bits[i], e.error_code);
+		CHECK(read_cr3() == cr3, "CR3 %#lx after the #GP, expected "
+		      "%#lx", read_cr3(), cr3);
+	}
+}
+
+/* An MSR that holds a physical address, with bits 63:MAXPHYADDR reserved
+ * (IA32_MTRR_PHYSBASEn/PHYSMASKn: SDM Vol. 3A, 12.11.3, Figures 12-8 and
+ * 12-9; IA32_APIC_BASE: 11.4.4, Figure 11-5): the value read has no bit at
+ * or above the width, so a guest can write back what it read; a write with
+ * a reserved address bit set on top of that valid value raises #GP(0) and
+ * changes nothing. */
+static void check_width_msr(uint32_t msr, unsigned n, const unsigned *bits,
+			   unsigned nbits)
+{
+	struct rt_exception e;
+	uint64_t val, valid, again;
+
+	if (rdmsr_safe(msr, &val, &e) != RT_NO_EXCEPTION) {
+		rt_fail("RDMSR %#x raised %s", msr, rt_vector_name(e.vector));
+		return;
+	}
+	rt_note("MSR %#x = %#lx", msr, val);
+	valid = val & ((1ULL << n) - 1);
+	CHECK(val == valid, "MSR %#x reads %#lx: bits at or above %u set", msr,
+	      val, n);
+	if (!CHECK(wrmsr_safe(msr, valid, &e) == RT_NO_EXCEPTION, "writing "
+		   "MSR %#x = %#lx (the value read, within %u bits) raised %s",
+		   msr, valid, n, rt_vector_name(e.vector)))
+		return;
+	for (unsigned i = 0; i < nbits; i++) {
+		uint64_t bad = valid | (1ULL << bits[i]);
+
+		if (wrmsr_safe(msr, bad, &e) != VEC_GP) {
+			rt_fail("WRMSR %#x = %#lx: %s, expected #GP", msr, bad,
+				rt_vector_name(e.vector));
+			wrmsr_safe(msr, valid, &e);
+			continue;
+		}
+		CHECK(e.error_code == 0, "WRMSR %#x = %#lx: #GP error code "
+		      "%#lx", msr, bad, e.error_code);
+		if (rdmsr_safe(msr, &again, &e) == RT_NO_EXCEPTION)
+			CHECK(again == valid, "MSR %#x reads %#lx after the #GP, "
+			      "expected %#lx", msr, again, valid);
+	}
+}
+
+static void test_maxphy_mtrr_gp(void)
+{
+	unsigned n, bits[MAX_RSVD_BITS], nbits;
+	struct rt_exception e;
+	uint64_t cap;
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	if (!reduced) {
+		rt_note("skipped: needs maxphyaddr=");
+		return;
+	}
+	if (!(cpuid(1, 0).edx & CPUID_1_EDX_MTRR)) {
+		rt_note("skipped: no MTRRs (CPUID.01H:EDX[12] = 0)");
+		return;
+	}
+	REQUIRE(rdmsr_safe(MSR_MTRRCAP, &cap, &e) == RT_NO_EXCEPTION,
+		"RDMSR IA32_MTRRCAP raised %s", rt_vector_name(e.vector));
+	if ((cap & MTRRCAP_VCNT) == 0) {
+		rt_note("skipped: IA32_MTRRCAP %#lx: no variable ranges", cap);
+		return;
+	}
+	nbits = reserved_bits(n, bits);
+	check_width_msr(MSR_MTRR_PHYSBASE0, n, bits, nbits);
+	check_width_msr(MSR_MTRR_PHYSMASK0, n, bits, nbits);
+}
+
+static void test_maxphy_apic_base_gp(void)
+{
+	unsigned n, bits[MAX_RSVD_BITS], nbits;
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	if (!reduced) {
+		rt_note("skipped: needs maxphyaddr=");
+		return;
+	}
+	nbits = reserved_bits(n, bits);
+	check_width_msr(MSR_APIC_BASE, n, bits, nbits);
+}
+
+/* Without guest_maxphyaddr, Nestor does not intercept #PF: protection,
+ * not-present and (host) reserved-bit faults reach the guest's IDT without
+ * an exception VM exit (basic exit reason 0). */
+static void test_pf_no_exit_default(void)
+{
+	uint64_t va = (uint64_t)pf_page, addr = va + 0x40, before, after, cr0;
+	unsigned n;
+	bool reduced;
+
+	if (!width_under_test(&n, &reduced))
+		return;
+	if (reduced) {
+		rt_note("skipped: maxphyaddr= given");
+		return;
+	}
+	REQUIRE(rt_pte(va), "cannot get a PTE for %#lx", va);
+	cr0 = set_wp();
+	if (!exit_count(0, &before))
+		goto out;
+	rt_map_4k(va, va | PTE_P);
+	check_pf(write_probe, addr, PF_ERR_P | PF_ERR_W);
+	rt_map_4k(va, 0);
+	check_pf(read_probe, addr, 0);
+	if (n < 52) {
+		rt_map_4k(va, va | PTE_P | PTE_RW | (1ULL << n));
+		check_pf(read_probe, addr, PF_ERR_P | PF_ERR_RSVD);
+	}
+	rt_identity_4k(va, PTE_P | PTE_RW);
+	if (!exit_count(0, &after))
+		goto out;
+	CHECK(after == before, "exception VM exits went from %lu to %lu "
+	      "across three guest #PFs, expected no change", before, after);
+out:
+	write_cr0(cr0);
+}
+
+/* ------------------------------------------------------------------------
  * HLT woken by the local APIC timer (xAPIC, SDM Vol. 3A, 11.5.4) */
 
 #define APIC_BASE_ENABLE (1ULL << 11)
@@ -895,6 +1571,20 @@ static const struct rt_test tests[] = {
 	{ "exc_gp_noncanonical", test_exc_gp_noncanonical },
 	{ "exc_pf_not_present", test_exc_pf_not_present },
 	{ "exc_pf_reserved_bit", test_exc_pf_reserved_bit },
+	{ "maxphy_cpuid", test_maxphy_cpuid },
+	{ "maxphy_unchanged", test_maxphy_unchanged },
+	{ "maxphy_rsvd_pml4e", test_maxphy_rsvd_pml4e },
+	{ "maxphy_rsvd_pdpte", test_maxphy_rsvd_pdpte },
+	{ "maxphy_rsvd_pde", test_maxphy_rsvd_pde },
+	{ "maxphy_rsvd_pte", test_maxphy_rsvd_pte },
+	{ "maxphy_rsvd_2m", test_maxphy_rsvd_2m },
+	{ "maxphy_rsvd_1g", test_maxphy_rsvd_1g },
+	{ "maxphy_rsvd_protection", test_maxphy_rsvd_protection },
+	{ "maxphy_final_high", test_maxphy_final_high },
+	{ "maxphy_cr3_gp", test_maxphy_cr3_gp },
+	{ "maxphy_mtrr_gp", test_maxphy_mtrr_gp },
+	{ "maxphy_apic_base_gp", test_maxphy_apic_base_gp },
+	{ "pf_no_exit_default", test_pf_no_exit_default },
 	{ "hlt_apic_timer", test_hlt_apic_timer },
 	{ "nmi_self", test_nmi_self },
 	{ "vmcall_version", test_vmcall_version },

@@ -57,6 +57,32 @@ BOCHS_VMX = [
     r"^nestor: VMCS revision id 0x[0-9a-f]+$",
 ]
 
+# guest_maxphyaddr=N: the suite is told N (maxphyaddr=N) and checks the
+# width, the reserved-bit #PF semantics at every paging level, MOV to CR3
+# and the MTRR MSRs; none of its width tests may have been skipped.
+def maxphy_suite(flavour, n):
+    return suite(flavour, flavour, f"maxphyaddr={n}")
+
+
+def maxphy_passed(n):
+    return SUITE_PASSED + [
+        rf"^  maxphy_cpuid: CPUID\.80000008H:EAX = 0x[0-9a-f]+ \(physical {n}, linear \d+ bits\)$",
+        r"^PASS maxphy_rsvd_pte$",
+        r"^PASS maxphy_rsvd_protection$",
+        r"^PASS maxphy_cr3_gp$",
+        r"^nestor: #PF exits: \d+$",
+    ]
+
+
+MAXPHY_REJECT = SUITE_REJECT + [r"^  maxphy_\w+: skipped: needs maxphyaddr="]
+
+
+def maxphy_scenario(name, cpu, flavour, n):
+    return Scenario(name, cpu=cpu, cmdline=f"guest_maxphyaddr={n}",
+                    modules=maxphy_suite(flavour, n), expect=maxphy_passed(n),
+                    reject=MAXPHY_REJECT, timeout=240)
+
+
 SCENARIOS = [
     # --- Foundation: boot paths and the banner ---
     Scenario("boot-qemu-bios", emulator="qemu", modules=[DUMMY], timeout=60,
@@ -201,6 +227,42 @@ SCENARIOS = [
              expect=[r"^nestor: VM entry failed: VMfailValid, VM-instruction error 8: VM entry with invalid host-state field\(s\)$",
                      r"^nestor:   SDM 26\.2\.2: .*HOST_CR4",
                      r"^nestor: power off \(status 9\)$"]),
+    # --- issue 6: the crash path clears every loaded VMCS and leaves VMX ---
+    Scenario("crash-panic-in-vmx", cpu="corei7_skylake_x",
+             cmdline="test_fault=vmx_panic", allow_fatal=True,
+             modules=suite("elf64", "elf64"),
+             expect=[r"^nestor: PANIC: test_fault=vmx_panic",
+                     r"^nestor: crash \(panic\): leaving VMX on every CPU$",
+                     r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, not launched\): cleared$",
+                     r"^nestor: VMX off on CPU 0 \(panic\): 1 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
+                     r"^nestor: power off \(status 4\)$"],
+             reject=[r"^PASS "]),
+    Scenario("crash-panic-reboot", emulator="qemu", modules=[DUMMY], timeout=60,
+             cmdline="test_fault=panic panic=reboot", allow_fatal=True,
+             expect=[r"^nestor: PANIC: test_fault=panic",
+                     r"^nestor: resetting the machine \(panic=reboot\)$"],
+             reject=[r"power off"]),
+    Scenario("crash-nmi-in-vmptrld", cpu="corei7_skylake_x",
+             cmdline="test_crash_nmi=vmptrld", modules=suite("mb2", "mb2"),
+             expect=[r"^nestor: crash test: NMI to self inside vmptrld bookkeeping$",
+                     r"^nestor: crash path entered from an NMI \(test\)$",
+                     r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, not launched\): cleared$",
+                     r"^nestor: VMX off on CPU 0 \(NMI, test\): 1 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
+                     r"^nestor: crash test: VMCS 0x[0-9a-f]+ loaded again$",
+                     r"^nestor: VMLAUNCH of VMCS 0x[0-9a-f]+ succeeded",
+                     ] + SUITE_PASSED,
+             reject=SUITE_REJECT),
+    Scenario("crash-nmi-while-guest-runs", cpu="corei7_skylake_x",
+             cmdline="test_crash_nmi=guest", modules=suite("mb2", "mb2"),
+             expect=[r"^nestor: crash test: the guest's NMI enters the crash path$",
+                     r"^nestor: crash path entered from an NMI \(test\)$",
+                     r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, launched\): cleared$",
+                     r"^nestor: VMX off on CPU 0 \(NMI, test\): 1 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
+                     r"^nestor: crash test: VMCS 0x[0-9a-f]+ loaded again$",
+                     r"^nestor: VMLAUNCH of VMCS 0x[0-9a-f]+ succeeded",
+                     r"^PASS nmi_self",
+                     ] + SUITE_PASSED,
+             reject=SUITE_REJECT),
     Scenario("vmxon-fault-reported", cpu="corei7_skylake_x",
              cmdline="test_vmxon_fault=1",
              modules=[guest("suite-elf64"), DUMMY],
@@ -215,4 +277,39 @@ SCENARIOS = [
     Scenario("guest-missing", cpu="corei7_skylake_x",
              expect=[r"^nestor: guest image refused: no guest: add 'module2 /path/guest\.elf \[args\]' after the multiboot2 line$",
                      r"^nestor: power off \(status 10\)$"]),
+
+    # --- guest_maxphyaddr: a guest physical-address width below the host's
+    # (Bochs: MAXPHYADDR 40 on both models) ---
+    maxphy_scenario("guest-maxphyaddr36-skylake-mb2", "corei7_skylake_x", "mb2", 36),
+    maxphy_scenario("guest-maxphyaddr36-skylake-elf64", "corei7_skylake_x", "elf64", 36),
+    maxphy_scenario("guest-maxphyaddr36-sandybridge-mb2", "corei7_sandy_bridge_2600k", "mb2", 36),
+    maxphy_scenario("guest-maxphyaddr36-sandybridge-elf64", "corei7_sandy_bridge_2600k", "elf64", 36),
+    # The bounds: the smallest width, and the host's own (nothing reduced).
+    maxphy_scenario("guest-maxphyaddr32-skylake-mb1", "corei7_skylake_x", "mb1", 32),
+    maxphy_scenario("guest-maxphyaddr40-skylake-elf64", "corei7_skylake_x", "elf64", 40),
+    # Without the option: no #PF intercept at all.
+    Scenario("guest-maxphyaddr-default-skylake", cpu="corei7_skylake_x",
+             modules=suite("mb2", "mb2"),
+             expect=SUITE_PASSED + [r"^PASS pf_no_exit_default$",
+                                    r"^nestor: #PF exits: 0$"],
+             reject=SUITE_REJECT + [r"^  pf_no_exit_default: skipped"],
+             timeout=240),
+    # Refusals: below 32 is a command-line error; above the CPU's width is
+    # refused once the width is known.
+    Scenario("guest-maxphyaddr-below-32", emulator="qemu", modules=[DUMMY], timeout=60,
+             cmdline="guest_maxphyaddr=31",
+             expect=[
+                 r"^nestor: command line error: bad value '31' for option 'guest_maxphyaddr' \(accepted: 32\.\.52 and at most this CPU's MAXPHYADDR\)$",
+                 r"^nestor: FATAL: 1 error\(s\) in the command line 'guest_maxphyaddr=31'; not starting$",
+                 r"^nestor: power off \(status 3\)$",
+             ],
+             reject=[r"usable RAM"]),
+    Scenario("guest-maxphyaddr-above-host", cpu="corei7_skylake_x",
+             cmdline="guest_maxphyaddr=41",
+             modules=maxphy_suite("elf64", 41),
+             expect=[
+                 r"^nestor: guest_maxphyaddr=41: must be 32\.\.40 \(this CPU's MAXPHYADDR is 40\)",
+                 r"^nestor: power off \(status 3\)$",
+             ],
+             reject=[r"entering the guest", r"^PASS "]),
 ]

@@ -15,7 +15,7 @@
 
 #define CONSOLE_ACC "com1..com4 or an I/O port (0x3f8), optionally ,baud (e.g. console=com2,57600)"
 #define LOGLEVEL_ACC "quiet, error, warn, info, debug or 0..4"
-#define FAULT_ACC "none, pf, ud, de, gp or panic"
+#define FAULT_ACC "none, pf, ud, de, gp, panic or vmx_panic"
 
 #define MAX_DIAGS 16
 #define MAX_MSG 512
@@ -817,14 +817,18 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 7);
+	assert_int_equal(cmdline_option_count, 10);
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
 	assert_string_equal(cmdline_options[2].name, "guest_maxphyaddr");
 	assert_string_equal(cmdline_options[3].name, "msr_filter");
-	assert_string_equal(cmdline_options[4].name, "test_fault");
+	assert_string_equal(cmdline_options[4].name, "panic");
+	assert_string_equal(cmdline_options[5].name, "on_guest_reset");
+	assert_string_equal(cmdline_options[6].name, "test_fault");
+	assert_string_equal(cmdline_options[9].name, "test_crash_nmi");
 	assert_string_equal(cmdline_options[0].accepted, CONSOLE_ACC);
-	assert_non_null(strstr(cmdline_options[4].help, "TEST ONLY"));
+	assert_non_null(strstr(cmdline_options[6].help, "TEST ONLY"));
+	assert_non_null(strstr(cmdline_options[9].help, "TEST ONLY"));
 	assert_non_null(cmdline_options[3].explain);
 	for (i = 0; i < cmdline_option_count; i++) {
 		const struct cmdline_option *o = &cmdline_options[i];
@@ -1006,6 +1010,33 @@ static void test_msr_filter_option(void **state)
 	assert_int_equal(cfg.msr_filter.nranges, 0);
 }
 
+/* panic=, on_guest_reset=, test_crash_nmi=: keywords only. */
+static void test_crash_options(void **state)
+{
+	struct nestor_config cfg;
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(parse("", &cfg, &c), 0);
+	assert_false(cfg.panic_reboot);
+	assert_false(cfg.guest_reset_restart);
+	assert_int_equal(cfg.test_crash_nmi, 0);
+	assert_int_equal(parse("panic=reboot on_guest_reset=restart test_crash_nmi=guest",
+			       &cfg, &c), 0);
+	assert_true(cfg.panic_reboot);
+	assert_true(cfg.guest_reset_restart);
+	assert_int_equal(cfg.test_crash_nmi, 3);
+	assert_int_equal(parse("panic=halt on_guest_reset=poweroff test_crash_nmi=vmclear",
+			       &cfg, &c), 0);
+	assert_false(cfg.panic_reboot);
+	assert_false(cfg.guest_reset_restart);
+	assert_int_equal(cfg.test_crash_nmi, 2);
+	assert_int_equal(parse("panic=restart", &cfg, &c), 1);
+	assert_non_null(strstr(c.msg[0], "halt or reboot"));
+	assert_int_equal(parse("on_guest_reset=reboot", &cfg, &c), 1);
+	assert_int_equal(parse("test_crash_nmi=VMCLEAR", &cfg, &c), 1);
+}
+
 static void test_keywords(void **state)
 {
 	static const struct cmdline_keyword kw[] = {
@@ -1070,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_guest_maxphyaddr),
 		cmocka_unit_test(test_msr_filter_option),
+		cmocka_unit_test(test_crash_options),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

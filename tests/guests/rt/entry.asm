@@ -38,7 +38,7 @@ E_SIZE                  equ 80
 extern _bss_start, _bss_end
 extern rt_main
 global rt_start32, rt_start64, rt_entry
-global rt_pml4, rt_pdpt, rt_pd, rt_gdt, rt_gdt_ptr
+global rt_pml4, rt_pdpt, rt_pd, rt_gdt, rt_gdt_ptr, rt_gdt_tss
 global rt_stack_bottom, rt_stack_top
 
 ; ---------------------------------------------------------------------------
@@ -178,13 +178,20 @@ align 8
 rt_entry:       times E_SIZE db 0
 
 ; GDT (SDM Vol. 3A, 3.4.5); the accessed bits are preset so the CPU never
-; writes to it.
+; writes to the segment descriptors. The TSS descriptor (SDM Vol. 3A, 8.2.3)
+; is filled in and loaded by rt/user.c the first time a test runs code at
+; CPL 3; LTR marks it busy.
 align 8
 rt_gdt:
         dq 0
         dq 0x00AF9B000000FFFF                   ; 0x08: 64-bit code, DPL 0
         dq 0x00CF93000000FFFF                   ; 0x10: flat data
         dq 0x00CF9B000000FFFF                   ; 0x18: flat 32-bit code
+        ; CPL 3 (rt/user.c): DS/SS for ring 3 must have DPL 3.
+        dq 0x00CFF3000000FFFF                   ; 0x20: flat data, DPL 3
+        dq 0x00AFFB000000FFFF                   ; 0x28: 64-bit code, DPL 3
+rt_gdt_tss:
+        dq 0, 0                                 ; 0x30: 64-bit TSS (rt/user.c)
 rt_gdt_end:
 ; LGDT takes a 6-byte operand in 32-bit mode and a 10-byte one in 64-bit
 ; mode; the GDT lies below 4 GiB, so this one operand serves both.

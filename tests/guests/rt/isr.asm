@@ -1,5 +1,6 @@
-; Interrupt and exception entry for the test guests, and rt_try_call(), the
-; setjmp-like half of expect_exception() (tests/guests/rt/traps.c).
+; Interrupt and exception entry for the test guests, rt_try_call(), the
+; setjmp-like half of expect_exception() (tests/guests/rt/traps.c), and the
+; switch to CPL 3 for rt_user_call() (tests/guests/rt/user.c).
 ;
 ; Every one of the 256 vectors gets a stub that pushes a dummy error code
 ; when the CPU pushes none (SDM Vol. 3A, 6.13: vectors 8, 10-14, 17, 21, 29,
@@ -14,6 +15,7 @@
 
 extern rt_trap, rt_active_try
 global rt_isr_stubs, rt_try_call
+global rt_user_enter, rt_user_entry, rt_user_entry_end
 
 ; Offsets in struct rt_try_ctx (rt/traps.h; checked by static asserts there).
 T_RBX                   equ 0
@@ -26,6 +28,14 @@ T_RSP                   equ 48
 T_RIP                   equ 56
 T_RFLAGS                equ 64
 T_PREV                  equ 72
+
+; CPL 3 (rt/user.c, rt/user.h): the GDT's DPL-3 selectors (rt/entry.asm)
+; with RPL 3, and the vector ring 3 raises to come back (RT_VEC_USER_RETURN
+; in rt/traps.h).
+SEL_USER_DATA           equ 0x20 | 3
+SEL_USER_CODE64         equ 0x28 | 3
+VEC_USER_RETURN         equ 0x80
+RFLAGS_RESERVED1        equ 1 << 1      ; IF = 0, IOPL = 0
 
 section .text
 bits 64
@@ -77,6 +87,34 @@ rt_try_call:
         mov     [rel rt_active_try], rax
         xor     eax, eax
         ret
+
+; void rt_user_enter(void (*fn)(void *), void *arg, uint64_t user_rsp)
+;
+; Called inside rt_try_call (rt/user.c): IRETQs to rt_user_entry at CPL 3
+; (SDM Vol. 3A, 6.14.3 and IRET's "return to outer privilege level") with
+; RSP = user_rsp, interrupts off, RDI = arg, RSI = fn. Never returns here:
+; ring 3 comes back through an exception or vector VEC_USER_RETURN, and
+; rt_trap() unwinds to the try context either way.
+rt_user_enter:
+        push    SEL_USER_DATA                   ; SS
+        push    rdx                             ; RSP
+        push    RFLAGS_RESERVED1                ; RFLAGS
+        push    SEL_USER_CODE64                 ; CS
+        lea     rax, [rel rt_user_entry]
+        push    rax                             ; RIP
+        mov     rax, rdi
+        mov     rdi, rsi
+        mov     rsi, rax
+        iretq
+
+; The ring-3 side: fn(arg), then back to ring 0 through a DPL-3 gate.
+; rt/user.c makes this code's page user-accessible while it runs.
+align 16
+rt_user_entry:
+        call    rsi
+        int     VEC_USER_RETURN
+        ud2
+rt_user_entry_end:
 
 section .rodata
 align 8

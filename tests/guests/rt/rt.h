@@ -21,6 +21,7 @@
 #include "tests/guests/rt/paging.h"
 #include "tests/guests/rt/testing.h"
 #include "tests/guests/rt/traps.h"
+#include "tests/guests/rt/user.h"
 
 /* The machine state the guest was entered with, recorded by the entry stubs
  * (rt/entry.asm) before they change anything. */

@@ -10,6 +10,10 @@
 
 #define NUM_VECTORS 256
 #define SEL_CODE64 0x08
+#define SEL_DATA 0x10
+/* Gate DPL 3 (type_attr bits 6:5): INT n at CPL 3 may use it (SDM Vol. 3A,
+ * 6.12.1.1). */
+#define GATE_DPL3 0x60
 #define MAX_REPORTED_INTERRUPTS 8
 
 extern const uint64_t rt_isr_stubs[NUM_VECTORS]; /* rt/isr.asm */
@@ -29,6 +33,7 @@ void rt_traps_init(void)
 
 	for (unsigned v = 0; v < NUM_VECTORS; v++)
 		idt[v] = idt_interrupt_gate(rt_isr_stubs[v], SEL_CODE64, 0);
+	idt[RT_VEC_USER_RETURN].type_attr |= GATE_DPL3;
 	lidt(&idtr);
 }
 
@@ -92,9 +97,10 @@ static NORETURN void fatal_exception(const struct trap_frame *f, uint64_t cr2)
 	rt_exit(1);
 }
 
-/* Resume at ctx's return point with RAX = 1 (see rt_try_call). CS and SS
- * stay: the guest only ever runs with its own flat selectors. */
-static void unwind_to(struct rt_try_ctx *ctx, struct trap_frame *f)
+/* Resume at ctx's return point with RAX = ret (see rt_try_call), at CPL 0
+ * on the guest's flat selectors, whichever ring the frame came from. */
+static void unwind_to(struct rt_try_ctx *ctx, struct trap_frame *f,
+		      uint64_t ret)
 {
 	rt_active_try = ctx->prev;
 	f->rbx = ctx->rbx;
@@ -106,7 +112,14 @@ static void unwind_to(struct rt_try_ctx *ctx, struct trap_frame *f)
 	f->rsp = ctx->rsp;
 	f->rip = ctx->rip;
 	f->rflags = ctx->rflags;
-	f->rax = 1;
+	f->cs = SEL_CODE64;
+	f->ss = SEL_DATA;
+	f->rax = ret;
+}
+
+static bool from_cpl3(const struct trap_frame *f)
+{
+	return (f->cs & 3) == 3;
 }
 
 void rt_trap(struct trap_frame *f)
@@ -114,6 +127,10 @@ void rt_trap(struct trap_frame *f)
 	uint64_t cr2 = read_cr2();
 	struct rt_try_ctx *ctx = rt_active_try;
 
+	if (f->vector == RT_VEC_USER_RETURN && from_cpl3(f) && ctx) {
+		unwind_to(ctx, f, 0); /* rt_user_call's function returned */
+		return;
+	}
 	if (f->vector == VEC_NMI || f->vector >= 32) {
 		handle_interrupt(f);
 		return;
@@ -126,7 +143,7 @@ void rt_trap(struct trap_frame *f)
 		.cr2 = cr2,
 		.rip = f->rip,
 	};
-	unwind_to(ctx, f);
+	unwind_to(ctx, f, 1);
 }
 
 int rt_catch(void (*fn)(void *), void *arg, struct rt_exception *info)

@@ -1,7 +1,8 @@
 /* The test guests' IDT: every vector enters rt_trap(). Exceptions (vectors
  * 0-31 but NMI) unwind to the innermost active try context, which is how
- * expect_exception() observes them; interrupts (NMI, 32-255) go to the
- * handler registered for their vector. */
+ * expect_exception() observes them, at CPL 0 or CPL 3 (rt/user.h);
+ * interrupts (NMI, 32-255) go to the handler registered for their vector,
+ * except RT_VEC_USER_RETURN raised at CPL 3, which ends rt_user_call(). */
 #ifndef NESTOR_GUESTS_RT_TRAPS_H
 #define NESTOR_GUESTS_RT_TRAPS_H
 
@@ -36,6 +37,10 @@ enum {
 };
 
 #define RT_NO_EXCEPTION (-1)
+
+/* The vector code at CPL 3 raises (INT 0x80, through a DPL-3 gate) when
+ * its function has returned (rt/user.h; rt/isr.asm's VEC_USER_RETURN). */
+#define RT_VEC_USER_RETURN 0x80
 
 /* The stack rt/isr.asm builds is Nestor's struct trap_frame
  * (arch/x86/trap_frame.h): saved registers, then the vector and error code,

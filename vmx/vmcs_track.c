@@ -1,0 +1,247 @@
+/* This CPU's VMX state and the teardown that leaves VMX with every loaded
+ * VMCS cleared (see vmx/vmcs_track.h). */
+#include "vmx/vmcs_track.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/crash.h"
+#include "arch/x86/extable.h"
+#include "arch/x86/regs.h"
+#include "arch/x86/traps.h"
+#include "lib/log.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_enable.h"
+
+#define TEST_NMI_WAIT_LOOPS 100000000u
+
+struct vmx_cpu {
+	struct loaded_vmcs_list loaded;
+	volatile bool in_vmx;
+	uint64_t vmxon_pa;
+	struct loaded_vmcs *current;  /* the last one VMPTRLD made current */
+	struct loaded_vmcs *clearing; /* inside vmcs_clear() */
+	/* What the last teardown cleared, in list order (crash test). */
+	struct loaded_vmcs *cleared[LOADED_VMCS_MAX];
+	unsigned ncleared;
+	enum crash_test_point test_point;
+};
+
+/* One CPU runs VMX today (the boot CPU); the state is per CPU so that more
+ * can join: each owns its list and only its own NMI walks it. */
+static struct vmx_cpu boot_cpu;
+
+static struct vmx_cpu *this_cpu(void)
+{
+	return &boot_cpu;
+}
+
+/* VMCLEAR / VMXOFF for the teardown: an NMI may land after the interrupted
+ * teardown's VMXOFF, where they raise #UD (SDM Vol. 3C 30.3): caught
+ * (arch/x86/extable.h) and reported, never fatal. */
+static unsigned vmclear_for_teardown(uint64_t pa)
+{
+	uint64_t rax = 0;
+	uint8_t cf = 0, zf = 0;
+
+	__asm__ __volatile__("1: vmclear %[pa]\n\t"
+			     "setc %[cf]\n\t"
+			     "setz %[zf]\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
+			     : [pa] "m"(pa)
+			     : "cc", "memory");
+	if (rax & EXTABLE_FAULTED)
+		return (unsigned)rax;
+	return VMX_STATUS_FROM_FLAGS(cf, zf);
+}
+
+static unsigned vmxoff_for_teardown(void)
+{
+	uint64_t rax = 0;
+	uint8_t cf = 0, zf = 0;
+
+	__asm__ __volatile__("1: vmxoff\n\t"
+			     "setc %[cf]\n\t"
+			     "setz %[zf]\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
+			     :
+			     : "cc", "memory");
+	if (rax & EXTABLE_FAULTED)
+		return (unsigned)rax;
+	return VMX_STATUS_FROM_FLAGS(cf, zf);
+}
+
+/* Sends this CPU an NMI and waits (bounded) until the crash path has run
+ * in its handler. */
+static void test_nmi_now(enum crash_test_point at);
+
+void vmx_cpu_init(enum crash_test_point test_point)
+{
+	struct vmx_cpu *c = this_cpu();
+
+	if (loaded_vmcs_list_init(&c->loaded, 0) != LOADED_VMCS_OK)
+		panic("cannot set up the loaded-VMCS list");
+	c->test_point = test_point;
+	crash_set_cpu_teardown(vmx_cpu_teardown);
+}
+
+void vmx_cpu_entered(uint64_t vmxon_pa)
+{
+	struct vmx_cpu *c = this_cpu();
+
+	c->vmxon_pa = vmxon_pa;
+	c->in_vmx = true;
+	crash_vmx_cpu_enter();
+}
+
+bool vmx_cpu_in_vmx(void)
+{
+	return this_cpu()->in_vmx;
+}
+
+enum vmx_status vmcs_load(struct loaded_vmcs *lv)
+{
+	struct vmx_cpu *c = this_cpu();
+	enum loaded_vmcs_status ls = loaded_vmcs_publish(&c->loaded, lv);
+	enum vmx_status st;
+
+	if (ls != LOADED_VMCS_OK)
+		panic("VMCS 0x%lx cannot be tracked: %s", lv->pa,
+		      loaded_vmcs_strerror(ls));
+	if (c->test_point == CRASH_TEST_VMPTRLD)
+		test_nmi_now(CRASH_TEST_VMPTRLD);
+	st = vmptrld(lv->pa);
+	if (st == VMX_OK)
+		c->current = lv;
+	return st;
+}
+
+enum vmx_status vmcs_clear(struct loaded_vmcs *lv)
+{
+	struct vmx_cpu *c = this_cpu();
+	enum vmx_status st;
+	enum loaded_vmcs_status ls;
+
+	c->clearing = lv;
+	st = vmclear(lv->pa);
+	if (c->test_point == CRASH_TEST_VMCLEAR)
+		test_nmi_now(CRASH_TEST_VMCLEAR);
+	ls = loaded_vmcs_unlink(&c->loaded, lv);
+	if (ls != LOADED_VMCS_OK && ls != LOADED_VMCS_ERR_NOT_ON_LIST)
+		panic("VMCS 0x%lx: %s", lv->pa, loaded_vmcs_strerror(ls));
+	if (c->current == lv)
+		c->current = NULL;
+	c->clearing = NULL;
+	return st;
+}
+
+static void clear_one(struct loaded_vmcs *lv, void *ctx)
+{
+	struct vmx_cpu *c = ctx;
+	unsigned st = vmclear_for_teardown(lv->pa);
+
+	log_printf(LOG_QUIET, "nestor: VMCLEAR VMCS 0x%lx (CPU %d, %s): %s\n",
+		   lv->pa, lv->cpu, lv->launched ? "launched" : "not launched",
+		   st == VMX_OK ? "cleared" :
+		   (st & EXTABLE_FAULTED) ? "not in VMX operation any more" :
+					    "VMCLEAR failed");
+	if (c->ncleared < LOADED_VMCS_MAX)
+		c->cleared[c->ncleared++] = lv;
+}
+
+void vmx_cpu_teardown(const char *why)
+{
+	struct vmx_cpu *c = this_cpu();
+	enum loaded_vmcs_status ls;
+	unsigned n = 0;
+
+	if (!c->in_vmx && !loaded_vmcs_first(&c->loaded))
+		return; /* never entered, or already left */
+	c->ncleared = 0;
+	ls = loaded_vmcs_crash_walk(&c->loaded, clear_one, c, &n);
+	if (ls != LOADED_VMCS_OK)
+		log_printf(LOG_QUIET, "nestor: loaded-VMCS list: %s after %u entries\n",
+			   loaded_vmcs_strerror(ls), n);
+	loaded_vmcs_list_forget(&c->loaded);
+	c->current = NULL;
+	if (c->in_vmx) {
+		/* 30.3 VMXOFF, then CR4.VMXE may be cleared (23.8). */
+		unsigned st = vmxoff_for_teardown();
+
+		c->in_vmx = false;
+		write_cr4(read_cr4() & ~CR4_VMXE);
+		crash_vmx_cpu_leave();
+		log_printf(LOG_QUIET, "nestor: VMX off on CPU 0 (%s): %u VMCS(es) cleared, VMXOFF %s, CR4.VMXE clear\n",
+			   why, n, st == VMX_OK ? "done" : "failed");
+	}
+}
+
+int vmx_cpu_reenter(void)
+{
+	struct vcpu *v = this_vcpu();
+
+	return vmx_enable(v->cfg, this_cpu()->vmxon_pa);
+}
+
+/* test_crash_nmi=: after the crash path's teardown (in the NMI handler),
+ * enter VMX again and load the same VMCS regions again, in the order they
+ * were loaded, so that the interrupted code goes on; the VMLAUNCH that
+ * follows succeeds only if their launch state was cleared (26.1). */
+static void test_verify(void)
+{
+	struct vmx_cpu *c = this_cpu();
+	struct loaded_vmcs *again[LOADED_VMCS_MAX];
+	unsigned n = c->ncleared;
+
+	if (vmx_cpu_reenter())
+		panic("crash test: VMXON again failed");
+	for (unsigned i = 0; i < n; i++)
+		again[i] = c->cleared[n - 1 - i]; /* list is newest first */
+	for (unsigned i = 0; i < n; i++) {
+		if (again[i] == c->clearing)
+			continue; /* its VMCLEAR was done; it stays cleared */
+		if (vmcs_load(again[i]) != VMX_OK)
+			panic("crash test: VMPTRLD 0x%lx again failed", again[i]->pa);
+		log_printf(LOG_QUIET, "nestor: crash test: VMCS 0x%lx loaded again\n",
+			   again[i]->pa);
+		this_vcpu()->announce_launch = true;
+	}
+}
+
+static volatile bool test_nmi_done;
+
+static void test_verify_and_note(void)
+{
+	test_verify();
+	test_nmi_done = true;
+}
+
+static void test_nmi_now(enum crash_test_point at)
+{
+	static const char *const names[] = { "", "vmptrld", "vmclear", "guest" };
+	struct vmx_cpu *c = this_cpu();
+
+	c->test_point = CRASH_TEST_NONE; /* once */
+	log_printf(LOG_QUIET, "nestor: crash test: NMI to self inside %s bookkeeping\n",
+		   names[at]);
+	test_nmi_done = false;
+	crash_test_arm(test_verify_and_note);
+	apic_send_nmi_self();
+	for (unsigned i = 0; i < TEST_NMI_WAIT_LOOPS && !test_nmi_done; i++)
+		cpu_relax();
+	if (!test_nmi_done)
+		panic("crash test: the NMI to self never arrived");
+}
+
+bool crash_test_guest_nmi(void)
+{
+	struct vmx_cpu *c = this_cpu();
+
+	if (c->test_point != CRASH_TEST_GUEST)
+		return false;
+	c->test_point = CRASH_TEST_NONE;
+	log_printf(LOG_QUIET, "nestor: crash test: the guest's NMI enters the crash path\n");
+	/* The same path the NMI handler takes (arch/x86/crash.c). */
+	crash_test_arm(test_verify);
+	return crash_nmi();
+}
