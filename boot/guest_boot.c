@@ -43,6 +43,8 @@ static char string_pool[STRING_POOL_SIZE];
 static size_t string_pool_used;
 static uint8_t rsdp_copy[RSDP_COPY_MAX];
 
+/* A reload keeps the same strings in the same order: s may then be dst
+ * itself (memmove). */
 static const char *keep_string(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -50,7 +52,7 @@ static const char *keep_string(const char *s)
 
 	if (n > STRING_POOL_SIZE - string_pool_used)
 		refuse("%s", "module command lines are longer than 4 KiB in total");
-	memcpy(dst, s, n);
+	memmove(dst, s, n);
 	string_pool_used += n;
 	return dst;
 }
@@ -102,6 +104,69 @@ static void build_long64_tables(struct vcpu *v, uint64_t at, struct guest_entry 
 	e->gdt_limit = 3 * 8 - 1;
 }
 
+/* What a restart (on_guest_reset=restart) needs to load the guest again:
+ * where the modules ended up, their command lines (in the string pool), and
+ * a checksum of each, because they live in guest RAM and the guest may have
+ * written over them. */
+static struct {
+	struct guest_boot_params params;
+	struct mb2_info bi;
+	uint64_t sum[MB2_MAX_MODULES];
+} reload;
+
+/* FNV-1a, 64 bits: enough to notice a changed image (not an attacker's
+ * collision, which would only get the guest its own bytes back). */
+static uint64_t checksum(uint64_t start, uint64_t end)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const uint8_t *b = (const uint8_t *)start; b < (const uint8_t *)end; b++)
+		h = (h ^ *b) * 0x100000001b3ull;
+	return h;
+}
+
+static void remember_for_reload(const struct guest_boot_params *p,
+				const struct mb2_info *bi, const uint64_t *dest,
+				const struct phys_range *srcs, const char *cmdline,
+				const struct guest_module_desc *mods)
+{
+	if (p->bi == &reload.bi)
+		return; /* a reload: nothing moved, same sums */
+	reload.params = *p;
+	reload.bi = *bi;
+	reload.params.bi = &reload.bi;
+	reload.bi.rsdp = bi->rsdp && bi->rsdp_len <= RSDP_COPY_MAX ? rsdp_copy : NULL;
+	for (unsigned i = 0; i < bi->module_count; i++) {
+		uint64_t size = srcs[i].end - srcs[i].start;
+
+		reload.bi.modules[i].start = dest[i];
+		reload.bi.modules[i].end = dest[i] + size;
+		reload.bi.modules[i].cmdline = i ? mods[i - 1].cmdline : cmdline;
+		reload.sum[i] = checksum(dest[i], dest[i] + size);
+	}
+}
+
+int guest_boot_reload(struct vcpu *v, struct guest_entry *e, char *why,
+		      size_t whylen)
+{
+	if (!reload.params.bi) {
+		fmt_snprintf(why, whylen, "no guest was loaded");
+		return -1;
+	}
+	for (unsigned i = 0; i < reload.bi.module_count; i++) {
+		const struct mb2_module *m = &reload.bi.modules[i];
+
+		if (checksum(m->start, m->end) != reload.sum[i]) {
+			fmt_snprintf(why, whylen,
+				     "module %u at [0x%lx-0x%lx) changed while the guest ran (it lives in guest RAM), so there is no fresh image to load",
+				     i, m->start, m->end);
+			return -1;
+		}
+	}
+	guest_boot_prepare(&reload.params, v, e);
+	return 0;
+}
+
 void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 			struct guest_entry *e)
 {
@@ -142,12 +207,13 @@ void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 		refuse("%s", "the entry point is above 4 GiB");
 
 	/* Copy what we need out of GRUB's information. */
+	string_pool_used = 0;
 	cmdline = keep_string(bi->modules[0].cmdline);
 	for (unsigned i = 1; i < nmod; i++)
 		mods[i - 1] = (struct guest_module_desc){
 			0, 0, keep_string(bi->modules[i].cmdline) };
 	if (bi->rsdp && bi->rsdp_len <= RSDP_COPY_MAX)
-		memcpy(rsdp_copy, bi->rsdp, bi->rsdp_len);
+		memmove(rsdp_copy, bi->rsdp, bi->rsdp_len);
 
 	if (guest_memory_view(p->map, p->nmap, p->hidden, p->nhidden, view,
 			      GUEST_MAP_MAX, &nview))
@@ -192,6 +258,7 @@ void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 		mods[i - 1].start = lout.module_dest[i];
 		mods[i - 1].end = lout.module_dest[i] + (srcs[i].end - srcs[i].start);
 	}
+	remember_for_reload(p, bi, lout.module_dest, srcs, cmdline, mods);
 	/* 2. Load the segments from the (possibly moved) image. */
 	if (elf_load(&im, (const void *)lout.module_dest[0], gpa_ptr, v, &err))
 		refuse("%s", err);

@@ -23,4 +23,12 @@ struct guest_boot_params {
 void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 			struct guest_entry *e);
 
+/* on_guest_reset=restart: load the same guest again from the modules where
+ * the first guest_boot_prepare() left them (same command lines, boot
+ * information rebuilt, segments reloaded). Returns 0, or -1 with the reason
+ * in why when a module changed since (checksums) and no fresh image exists.
+ * Anything else that goes wrong stops Nestor like the first load. */
+int guest_boot_reload(struct vcpu *v, struct guest_entry *e, char *why,
+		      size_t whylen);
+
 #endif

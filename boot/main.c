@@ -377,6 +377,7 @@ static NORETURN void run_guest(uint64_t info_addr)
 	v->nhidden = 2;
 	v->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
 	vmx_cpu_init((enum crash_test_point)config.test_crash_nmi);
+	v->restart_on_reset = config.guest_reset_restart;
 	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
 	vmx_launch_guest(v, &entry, &pool, map, n,

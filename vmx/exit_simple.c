@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_track.h"
+#include "vmx/vmx_start.h"
 #include "vmx/vmx_controls.h"
 
 #define INTR_INFO_VALID (1u << 31)
@@ -69,12 +70,24 @@ void handle_exception_nmi(struct vcpu *v)
 			      vector == VEC_PF || vector == VEC_DB, qual);
 }
 
+void guest_reset(struct vcpu *v, bool hypercall)
+{
+	if (v->restart_on_reset) {
+		vmx_restart_guest(v, hypercall ? "asked for a reset (hypercall)"
+					       : "triple fault");
+		return;
+	}
+	vmcs_dump();
+	guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT,
+		   hypercall ? "stopped by a reset request"
+			     : "stopped by a triple fault");
+}
+
 void handle_triple_fault(struct vcpu *v)
 {
 	log_printf(LOG_QUIET, "nestor: guest triple fault at RIP 0x%lx (shutdown)\n",
 		   vmcs_read(VMCS_GUEST_RIP));
-	vmcs_dump();
-	guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT, "stopped by a triple fault");
+	guest_reset(v, false);
 }
 
 void handle_nmi_window(struct vcpu *v)

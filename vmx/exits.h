@@ -49,6 +49,10 @@ void events_deliver(struct vcpu *v);
 
 void exit_stats_print(const struct vcpu *v);
 
+/* A guest triple fault or reset request: restart it (on_guest_reset=restart,
+ * vmx_restart_guest) or stop with status 7. */
+void guest_reset(struct vcpu *v, bool hypercall);
+
 /* A guest MAXPHYADDR below the host's (vmx/phys_width_exits.c). setup()
  * does nothing unless v->reduced_width; the exit hooks return true when
  * they handled the exit. */

@@ -54,6 +54,12 @@ void handle_vmcall(struct vcpu *v)
 	case NESTOR_HC_BOOT_TSC:
 		ret = (int64_t)boot_tsc;
 		break;
+	case NESTOR_HC_RESET:
+		guest_reset(v, true);
+		return; /* a fresh guest: nothing to skip or return */
+	case NESTOR_HC_RESTARTS:
+		ret = v->restarts;
+		break;
 	default:
 		ret = NESTOR_HC_ENOSYS;
 	}

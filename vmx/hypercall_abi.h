@@ -32,6 +32,13 @@
  * hand-off), for boot-cost measurement. */
 #define NESTOR_HC_BOOT_TSC 0x4e04u
 
+/* Reset the guest: with Nestor's on_guest_reset=restart it starts again
+ * from a fresh load of its image (as after a triple fault); otherwise it
+ * stops with status 7 like a triple fault. Does not return. */
+#define NESTOR_HC_RESET 0x4e05u
+/* RAX <- how many times the guest was restarted (on_guest_reset=restart). */
+#define NESTOR_HC_RESTARTS 0x4e06u
+
 #define NESTOR_HC_PRINT_MAX 1024u
 
 #define NESTOR_HC_EPERM (-1L)

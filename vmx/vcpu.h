@@ -24,6 +24,12 @@ struct guest_regs {
 
 enum vcpu_level { VCPU_L1 = 1, VCPU_L2 = 2 };
 
+/* Nestor's pages the VMCS points at (vmx/vmcs_setup.c). */
+struct vmx_host_pages {
+	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;
+	uint64_t exit_stack_top; /* 16-byte aligned */
+};
+
 /* Per-exit-reason statistics (count, TSC ticks spent in Nestor). */
 struct exit_stats {
 	uint64_t count[EXIT_REASON_MAX];
@@ -53,6 +59,9 @@ struct vcpu {
 	struct loaded_vmcs vmcs;     /* vmcs_pa on this CPU's loaded list */
 	bool relaunch;               /* next entry is VMLAUNCH (recycled VMCS) */
 	bool announce_launch;        /* log when that VMLAUNCH worked */
+	unsigned restarts;           /* on_guest_reset=restart so far */
+	bool restart_on_reset;       /* on_guest_reset=restart */
+	struct vmx_host_pages host_pages;
 	uint16_t vpid;               /* 0 = VPID not in use */
 	unsigned maxphyaddr;         /* the guest's physical-address width */
 	unsigned host_maxphyaddr;    /* the CPU's (EPT uses it) */

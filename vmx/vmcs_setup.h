@@ -19,10 +19,6 @@ struct guest_entry {
 	uint16_t gdt_limit;
 };
 
-struct vmx_host_pages {
-	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;
-	uint64_t exit_stack_top; /* 16-byte aligned */
-};
 
 void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp);
 void vmcs_setup_host_state(const struct vmx_host_pages *hp);

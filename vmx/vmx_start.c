@@ -15,6 +15,8 @@
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_enable.h"
 #include "vmx/vmcs_track.h"
+#include "vmx/tlb.h"
+#include "boot/guest_boot.h"
 #include "boot/config.h"
 
 extern struct nestor_config config;
@@ -166,6 +168,61 @@ static void nmi_for_guest(void)
 		vmwrite(VMCS_PROC_BASED_CONTROLS, proc | PROC_NMI_WINDOW_EXITING);
 }
 
+/* Everything the current VMCS holds for a guest starting at e (a first
+ * launch or a restart): controls, host state, guest state, and the guest's
+ * registers. */
+static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
+{
+	vmcs_setup_controls(v, &v->host_pages);
+	vmcs_setup_host_state(&v->host_pages);
+	memset(v->regs, 0, sizeof(*v->regs));
+	vmcs_setup_guest_state(v, e);
+	phys_width_setup(v, v->zero_page_pa);
+	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
+		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0);
+}
+
+/* on_guest_reset=restart (SDM Vol. 3C 24.11.3, 26.1): the guest's VMCS is
+ * cleared with everything else through the crash path's teardown (VMX is
+ * left), the image is loaded again, VMX is entered again and the same VMCS
+ * region is loaded without another VMCLEAR: the VMLAUNCH that follows
+ * (vmx_handle_exit returns 1) succeeds only because the teardown cleared its
+ * launch state. */
+void vmx_restart_guest(struct vcpu *v, const char *why)
+{
+	struct guest_entry e;
+	char err[160];
+
+	log_printf(LOG_QUIET, "nestor: guest %s: restarting it from a fresh load of its image (on_guest_reset=restart)\n",
+		   why);
+	vmcs_clear(&v->vmcs);
+	vmx_cpu_teardown("guest restart");
+	if (guest_boot_reload(v, &e, err, sizeof(err))) {
+		log_printf(LOG_QUIET, "nestor: cannot restart the guest: %s\n", err);
+		exit_stats_print(v);
+		power_off(NESTOR_EXIT_GUEST_TRIPLE_FAULT);
+	}
+	if (v->probe_gpa && ept_unmap(&v->ept, v->probe_gpa, PAGE_SIZE))
+		panic("cannot unmap the MAXPHYADDR probe page");
+	v->probe_gpa = 0;
+	for (unsigned i = 0; i < v->nsink; i++)
+		ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa, PAGE_SIZE,
+			EPT_R, EPT_MT_WB);
+	v->nsink = 0;
+	memset(&v->events, 0, sizeof(v->events));
+	if (vmx_cpu_reenter())
+		power_off(NESTOR_EXIT_NO_VMX);
+	if (vmcs_load(&v->vmcs) != VMX_OK)
+		panic("VMPTRLD of the recycled VMCS 0x%lx failed", v->vmcs_pa);
+	program_vmcs(v, &e);
+	flush_guest_tlb(v); /* nothing cached from the last run survives */
+	v->restarts++;
+	v->relaunch = true;
+	v->announce_launch = true;
+	pr_info("nestor: entering the guest again at 0x%lx (restart %u)\n", e.rip,
+		v->restarts);
+}
+
 void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 		      struct frame_alloc *pool, const struct mem_region *map,
 		      unsigned nmap, uint64_t ept_limit)
@@ -189,21 +246,18 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 		panic("no memory for the VM-exit stack");
 	hp.exit_stack_top = stack + EXIT_STACK_SIZE;
 
+	v->host_pages = hp;
+	v->zero_page_pa = v->reduced_width ? pool_page(pool) : 0;
+
 	enable_host_xsave();
 	if (vmx_enable(v->cfg, pool_page(pool)))
 		power_off(NESTOR_EXIT_NO_VMX);
 	load_vmcs(v, pool);
-	vmcs_setup_controls(v, &hp);
-	vmcs_setup_host_state(&hp);
 	/* The guest's registers live at the bottom of the exit stack, where
 	 * vmx/vmexit.asm pushes them on every exit. */
 	v->regs = (struct guest_regs *)(hp.exit_stack_top - 8 -
 					sizeof(struct guest_regs));
-	memset(v->regs, 0, sizeof(*v->regs));
-	vmcs_setup_guest_state(v, e);
-	phys_width_setup(v, v->reduced_width ? pool_page(pool) : 0);
-	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
-		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0);
+	program_vmcs(v, e);
 	entry_failure_apply_test_breakage();
 
 	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,

@@ -11,6 +11,11 @@
  * every warning, and on refusal the reason. Returns 0 or -1. */
 int vmx_configure(struct vmx_config *cfg);
 
+/* Tear the running guest down (VMCSes cleared, VMX left) and start it
+ * again from a fresh load of its image; called from an exit handler, whose
+ * return then VMLAUNCHes the recycled VMCS. */
+void vmx_restart_guest(struct vcpu *v, const char *why);
+
 /* Build EPT, enter VMX operation, fill a VMCS and VMLAUNCH the guest. All
  * Nestor memory (tables, VMCS, stacks) comes from `pool`. Does not return. */
 NORETURN void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,

@@ -5,7 +5,8 @@
 #include "tests/guests/rt/console.h"
 
 static const char *const runtime_options[] = {
-	"exit_status", "exit_via", "triple_fault", NULL,
+	"exit_status", "exit_via", "triple_fault",
+	"triple_fault_once", "reset_once", NULL,
 };
 
 static const char *cmdline = "";

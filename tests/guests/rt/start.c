@@ -59,6 +59,31 @@ static void check_exit_via(void)
 			  "using port\n");
 }
 
+/* triple_fault_once / reset_once: under Nestor's on_guest_reset=restart,
+ * the first run resets (triple fault or NESTOR_HC_RESET) and the run after
+ * the restart (NESTOR_HC_RESTARTS >= 1) goes on normally. */
+static void reset_once(void)
+{
+	int64_t restarts = -1;
+
+	if (!rt_hypercall(NESTOR_HC_RESTARTS, 0, 0, 0, &restarts, NULL) ||
+	    restarts < 0) {
+		rt_printf("%s: NESTOR_HC_RESTARTS failed: not under Nestor?\n",
+			  guest_name);
+		rt_exit(1);
+	}
+	rt_printf("%s: restarts so far: %ld\n", guest_name, restarts);
+	if (restarts > 0)
+		return;
+	if (rt_option_present("triple_fault_once"))
+		rt_triple_fault();
+	rt_printf("%s: asking Nestor for a reset (NESTOR_HC_RESET)\n", guest_name);
+	rt_console_flush();
+	rt_hypercall(NESTOR_HC_RESET, 0, 0, 0, NULL, NULL);
+	rt_printf("%s: NESTOR_HC_RESET returned\n", guest_name);
+	rt_exit(1);
+}
+
 void rt_main(void)
 {
 	rt_console_init();
@@ -71,6 +96,8 @@ void rt_main(void)
 	check_exit_via();
 	if (rt_option_present("triple_fault"))
 		rt_triple_fault();
+	if (rt_option_present("triple_fault_once") || rt_option_present("reset_once"))
+		reset_once();
 	rt_exit(final_status(guest_main()));
 }
 
