@@ -12,7 +12,9 @@
  *   expect_cmdline_len=N         the command line must be N bytes long
  *   maxphyaddr=N                 Nestor was given guest_maxphyaddr=N: the
  *                                guest's MAXPHYADDR must be N, with the
- *                                paging and MSR rules that go with it */
+ *                                paging and MSR rules that go with it
+ *   msr_filter_only [deny_read=MSR deny_write=MSR allow_pass=MSR x2apic]
+ *                                run only the MSR-filter tests (below) */
 #include "arch/x86/regs.h"
 #include "vmx/vmx_msrs.h"
 #include "tests/guests/rt/rt.h"
@@ -23,6 +25,7 @@
 const char guest_name[] = "suite";
 const char *const guest_options[] = {
 	"expect_entry", "expect_module", "expect_cmdline_len", "maxphyaddr",
+	"msr_filter_only", "deny_read", "deny_write", "allow_pass", "x2apic",
 	NULL,
 };
 
@@ -1549,6 +1552,143 @@ static void test_memory_reserved_readonly(void)
 
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------
+ * The operator's MSR filter (Nestor's msr_filter=, issue 5). Run alone with
+ * the option msr_filter_only; the scenario tells the guest what its filter
+ * does:
+ *   deny_read=MSR    RDMSR MSR must raise #GP(0)
+ *   deny_write=MSR   WRMSR MSR must raise #GP(0) and leave the value as it
+ *                    was (reads of MSR must be allowed)
+ *   allow_pass=MSR   RDMSR/WRMSR MSR work and cause no VM exit
+ *   x2apic           the x2APIC MSRs work as without a filter (x2APIC mode
+ *                    is turned on: run it last) */
+
+static bool option_msr(const char *name, uint32_t *msr)
+{
+	uint64_t v;
+	bool bad = false;
+
+	if (!rt_option_uint(name, &v, &bad))
+		return false;
+	if (bad || v > 0xffffffffULL) {
+		rt_fail("option %s: not an MSR index", name);
+		return false;
+	}
+	*msr = (uint32_t)v;
+	return true;
+}
+
+static void test_msrf_denied_read(void)
+{
+	struct rt_exception e;
+	uint32_t msr;
+	uint64_t v;
+
+	if (!option_msr("deny_read", &msr)) {
+		rt_note("no deny_read=: skipped");
+		return;
+	}
+	CHECK(rdmsr_safe(msr, &v, &e) == VEC_GP && e.error_code == 0,
+	      "RDMSR %#x: %s (error code %#lx), expected #GP(0) from the filter",
+	      msr, rt_vector_name(e.vector), e.error_code);
+}
+
+static void test_msrf_denied_write(void)
+{
+	struct rt_exception e;
+	uint64_t before, after;
+	uint32_t msr;
+
+	if (!option_msr("deny_write", &msr)) {
+		rt_note("no deny_write=: skipped");
+		return;
+	}
+	REQUIRE(rdmsr_safe(msr, &before, &e) == RT_NO_EXCEPTION,
+		"RDMSR %#x raised %s: the scenario must allow reading it", msr,
+		rt_vector_name(e.vector));
+	CHECK(wrmsr_safe(msr, before ^ 0x10, &e) == VEC_GP && e.error_code == 0,
+	      "WRMSR %#x: %s, expected #GP(0) from the filter", msr,
+	      rt_vector_name(e.vector));
+	REQUIRE(rdmsr_safe(msr, &after, &e) == RT_NO_EXCEPTION,
+		"RDMSR %#x raised %s the second time", msr, rt_vector_name(e.vector));
+	CHECK(after == before, "MSR %#x changed from %#lx to %#lx despite the #GP",
+	      msr, before, after);
+}
+
+static void test_msrf_allowed_no_exit(void)
+{
+	uint64_t rd0, wr0, rd1, wr1, v;
+	struct rt_exception e;
+	uint32_t msr;
+
+	if (!option_msr("allow_pass", &msr)) {
+		rt_note("no allow_pass=: skipped");
+		return;
+	}
+	if (!exit_count(EXIT_REASON_RDMSR, &rd0) ||
+	    !exit_count(EXIT_REASON_WRMSR, &wr0))
+		return;
+	REQUIRE(rdmsr_safe(msr, &v, &e) == RT_NO_EXCEPTION,
+		"RDMSR %#x raised %s", msr, rt_vector_name(e.vector));
+	REQUIRE(wrmsr_safe(msr, v, &e) == RT_NO_EXCEPTION,
+		"WRMSR %#x raised %s", msr, rt_vector_name(e.vector));
+	if (!exit_count(EXIT_REASON_RDMSR, &rd1) ||
+	    !exit_count(EXIT_REASON_WRMSR, &wr1))
+		return;
+	CHECK(rd1 == rd0 && wr1 == wr0,
+	      "allowed MSR %#x caused exits (RDMSR %lu -> %lu, WRMSR %lu -> %lu)",
+	      msr, rd0, rd1, wr0, wr1);
+}
+
+#define X2APIC_ID 0x802
+#define X2APIC_VERSION 0x803
+#define X2APIC_TPR 0x808
+#define APIC_BASE_EXTD (1ULL << 10)
+#define APIC_BASE_EN (1ULL << 11)
+#define CPUID_1_ECX_X2APIC (1U << 21)
+
+/* SDM Vol. 3A 11.12: x2APIC mode through IA32_APIC_BASE.EXTD, then its
+ * registers as MSRs. Nestor never filters 0x800-0x8ff. */
+static void test_msrf_x2apic(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t base, id = 0, ver = 0, tpr = 0;
+	struct rt_exception e;
+
+	if (!rt_option_present("x2apic")) {
+		rt_note("no x2apic option: skipped");
+		return;
+	}
+	__asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			     : "a"(1), "c"(0));
+	if (!(c & CPUID_1_ECX_X2APIC)) {
+		rt_note("no x2APIC on this CPU: skipped");
+		return;
+	}
+	REQUIRE(rdmsr_safe(MSR_APIC_BASE, &base, &e) == RT_NO_EXCEPTION,
+		"RDMSR IA32_APIC_BASE raised %s", rt_vector_name(e.vector));
+	REQUIRE(wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD,
+			   &e) == RT_NO_EXCEPTION,
+		"turning on x2APIC mode raised %s", rt_vector_name(e.vector));
+	CHECK(rdmsr_safe(X2APIC_ID, &id, &e) == RT_NO_EXCEPTION,
+	      "RDMSR x2APIC ID raised %s", rt_vector_name(e.vector));
+	CHECK(rdmsr_safe(X2APIC_VERSION, &ver, &e) == RT_NO_EXCEPTION &&
+	      (ver & 0xff) >= 0x10,
+	      "RDMSR x2APIC version: %s, value %#lx", rt_vector_name(e.vector), ver);
+	CHECK(wrmsr_safe(X2APIC_TPR, 0x20, &e) == RT_NO_EXCEPTION &&
+	      rdmsr_safe(X2APIC_TPR, &tpr, &e) == RT_NO_EXCEPTION && tpr == 0x20,
+	      "x2APIC TPR write/read: %s, read %#lx", rt_vector_name(e.vector), tpr);
+	wrmsr_safe(X2APIC_TPR, 0, &e);
+	rt_note("x2APIC ID %lu, version %#lx", id, ver & 0xff);
+}
+
+static const struct rt_test msr_filter_tests[] = {
+	{ "msrf_denied_read", test_msrf_denied_read },
+	{ "msrf_denied_write", test_msrf_denied_write },
+	{ "msrf_allowed_no_exit", test_msrf_allowed_no_exit },
+	{ "msrf_x2apic", test_msrf_x2apic },
+};
+
 static const struct rt_test tests[] = {
 	{ "entry_protocol", test_entry_protocol },
 	{ "boot_loader_name", test_boot_loader_name },
@@ -1596,5 +1736,8 @@ static const struct rt_test tests[] = {
 
 int guest_main(void)
 {
+	if (rt_option_present("msr_filter_only"))
+		return rt_run_tests(msr_filter_tests,
+				    ARRAY_SIZE(msr_filter_tests)) ? 1 : 0;
 	return rt_run_tests(tests, ARRAY_SIZE(tests)) ? 1 : 0;
 }

@@ -300,6 +300,55 @@ SCENARIOS = [
                      r"^nestor: VMLAUNCH of VMCS 0x[0-9a-f]+ succeeded: its launch state was clear$",
                      ] + SUITE_PASSED,
              reject=SUITE_REJECT),
+    # --- issue 5: the operator's MSR filter ---
+    Scenario("msr-filter-deny-default", cpu="corei7_skylake_x",
+             cmdline="msr_filter=deny,allow:rw:0xc0000080,allow:rw:0x1b,"
+                     "allow:rw:0x175,allow:r:0x174,deny:rw:0x7f0-0x80f",
+             modules=suite("elf64", "elf64", "msr_filter_only deny_read=0x10 "
+                           "deny_write=0x174 allow_pass=0x175 x2apic"),
+             expect=[r"^nestor: MSR filter: deny,allow:rw:0xc0000080,.* \(first matching range wins\)$",
+                     r"MSR filter range 5 covers x2APIC MSRs 0x800-0x80f: they are not filtered",
+                     r"^nestor: MSR filter denied guest RDMSR of MSR 0x10 at RIP 0x[0-9a-f]+: #GP",
+                     r"^nestor: MSR filter denied guest WRMSR of MSR 0x174 at RIP 0x[0-9a-f]+: #GP",
+                     r"^PASS msrf_denied_read$", r"^PASS msrf_denied_write$",
+                     r"^PASS msrf_allowed_no_exit$", r"^PASS msrf_x2apic$",
+                     ] + SUITE_PASSED,
+             reject=SUITE_REJECT + [r"x2APIC on this CPU: skipped"]),
+    Scenario("msr-filter-allow-default", cpu="corei7_sandy_bridge_2600k",
+             cmdline="msr_filter=allow,deny:r:0x10,deny:w:0x174",
+             modules=suite("mb2", "mb2", "msr_filter_only deny_read=0x10 "
+                           "deny_write=0x174 allow_pass=0x175 x2apic"),
+             expect=[r"^PASS msrf_denied_read$", r"^PASS msrf_denied_write$",
+                     r"^PASS msrf_allowed_no_exit$",
+                     r"^nestor: MSR filter denied guest WRMSR of MSR 0x174",
+                     ] + SUITE_PASSED,
+             reject=SUITE_REJECT),
+    # x2APIC without any filter: the same guest test, for comparison.
+    Scenario("msr-filter-none-x2apic", cpu="corei7_skylake_x",
+             modules=suite("elf64", "elf64", "msr_filter_only x2apic allow_pass=0x175"),
+             expect=[r"^PASS msrf_x2apic$", r"^PASS msrf_allowed_no_exit$"] + SUITE_PASSED,
+             reject=SUITE_REJECT),
+    Scenario("msr-filter-refused-deny-no-ranges", emulator="qemu",
+             cmdline="msr_filter=deny", modules=[DUMMY], timeout=60,
+             expect=[r"msr_filter: 'deny' with no ranges denies every MSR",
+                     r"^nestor: FATAL: 1 error\(s\) in the command line",
+                     r"^nestor: power off \(status 3\)$"]),
+    Scenario("msr-filter-refused-bad-items", emulator="qemu",
+             cmdline="msr_filter=allow,allow:x:0x10 msr_filter=allow,deny:r:0xffffffff+2 "
+                     "msr_filter=allow,deny:w:0x10+0 msr_filter=allow,deny:rw:0x10,,deny:r:0x11 "
+                     "msr_filter=maybe "
+                     "msr_filter=deny,allow:r:1,allow:r:2,allow:r:3,allow:r:4,allow:r:5,"
+                     "allow:r:6,allow:r:7,allow:r:8,allow:r:9,allow:r:10,allow:r:11,"
+                     "allow:r:12,allow:r:13,allow:r:14,allow:r:15,allow:r:16,allow:r:17",
+             modules=[DUMMY], timeout=60,
+             expect=[r"msr_filter: range 1 'allow:x:0x10'",
+                     r"msr_filter: range 1 'deny:r:0xffffffff\+2'",
+                     r"msr_filter: range 1 'deny:w:0x10\+0'",
+                     r"msr_filter: .*empty",
+                     r"msr_filter: .*'maybe'",
+                     r"msr_filter: .*16",
+                     r"^nestor: FATAL: 6 error\(s\) in the command line",
+                     r"^nestor: power off \(status 3\)$"]),
     Scenario("vmxon-fault-reported", cpu="corei7_skylake_x",
              cmdline="test_vmxon_fault=1",
              modules=[guest("suite-elf64"), DUMMY],
