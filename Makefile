@@ -153,8 +153,23 @@ bench: all
 # EMU=bochs (default) | qemu | qemu-efi | kvm; BOCHS_CPU=<model>.
 EMU ?=
 BOCHS_CPU ?= corei7_skylake_x
+# `make run` boots a stock Debian Linux (kernel + busybox initramfs, fetched
+# and built on first use by scripts/linux-guest.sh, cached in build/linux)
+# as Nestor's guest and ends in its shell; `make run GUEST=demo` boots the
+# small demo guest instead (build/nestor.iso).
+GUEST ?= linux
+LINUX_CMDLINE ?= console=ttyS0,115200 panic=-1 reboot=t nokaslr nestor_shell
 run: all
+ifeq ($(GUEST),demo)
 	@EMU="$(EMU)" BOCHS_CPU="$(BOCHS_CPU)" scripts/run.sh $(BUILD)/nestor.iso
+else
+	@scripts/linux-guest.sh $(BUILD)/linux >$(BUILD)/linux-guest.log 2>&1 || \
+		{ cat $(BUILD)/linux-guest.log; echo "make run: no Linux guest (see above); try make run GUEST=demo" >&2; exit 1; }
+	@scripts/mkiso.sh $(BUILD)/linux.iso $(BUILD)/nestor.elf "" multiboot2 \
+		$$(sed -n 's/^kernel: //p' $(BUILD)/linux-guest.log) "$(LINUX_CMDLINE)" \
+		$$(sed -n 's/^initramfs: //p' $(BUILD)/linux-guest.log) ""
+	@EMU="$(EMU)" BOCHS_CPU="$(BOCHS_CPU)" scripts/run.sh $(BUILD)/linux.iso
+endif
 
 clean:
 	rm -rf $(BUILD)

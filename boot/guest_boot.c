@@ -16,6 +16,7 @@
 #include "boot/elf.h"
 #include "boot/guest_info.h"
 #include "boot/guest_layout.h"
+#include "boot/linux_guest.h"
 #include "boot/mb_header.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -81,8 +82,11 @@ static void fill_guest_mem(struct vcpu *v, const struct mem_region *view,
 	}
 }
 
-/* Page tables and GDT for a 64-bit entry (SDM Vol. 3A, 4.5 and 3.4.5). */
-static void build_long64_tables(struct vcpu *v, uint64_t at, struct guest_entry *e)
+/* Page tables and GDT for a 64-bit entry (SDM Vol. 3A, 4.5 and 3.4.5).
+ * linux_gdt: the selectors Linux's 64-bit boot protocol names (__BOOT_CS
+ * 0x10, __BOOT_DS 0x18); otherwise 0x08 and 0x10. */
+static void build_long64_tables(struct vcpu *v, uint64_t at,
+				struct guest_entry *e, bool linux_gdt)
 {
 	uint64_t *t = guest_phys_ptr(v, at, LONG64_EXTRA_SIZE);
 	uint64_t pml4 = at, pdpt = at + PAGE_SIZE, pd = at + 2 * PAGE_SIZE;
@@ -102,6 +106,35 @@ static void build_long64_tables(struct vcpu *v, uint64_t at, struct guest_entry 
 	e->cr3 = pml4;
 	e->gdt_base = at + LONG64_TABLE_PAGES * PAGE_SIZE;
 	e->gdt_limit = 3 * 8 - 1;
+	e->cs_sel = 0x08;
+	e->ds_sel = 0x10;
+	if (linux_gdt) {
+		gdt[2] = 0x00af9a000000ffffULL; /* 0x10: 64-bit code */
+		gdt[3] = 0x00cf92000000ffffULL; /* 0x18: data */
+		e->gdt_limit = 4 * 8 - 1;
+		e->cs_sel = 0x10;
+		e->ds_sel = 0x18;
+	}
+}
+
+/* Copies each module to its planned destination (destinations overlap no
+ * source, so any order works) and remembers where they went. */
+static uint64_t moved_to[MB2_MAX_MODULES];
+
+static void move_modules(struct vcpu *v, const struct phys_range *srcs,
+			 const uint64_t *dest, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t size = srcs[i].end - srcs[i].start;
+		void *dst = guest_phys_ptr(v, dest[i], size ? size : 1);
+
+		moved_to[i] = dest[i];
+		if (dest[i] == srcs[i].start)
+			continue;
+		if (!dst)
+			refuse("%s", "a module destination is not guest RAM");
+		memcpy(dst, (const void *)srcs[i].start, size);
+	}
 }
 
 /* What a restart (on_guest_reset=restart) needs to load the guest again:
@@ -126,10 +159,12 @@ static uint64_t checksum(uint64_t start, uint64_t end)
 }
 
 static void remember_for_reload(const struct guest_boot_params *p,
-				const struct mb2_info *bi, const uint64_t *dest,
+				const struct mb2_info *bi,
 				const struct phys_range *srcs, const char *cmdline,
 				const struct guest_module_desc *mods)
 {
+	const uint64_t *dest = moved_to;
+
 	if (p->bi == &reload.bi)
 		return; /* a reload: nothing moved, same sums */
 	reload.params = *p;
@@ -141,7 +176,8 @@ static void remember_for_reload(const struct guest_boot_params *p,
 
 		reload.bi.modules[i].start = dest[i];
 		reload.bi.modules[i].end = dest[i] + size;
-		reload.bi.modules[i].cmdline = i ? mods[i - 1].cmdline : cmdline;
+		reload.bi.modules[i].cmdline = i && mods ? mods[i - 1].cmdline
+						       : i ? "" : cmdline;
 		reload.sum[i] = checksum(dest[i], dest[i] + size);
 	}
 }
@@ -167,6 +203,37 @@ int guest_boot_reload(struct vcpu *v, struct guest_entry *e, char *why,
 	return 0;
 }
 
+/* Module 0 is a Linux bzImage: boot/linux_guest.c, with this file's
+ * helpers; module 1 (the initramfs) and any others are moved like
+ * multiboot modules. */
+static void prepare_linux(const struct guest_boot_params *p, struct vcpu *v,
+			  struct guest_entry *e)
+{
+	const struct mb2_info *bi = p->bi;
+	struct linux_guest_in in;
+	struct phys_range srcs[MB2_MAX_MODULES];
+	const char *cmdline;
+
+	string_pool_used = 0;
+	cmdline = keep_string(bi->modules[0].cmdline);
+	for (unsigned i = 1; i < bi->module_count; i++)
+		keep_string(bi->modules[i].cmdline);
+	if (bi->rsdp && bi->rsdp_len <= RSDP_COPY_MAX)
+		memmove(rsdp_copy, bi->rsdp, bi->rsdp_len);
+	in = (struct linux_guest_in){
+		.bi = bi, .map = p->map, .nmap = p->nmap, .hidden = p->hidden,
+		.nhidden = p->nhidden, .cmdline = cmdline,
+		.rsdp = bi->rsdp && bi->rsdp_len <= RSDP_COPY_MAX ? rsdp_copy : NULL,
+		.rsdp_len = bi->rsdp_len, .long64_extra_size = LONG64_EXTRA_SIZE,
+		.fill_guest_mem = fill_guest_mem, .move_modules = move_modules,
+		.build_long64_tables = build_long64_tables,
+	};
+	for (unsigned i = 0; i < bi->module_count; i++)
+		srcs[i] = (struct phys_range){ bi->modules[i].start, bi->modules[i].end };
+	linux_guest_prepare(&in, v, e);
+	remember_for_reload(p, bi, srcs, cmdline, NULL);
+}
+
 void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 			struct guest_entry *e)
 {
@@ -186,10 +253,15 @@ void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 	uint64_t len;
 	bool mb1;
 
+	memset(e, 0, sizeof(*e));
 	if (nmod == 0)
 		refuse("%s", "no guest: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
 	img = (const void *)bi->modules[0].start;
 	len = bi->modules[0].end - bi->modules[0].start;
+	if (linux_guest_is_bzimage(img, len)) {
+		prepare_linux(p, v, e);
+		return;
+	}
 	if (mb_header_find(img, len, &hdr, msg, sizeof(msg)))
 		refuse("%s", msg);
 	if (elf_parse(img, len, &im, &err))
@@ -244,27 +316,18 @@ void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 		refuse("%s", msg);
 
 	/* 1. Move modules out of the way (destinations overlap no source). */
-	for (unsigned i = 0; i < nmod; i++) {
-		uint64_t size = srcs[i].end - srcs[i].start;
-		void *dst = guest_phys_ptr(v, lout.module_dest[i], size ? size : 1);
-
-		if (lout.module_dest[i] == srcs[i].start)
-			continue;
-		if (!dst)
-			refuse("%s", "a module destination is not guest RAM");
-		memcpy(dst, (const void *)srcs[i].start, size);
-	}
+	move_modules(v, srcs, lout.module_dest, nmod);
 	for (unsigned i = 1; i < nmod; i++) {
 		mods[i - 1].start = lout.module_dest[i];
 		mods[i - 1].end = lout.module_dest[i] + (srcs[i].end - srcs[i].start);
 	}
-	remember_for_reload(p, bi, lout.module_dest, srcs, cmdline, mods);
+	remember_for_reload(p, bi, srcs, cmdline, mods);
 	/* 2. Load the segments from the (possibly moved) image. */
 	if (elf_load(&im, (const void *)lout.module_dest[0], gpa_ptr, v, &err))
 		refuse("%s", err);
 	/* 3. Page tables for a 64-bit entry. */
 	if (e->mode == GUEST_ENTRY_LONG64)
-		build_long64_tables(v, lout.extra_addr, e);
+		build_long64_tables(v, lout.extra_addr, e, false);
 	/* 4. The boot information. */
 	guest_basic_meminfo(view, nview, &desc.mem_lower_kb, &desc.mem_upper_kb);
 	{

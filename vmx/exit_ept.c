@@ -20,6 +20,14 @@
  * dropped: as before). A write in an STI/MOV-SS shadow or while an event
  * is being re-delivered cannot be stepped this way (VM-entry rules 26.3.1.5)
  * and stops the guest with a message.
+ * The xAPIC page (IA32_APIC_BASE) is mapped read-only the same way, so that
+ * Nestor sees every write to it, INIT and Start-Up IPIs in particular (the
+ * guest must never start another CPU outside VMX): the write lands in the
+ * sink during the step, then Nestor forwards the 32-bit register value to
+ * the real local APIC, or refuses an INIT/Start-Up ICR write
+ * (vmx/apic_icr.c). Reads go to the real APIC without an exit. Registers
+ * are written with aligned 32-bit stores (SDM Vol. 3A 11.4.1); what an
+ * instruction wrote to the register's first 4 bytes is what is forwarded.
  * Any other violation is a guest-physical address with nothing behind it:
  * Nestor does not emulate MMIO, so it reports the access and stops. */
 #include "vmx/exits.h"
@@ -29,12 +37,16 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/tlb.h"
+#include "vmx/apic_icr.h"
 
 #define EPTQ_READ (1u << 0)
 #define EPTQ_WRITE (1u << 1)
 #define EPTQ_FETCH (1u << 2)
 #define EPTQ_LINEAR_VALID (1u << 7)
 #define NESTOR_WRITE_LOG_LIMIT 8
+#define APIC_REFUSED_LOG_LIMIT 16
+#define XAPIC_ICR_LOW 0x300   /* SDM Vol. 3A 11.6.1, Table 11-1 */
+#define XAPIC_ICR_HIGH 0x310
 #define DR6_BS (1ull << 14)
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
@@ -69,13 +81,39 @@ static void step_begin(struct vcpu *v)
 	vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
 }
 
-/* The instruction is done: Nestor's pages go back to the all-ones page. */
+/* The stepped instruction wrote an xAPIC register (in the sink page):
+ * forward it to the local APIC, unless it is an INIT/Start-Up IPI. */
+static void apic_write_done(struct vcpu *v)
+{
+	unsigned reg = v->apic_write_reg;
+	uint32_t val = *(volatile uint32_t *)(v->sink_page_pa + reg);
+
+	v->apic_write_pending = false;
+	if (reg == XAPIC_ICR_LOW && apic_icr_refused(val)) {
+		if (v->refused_ipis++ < APIC_REFUSED_LOG_LIMIT)
+			pr_warn("nestor: guest %s IPI (xAPIC ICR 0x%x, destination 0x%x) refused: Nestor runs one vCPU and keeps the other CPUs\n",
+				apic_icr_mode_name(val), val,
+				*(volatile uint32_t *)(v->apic_gpa + XAPIC_ICR_HIGH) >> 24);
+		return;
+	}
+	*(volatile uint32_t *)(v->apic_gpa + reg) = val;
+}
+
+/* The instruction is done: Nestor's pages go back to the all-ones page, the
+ * xAPIC page to the real APIC, read-only. */
 static void step_end(struct vcpu *v)
 {
-	for (unsigned i = 0; i < v->nsink; i++)
-		ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa, PAGE_SIZE,
-			EPT_R, EPT_MT_WB);
+	for (unsigned i = 0; i < v->nsink; i++) {
+		if (v->sink_gpa[i] == v->apic_gpa)
+			ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE,
+				EPT_R, EPT_MT_UC);
+		else
+			ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa,
+				PAGE_SIZE, EPT_R, EPT_MT_WB);
+	}
 	v->nsink = 0;
+	if (v->apic_write_pending)
+		apic_write_done(v);
 	flush_guest_ept(v);
 	/* The sink must not keep what the guest wrote. */
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
@@ -133,6 +171,21 @@ void handle_ept_violation(struct vcpu *v)
 
 	if (phys_width_ept_violation(v, gpa, q))
 		return;
+	if (v->apic_gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == v->apic_gpa &&
+	    (q & EPTQ_WRITE) && !(q & EPTQ_FETCH)) {
+		if (v->nsink)
+			guest_unsupported(v, "one guest instruction wrote to the local APIC and to Nestor's memory");
+		v->apic_write_pending = true;
+		v->apic_write_reg = (unsigned)(gpa & 0xff0);
+		memset((void *)v->sink_page_pa, 0, PAGE_SIZE);
+		if (ept_map(&v->ept, v->apic_gpa, v->sink_page_pa, PAGE_SIZE,
+			    EPT_R | EPT_W, EPT_MT_WB))
+			guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
+		v->sink_gpa[v->nsink++] = v->apic_gpa;
+		flush_guest_ept(v);
+		step_begin(v);
+		return;
+	}
 	if (in_nestor_memory(v, gpa) && (q & EPTQ_WRITE) && !(q & EPTQ_FETCH)) {
 		sink_write(v, gpa, q);
 		return;

@@ -96,6 +96,9 @@ struct vcpu {
 	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
 	uint64_t msr_denials;        /* accesses the filter denied */
 	uint32_t refused_ipis;       /* INIT/SIPI the guest tried to send */
+	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
+	bool apic_write_pending;     /* an xAPIC write is being stepped */
+	unsigned apic_write_reg;     /* its register offset */
 };
 
 uint64_t gpr_read(struct vcpu *v, unsigned n);

@@ -121,6 +121,8 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 	uint64_t cr0 = cr0_visible | v->cfg->cr0_fixed0;
 	uint64_t cr4 = cr4_visible | v->cfg->cr4_fixed0;
 	uint64_t efer = lm ? (EFER_LME | EFER_LMA) : 0;
+	uint16_t cs = e->cs_sel ? e->cs_sel : 0x08;
+	uint16_t ds = e->ds_sel ? e->ds_sel : 0x10;
 
 	if (v->cfg->unrestricted_guest && !lm)
 		cr0 &= ~CR0_PG; /* paging off, allowed by unrestricted guest */
@@ -135,13 +137,13 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
 
-	set_segment(VMCS_GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff,
+	set_segment(VMCS_GUEST_CS_SELECTOR, cs, 0, 0xffffffff,
 		    lm ? AR_CODE64 : AR_CODE32);
-	set_segment(VMCS_GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA);
-	set_segment(VMCS_GUEST_DS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA);
-	set_segment(VMCS_GUEST_ES_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA);
-	set_segment(VMCS_GUEST_FS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA);
-	set_segment(VMCS_GUEST_GS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA);
+	set_segment(VMCS_GUEST_SS_SELECTOR, ds, 0, 0xffffffff, AR_DATA);
+	set_segment(VMCS_GUEST_DS_SELECTOR, ds, 0, 0xffffffff, AR_DATA);
+	set_segment(VMCS_GUEST_ES_SELECTOR, ds, 0, 0xffffffff, AR_DATA);
+	set_segment(VMCS_GUEST_FS_SELECTOR, ds, 0, 0xffffffff, AR_DATA);
+	set_segment(VMCS_GUEST_GS_SELECTOR, ds, 0, 0xffffffff, AR_DATA);
 	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
 	/* 26.3.1.2: TR must be a usable busy TSS even if the guest never
 	 * loads one. */
@@ -164,4 +166,5 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 		vmcs_set_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
 	v->regs->rax = e->rax;
 	v->regs->rbx = e->rbx;
+	v->regs->rsi = e->rsi;
 }

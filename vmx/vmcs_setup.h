@@ -13,10 +13,13 @@ enum guest_entry_mode {
 
 struct guest_entry {
 	enum guest_entry_mode mode;
-	uint64_t rip, rax, rbx;
+	uint64_t rip, rax, rbx, rsi;
 	uint64_t cr3;            /* LONG64: guest page tables */
 	uint64_t gdt_base;       /* LONG64: GDT Nestor built in guest memory */
 	uint16_t gdt_limit;
+	/* LONG64: code and data selectors in that GDT (0 = 0x08 and 0x10;
+	 * Linux's 64-bit boot protocol wants 0x10 and 0x18). */
+	uint16_t cs_sel, ds_sel;
 };
 
 

@@ -20,7 +20,9 @@ enum crash_test_point {
 	CRASH_TEST_NONE = 0,
 	CRASH_TEST_VMPTRLD, /* between publishing a VMCS and its VMPTRLD */
 	CRASH_TEST_VMCLEAR, /* between a VMCLEAR and the unlink */
-	CRASH_TEST_GUEST,   /* at the guest's first NMI (a VM exit) */
+	CRASH_TEST_GUEST,   /* at the guest's first NMI: a VM exit, or in
+			     * Nestor while it handles a guest exit (e.g. the
+			     * guest's self-NMI through the trapped xAPIC) */
 };
 
 /* Once per CPU, before VMXON: the list, and the crash path's teardown. */

@@ -22,6 +22,7 @@
 extern struct nestor_config config;
 #include "vmx/vmx_msrs.h"
 
+#define APIC_BASE_ENABLE (1ull << 11) /* SDM Vol. 3A 11.4.4 */
 #define EXIT_STACK_SIZE (16 * 1024)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 
@@ -101,6 +102,21 @@ static void ept_free(void *ctx, uint64_t pa)
 	fa_free(ctx, pa, 1);
 }
 
+/* The xAPIC page read-only, so every guest write to it exits
+ * (vmx/exit_ept.c): Nestor must see INIT/Start-Up IPIs. Its memory type
+ * stays UC (SDM Vol. 3A 11.4.1: the APIC page must be strong uncacheable). */
+static void trap_apic_writes(struct vcpu *v)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (!(base & APIC_BASE_ENABLE))
+		return;
+	v->apic_gpa = base & 0x000ffffffffff000ull;
+	if (ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE, EPT_R,
+		    EPT_MT_UC))
+		panic("cannot map the local APIC page read-only");
+}
+
 static void build_ept(struct vcpu *v, struct frame_alloc *pool,
 		      const struct mem_region *map, unsigned nmap, uint64_t limit)
 {
@@ -119,6 +135,7 @@ static void build_ept(struct vcpu *v, struct frame_alloc *pool,
 	if (ept_build_identity(&v->ept, map, nmap, v->hidden, v->nhidden, limit,
 			       v->hidden_page_pa))
 		panic("building the EPT identity map failed (pool too small?)");
+	trap_apic_writes(v);
 	v->eptp = ept_eptp(&v->ept, false);
 	pr_info("nestor: EPT identity map of [0, 0x%lx): %u table pages\n", limit,
 		ept_table_pages(&v->ept));
@@ -164,6 +181,8 @@ static void nmi_for_guest(void)
 	uint64_t proc;
 
 	v->events.nmi_pending = true;
+	if (crash_test_guest_nmi())
+		v->relaunch = true; /* the VMCS was cleared and loaded again */
 	if (vmread(VMCS_PROC_BASED_CONTROLS, &proc) == VMX_OK)
 		vmwrite(VMCS_PROC_BASED_CONTROLS, proc | PROC_NMI_WINDOW_EXITING);
 }

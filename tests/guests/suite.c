@@ -26,6 +26,7 @@ const char guest_name[] = "suite";
 const char *const guest_options[] = {
 	"expect_entry", "expect_module", "expect_cmdline_len", "maxphyaddr",
 	"msr_filter_only", "deny_read", "deny_write", "allow_pass", "x2apic",
+	"expect_ap_blocked",
 	NULL,
 };
 
@@ -1552,6 +1553,54 @@ static void test_memory_reserved_readonly(void)
 
 /* ------------------------------------------------------------------------ */
 
+/* INIT and Start-Up IPIs (SDM Vol. 3A 8.4.4.1, 11.6.1) to APIC ID 1 through
+ * the xAPIC ICR must not start that CPU: Nestor refuses them (the guest
+ * would otherwise run a CPU outside VMX). The start-up code at 0x8000 (the
+ * vector 0x08 page) would write 0x42 to 0x8100 in real mode. With
+ * expect_ap_blocked the run has a second CPU (Bochs cpus=2). */
+#define SIPI_PAGE 0x8000ULL
+#define SIPI_MARK 0x8100ULL
+#define ICR_INIT_ASSERT ((5U << 8) | (1U << 14))
+#define ICR_STARTUP(vec) ((6U << 8) | (1U << 14) | (vec))
+
+static void settle(unsigned n)
+{
+	for (volatile unsigned i = 0; i < n; i++)
+		__asm__ __volatile__("pause");
+}
+
+static void send_ipi(uint32_t low, uint32_t dest)
+{
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, low);
+}
+
+static void test_init_sipi_refused(void)
+{
+	/* mov byte [0x8100], 0x42; cli; hlt; jmp $-2 (16-bit code) */
+	static const uint8_t startup[] = { 0xc6, 0x06, 0x00, 0x81, 0x42,
+					   0xfa, 0xf4, 0xeb, 0xfd };
+	volatile uint8_t *page = (volatile uint8_t *)SIPI_PAGE;
+	volatile uint8_t *mark = (volatile uint8_t *)SIPI_MARK;
+
+	if (!rt_option_present("expect_ap_blocked")) {
+		rt_note("no expect_ap_blocked option: skipped");
+		return;
+	}
+	apic_mmio = rdmsr(MSR_APIC_BASE) & ~0xfffULL;
+	for (unsigned i = 0; i < sizeof(startup); i++)
+		page[i] = startup[i];
+	*mark = 0;
+	send_ipi(ICR_INIT_ASSERT, 1);
+	settle(200000);
+	send_ipi(ICR_STARTUP(SIPI_PAGE >> 12), 1);
+	settle(200000);
+	send_ipi(ICR_STARTUP(SIPI_PAGE >> 12), 1);
+	settle(2000000);
+	CHECK(*mark == 0, "CPU 1 ran the start-up code (mark %#x): INIT/SIPI reached it",
+	      *mark);
+}
+
 /* ------------------------------------------------------------------------
  * The operator's MSR filter (Nestor's msr_filter=, issue 5). Run alone with
  * the option msr_filter_only; the scenario tells the guest what its filter
@@ -1727,6 +1776,7 @@ static const struct rt_test tests[] = {
 	{ "pf_no_exit_default", test_pf_no_exit_default },
 	{ "hlt_apic_timer", test_hlt_apic_timer },
 	{ "nmi_self", test_nmi_self },
+	{ "init_sipi_refused", test_init_sipi_refused },
 	{ "vmcall_version", test_vmcall_version },
 	{ "vmcall_print", test_vmcall_print },
 	{ "vmcall_unknown", test_vmcall_unknown },

@@ -9,6 +9,12 @@ contain (`expect`) and must not contain (`reject`), and a timeout. The runner
 builds one ISO per scenario with its own grub.cfg, boots it headless, captures
 COM1 to a file, and runs two scenarios at a time.
 
+A scenario may name a `prepare` command (run in the repository root before
+its ISO is built, e.g. to fetch and cache a guest): exit status 0 goes on,
+SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted
+neither passed nor failed (its inputs cannot be had here, e.g. no network),
+anything else fails it.
+
 Usage: tests/system/runner.py [--jobs N] [--list] [NAME-REGEX ...]
 """
 import argparse
@@ -29,6 +35,10 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 VGA_BIOS = "/usr/share/vgabios/vgabios.bin"
 
+# A prepare command exits with this status when the scenario cannot run here.
+SKIP_STATUS = 77
+PREPARE_TIMEOUT = 600
+
 # A fault or panic inside Nestor fails every scenario that does not expect it.
 DEFAULT_REJECT = [r"FATAL EXCEPTION", r"PANIC:"]
 
@@ -48,6 +58,7 @@ class Scenario:
     megs: int = 256
     cpus: int = 1
     bochs_extra: str = ""              # extra bochsrc lines
+    prepare: list = None               # argv run first; SKIP_STATUS = skip
 
 
 @dataclasses.dataclass
@@ -58,6 +69,7 @@ class Result:
     serial_path: str
     log_path: str
     seconds: float
+    skipped: bool = False
 
 
 def _path(p):
@@ -123,6 +135,29 @@ def judge(sc, text, timed_out):
     return reasons
 
 
+def prepare(sc, workdir):
+    """Runs sc.prepare; returns None to go on, else (skipped, reason)."""
+    log_path = os.path.join(workdir, "prepare.log")
+    cmd = [_path(sc.prepare[0])] + list(sc.prepare[1:])
+    with open(log_path, "w") as log:
+        log.write(" ".join(cmd) + "\n")
+        log.flush()
+        try:
+            rc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, timeout=PREPARE_TIMEOUT).returncode
+        except subprocess.TimeoutExpired:
+            return True, f"prepare command still running after {PREPARE_TIMEOUT} s (log {log_path})"
+        except OSError as e:
+            return False, f"prepare command {cmd[0]} could not run: {e.strerror}"
+    if rc == 0:
+        return None
+    with open(log_path, errors="replace") as f:
+        last = ([line.strip() for line in f if line.strip()] or [""])[-1]
+    if rc == SKIP_STATUS:
+        return True, f"{last} (log {log_path})"
+    return False, f"prepare command failed with status {rc}: {last} (log {log_path})"
+
+
 def run_scenario(sc):
     workdir = os.path.join(BUILD, "system", sc.name)
     shutil.rmtree(workdir, ignore_errors=True)
@@ -130,6 +165,12 @@ def run_scenario(sc):
     serial = os.path.join(workdir, "serial.out")
     log_path = os.path.join(workdir, "emulator.log")
     start = time.monotonic()
+    if sc.prepare:
+        stop = prepare(sc, workdir)
+        if stop:
+            skipped, reason = stop
+            return Result(sc, False, [reason], serial, log_path,
+                          time.monotonic() - start, skipped=skipped)
     try:
         iso = build_iso(sc, workdir)
     except subprocess.CalledProcessError as e:
@@ -162,10 +203,13 @@ def run_scenario(sc):
 
 
 def report(res, out=sys.stdout):
-    status = "PASS" if res.passed else "FAIL"
+    status = "SKIP" if res.skipped else "PASS" if res.passed else "FAIL"
     out.write(f"[{status}] system/{res.scenario.name} ({res.scenario.emulator}"
               f"{'/' + res.scenario.cpu if res.scenario.emulator == 'bochs' else ''}, "
               f"{res.seconds:.1f} s)\n")
+    if res.skipped:
+        out.write(f"    skipped: {res.reasons[0]}\n")
+        return
     if res.passed:
         return
     for r in res.reasons:
@@ -187,18 +231,23 @@ def load_scenarios():
 
 
 def run_all(patterns=(), jobs=2, out=sys.stdout):
-    """Runs the matching scenarios; returns (passed, failed)."""
+    """Runs the matching scenarios; returns (passed, failed). Skipped ones
+    count in neither; their number is printed on a line of its own."""
     selected = [s for s in load_scenarios()
                 if not patterns or any(re.search(p, s.name) for p in patterns)]
-    passed = failed = 0
+    passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         for res in pool.map(run_scenario, selected):
             report(res, out)
             out.flush()
-            if res.passed:
+            if res.skipped:
+                skipped += 1
+            elif res.passed:
                 passed += 1
             else:
                 failed += 1
+    if skipped:
+        out.write(f"{skipped} system scenario(s) skipped\n")
     return passed, failed
 
 

@@ -77,6 +77,22 @@ def maxphy_passed(n):
 MAXPHY_REJECT = SUITE_REJECT + [r"^  maxphy_\w+: skipped: needs maxphyaddr="]
 
 
+# The Linux guest (issue 7): module 0 is the bzImage with the kernel's
+# command line, module 1 the initramfs (tests/linux/README.md).
+# nestor_exit: /init leaves through port 0xf4 (Nestor's exit) rather than
+# ACPI power-off; reboot=t makes a panic (panic=-1) a triple fault, which
+# Nestor reports and stops on, instead of a machine reset that would boot
+# Nestor again until the timeout.
+LINUX_DIR = "build/linux"
+LINUX_PREPARE = ["scripts/linux-guest.sh", LINUX_DIR]
+LINUX_CMDLINE = ("console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 "
+                 "panic=-1 reboot=t nokaslr nestor_exit")
+LINUX_MODULES = [(f"{LINUX_DIR}/vmlinuz", LINUX_CMDLINE),
+                 (f"{LINUX_DIR}/initramfs.gz", "")]
+LINUX_REJECT = [r"Kernel panic", r"^nestor-linux: (devtmpfs mount|poweroff) failed",
+                r"BUG: ", r"Oops", r"^nestor-linux: port 0xf4 write did not stop"]
+
+
 def maxphy_scenario(name, cpu, flavour, n):
     return Scenario(name, cpu=cpu, cmdline=f"guest_maxphyaddr={n}",
                     modules=maxphy_suite(flavour, n), expect=maxphy_passed(n),
@@ -349,6 +365,14 @@ SCENARIOS = [
                      r"msr_filter: .*16",
                      r"^nestor: FATAL: 6 error\(s\) in the command line",
                      r"^nestor: power off \(status 3\)$"]),
+    # --- issue 7: the guest never starts another CPU outside VMX ---
+    Scenario("init-sipi-refused-2cpu", cpu="corei7_skylake_x", cpus=2,
+             modules=suite("mb2", "mb2", "expect_ap_blocked"),
+             expect=[r"^nestor: guest INIT IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
+                     r"^nestor: guest Start-Up IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
+                     r"^PASS init_sipi_refused$",
+                     ] + SUITE_PASSED,
+             reject=SUITE_REJECT),
     Scenario("vmxon-fault-reported", cpu="corei7_skylake_x",
              cmdline="test_vmxon_fault=1",
              modules=[guest("suite-elf64"), DUMMY],
@@ -398,4 +422,24 @@ SCENARIOS = [
                  r"^nestor: power off \(status 3\)$",
              ],
              reject=[r"entering the guest", r"^PASS "]),
+
+    # --- issue 7: a stock Debian Linux (cloud kernel + busybox initramfs,
+    # tests/linux/README.md) as the guest. scripts/linux-guest.sh fetches and
+    # caches it under build/linux; without apt or network: SKIP. ---
+    Scenario("linux-guest-bochs", cpu="corei7_skylake_x", cpus=2, megs=512,
+             timeout=600, prepare=LINUX_PREPARE, modules=LINUX_MODULES,
+             expect=[
+                 r"^nestor-linux: kernel \d+\.\d+\.\d+\S*$",
+                 # Linux names only the hypervisors it knows ("Hypervisor
+                 # detected: KVM"); for Nestor's signature it may say nothing.
+                 r"^nestor-linux: hypervisor (.*Nestor.*|.*[Hh]ypervisor.*|none)$",
+                 r"^nestor-linux: cpuid hypervisor bit set$",
+                 r"^nestor-linux: cpus online 0$",
+                 r"^nestor-linux: memtotal MemTotal: +\d+ kB$",
+                 r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] usable$",
+                 r"^nestor-linux: done$",
+                 r"^nestor: guest exited with status 0$",
+                 r"^nestor: power off \(status 0\)$",
+             ],
+             reject=LINUX_REJECT),
 ]
