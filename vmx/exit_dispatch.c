@@ -114,6 +114,9 @@ void guest_unsupported(struct vcpu *v, const char *what)
 	guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped");
 }
 
+/* loglevel=debug: one line every 2^10 exits, to see a busy guest move. */
+#define HEARTBEAT_MASK 0x3ffull
+
 /* Called by vmx/vmexit.asm with the guest's GPRs saved. Returns 0 to
  * VMRESUME. */
 int vmx_handle_exit(struct guest_regs *regs)
@@ -131,7 +134,10 @@ int vmx_handle_exit(struct guest_regs *regs)
 		entry_failure_report(v, reason);
 	if (basic < EXIT_REASON_MAX)
 		v->stats.count[basic]++;
-	v->stats.total_exits++;
+	if (unlikely((++v->stats.total_exits & HEARTBEAT_MASK) == 0) &&
+	    log_get_level() >= LOG_DEBUG)
+		pr_debug("nestor: heartbeat: %lu exits, this one reason %u at RIP 0x%lx\n",
+			 v->stats.total_exits, basic, vmcs_read(VMCS_GUEST_RIP));
 
 	/* An event whose delivery the exit interrupted must be delivered
 	 * again when the guest resumes (27.2.4). */

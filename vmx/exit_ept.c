@@ -14,10 +14,10 @@
  * exception bitmap (a single-step trap after the instruction, SDM Vol. 3A
  * 17.3.1.4; it outranks NMI and INTR at that boundary, Table 6-2). The
  * step ends at the #DB exit that reports BS. Said on the console when it is
- * first used, the visible differences: an interrupt taken just before the
- * instruction, or an exception it raises, sees TF = 1 in its frame, and
- * runs with the page still backed by the sink (reads all ones, writes
- * dropped: as before). A write in an STI/MOV-SS shadow or while an event
+ * first used, the visible differences: the instruction runs with IF = 0
+ * (external interrupts wait until after it), and an exception it raises
+ * sees TF = 1 and IF = 0 in its frame and runs with the page still backed
+ * by the sink (reads all ones, writes dropped: as before). A write in an STI/MOV-SS shadow or while an event
  * is being re-delivered cannot be stepped this way (VM-entry rules 26.3.1.5)
  * and stops the guest with a message.
  * The xAPIC page (IA32_APIC_BASE) is mapped read-only the same way, so that
@@ -73,11 +73,16 @@ static void step_begin(struct vcpu *v)
 		guest_unsupported(v, "the guest wrote to Nestor's memory while an event was being delivered; without the monitor trap flag Nestor cannot drop that write");
 	if (!warned) {
 		warned = true;
-		pr_warn("nestor: no monitor trap flag on this CPU: dropping guest writes to Nestor's memory single-steps with RFLAGS.TF (an interrupt or exception at that instruction sees TF=1 in its frame)\n");
+		pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page are single-stepped with RFLAGS.TF and IF=0 (an exception at that instruction sees TF=1, IF=0 in its frame)\n");
 	}
+	/* IF = 0 for the step: an external interrupt delivered before the
+	 * instruction would run its handler with TF = 0 (interrupt gates
+	 * clear it) and that handler's own writes would land in the sink
+	 * unseen, e.g. a lost EOI. (With MTF the exit comes right after such
+	 * a delivery instead: SDM Vol. 3C 26.7.2.) */
 	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	v->step_saved_rflags = rflags;
-	vmcs_write(VMCS_GUEST_RFLAGS, rflags | RFLAGS_TF);
+	vmcs_write(VMCS_GUEST_RFLAGS, (rflags | RFLAGS_TF) & ~RFLAGS_IF);
 	vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
 }
 
@@ -152,8 +157,8 @@ bool sink_single_step_done(struct vcpu *v, uint64_t dr6_bits)
 	if (!v->nsink || v->cfg->mtf || !(dr6_bits & DR6_BS))
 		return false;
 	vmcs_clear_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
-	rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~RFLAGS_TF;
-	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (saved & RFLAGS_TF));
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(RFLAGS_TF | RFLAGS_IF);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (saved & (RFLAGS_TF | RFLAGS_IF)));
 	step_end(v);
 	/* The guest's own #DB (it was single-stepping too, or a breakpoint
 	 * hit) is delivered as it would have been. */
