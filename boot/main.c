@@ -351,6 +351,31 @@ static uint64_t ept_limit(const struct mem_region *map, unsigned n,
 	return top < (1ULL << maxphyaddr) ? top : 1ULL << maxphyaddr;
 }
 
+/* With a guest width N below the CPU's, the guest is told about no memory
+ * at or above 2^N (a CPU of width N could not address it): the map it and
+ * the EPT builder get is clipped there. */
+static const struct mem_region *clip_map(const struct mem_region *map,
+					 unsigned *n, unsigned maxphyaddr)
+{
+	static struct mem_region clipped[MB2_MAX_MMAP];
+	uint64_t top = 1ULL << maxphyaddr;
+	unsigned out = 0;
+
+	if (maxphyaddr >= 52)
+		return map;
+	for (unsigned i = 0; i < *n && out < MB2_MAX_MMAP; i++) {
+		struct mem_region r = map[i];
+
+		if (r.base >= top)
+			continue;
+		if (r.len > top - r.base)
+			r.len = top - r.base;
+		clipped[out++] = r;
+	}
+	*n = out;
+	return clipped;
+}
+
 static NORETURN void run_guest(uint64_t info_addr)
 {
 	static struct phys_range hidden[2];
@@ -373,6 +398,8 @@ static NORETURN void run_guest(uint64_t info_addr)
 	v->host_maxphyaddr = host_maxphyaddr();
 	v->maxphyaddr = guest_maxphyaddr();
 	v->reduced_width = v->maxphyaddr < v->host_maxphyaddr;
+	if (v->reduced_width)
+		map = clip_map(map, &n, v->maxphyaddr);
 	v->hidden = hidden;
 	v->nhidden = 2;
 	v->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;

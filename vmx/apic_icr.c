@@ -1,12 +1,41 @@
 /* Which IPIs a guest may send (see vmx/apic_icr.h). */
 #include "vmx/apic_icr.h"
 
-bool apic_icr_refused(uint64_t icr)
+static bool dest_is_self(uint32_t icr, uint32_t dest,
+			 const struct apic_self *self)
+{
+	if (!ICR_DEST_LOGICAL(icr))
+		return dest == self->id;
+	if (!self->x2apic)
+		return (dest & 0xff) && !(dest & ~self->ldr & 0xff);
+	/* x2APIC logical: cluster in bits 31:16, a bit mask in 15:0 (11.12.10). */
+	return (dest >> 16) == (self->ldr >> 16) && (dest & 0xffff) &&
+	       !(dest & ~self->ldr & 0xffff);
+}
+
+enum icr_verdict apic_icr_verdict(uint32_t icr, uint32_t dest,
+				  const struct apic_self *self)
 {
 	unsigned dm = ICR_DELIVERY_MODE(icr);
 
-	return (dm == ICR_DM_INIT || dm == ICR_DM_STARTUP) &&
-	       ICR_SHORTHAND(icr) != ICR_SH_SELF;
+	switch (ICR_SHORTHAND(icr)) {
+	case ICR_SH_SELF:
+		return ICR_SEND;
+	case ICR_SH_ALL_INCL_SELF:
+		return dm == ICR_DM_INIT || dm == ICR_DM_STARTUP
+			       ? ICR_REFUSE : ICR_SEND_TO_SELF;
+	case ICR_SH_ALL_EXCL_SELF:
+		return ICR_REFUSE;
+	default:
+		if (dm == ICR_DM_INIT || dm == ICR_DM_STARTUP)
+			return ICR_REFUSE;
+		return dest_is_self(icr, dest, self) ? ICR_SEND : ICR_REFUSE;
+	}
+}
+
+uint32_t apic_icr_to_self(uint32_t icr)
+{
+	return (icr & ~(3u << 18)) | ((uint32_t)ICR_SH_SELF << 18);
 }
 
 const char *apic_icr_mode_name(uint64_t icr)

@@ -1,13 +1,23 @@
 /* Which inter-processor interrupts a guest may send (pure).
  *
  * Nestor runs one vCPU on the boot CPU; the other CPUs stay in Nestor's
- * hands. A guest that sent INIT or Start-Up IPIs to them would run code
- * outside VMX, with the machine's memory unprotected. So an ICR write
- * (SDM Vol. 3A 11.6.1 "Interrupt Command Register", 11.12.9 for x2APIC) with
- * delivery mode INIT (101b) or Start-Up (110b) is refused unless its
- * destination shorthand is "self" (which the CPU does not accept for these
- * modes anyway: 11.6.1 Table 11-3, it does nothing). Every other IPI (fixed,
- * lowest priority, SMI, NMI) is forwarded: the APs never leave their wait. */
+ * hands, wherever the firmware parked them. A guest that sent them INIT or
+ * Start-Up IPIs would run code outside VMX; one that sent them an NMI or a
+ * fixed interrupt might run code the firmware left in memory the guest now
+ * owns. So an ICR write (SDM Vol. 3A 11.6.1 "Interrupt Command Register";
+ * 11.12.9 for x2APIC) reaches the local APIC only when it targets this CPU
+ * alone:
+ *  - shorthand "self" (01b): allowed;
+ *  - "all including self" (10b): sent as "self" (the guest's only CPU is
+ *    this one);
+ *  - "all excluding self" (11b): refused;
+ *  - no shorthand, physical destination: allowed iff it is this CPU's APIC
+ *    ID; logical destination: allowed iff it names a non-empty subset of
+ *    this CPU's logical ID bits (xAPIC: bits 31:24 of the LDR; x2APIC: the
+ *    same cluster, bits 31:16, and a subset of the 16-bit mask);
+ *  - INIT and Start-Up: refused unless shorthand "self" (which the CPU does
+ *    not act on anyway: 11.6.1, Table 11-3).
+ * The guest sees the other CPUs never answer. */
 #ifndef NESTOR_VMX_APIC_ICR_H
 #define NESTOR_VMX_APIC_ICR_H
 
@@ -17,12 +27,33 @@
 #define ICR_DELIVERY_MODE(icr) (((icr) >> 8) & 7)
 #define ICR_DM_INIT 5
 #define ICR_DM_STARTUP 6
+#define ICR_DEST_LOGICAL(icr) (((icr) >> 11) & 1)
 #define ICR_SHORTHAND(icr) (((icr) >> 18) & 3)
+#define ICR_SH_NONE 0
 #define ICR_SH_SELF 1
+#define ICR_SH_ALL_INCL_SELF 2
+#define ICR_SH_ALL_EXCL_SELF 3
 
-/* True when an ICR value (low 32 bits as in xAPIC ICR_LOW / x2APIC ICR
- * bits 31:0) must not reach the local APIC. */
-bool apic_icr_refused(uint64_t icr);
+/* This CPU as the IPI's destination must match it. */
+struct apic_self {
+	bool x2apic;
+	uint32_t id;   /* xAPIC: 8-bit APIC ID; x2APIC: 32-bit x2APIC ID */
+	uint32_t ldr;  /* xAPIC: LDR bits 31:24 (>> 24); x2APIC: the LDR */
+};
+
+enum icr_verdict {
+	ICR_SEND,         /* as written */
+	ICR_SEND_TO_SELF, /* with the shorthand changed to "self" */
+	ICR_REFUSE,
+};
+
+/* icr: bits 31:0 of the ICR (xAPIC ICR_LOW, x2APIC ICR); dest: the
+ * destination field (xAPIC ICR_HIGH bits 31:24, x2APIC ICR bits 63:32). */
+enum icr_verdict apic_icr_verdict(uint32_t icr, uint32_t dest,
+				  const struct apic_self *self);
+
+/* icr with the destination shorthand set to "self". */
+uint32_t apic_icr_to_self(uint32_t icr);
 
 /* "INIT" / "Start-Up" / "fixed" ... for the log line. */
 const char *apic_icr_mode_name(uint64_t icr);

@@ -71,6 +71,14 @@ void events_deliver(struct vcpu *v)
 	}
 	if (!q->nmi_pending)
 		return;
+	/* While one instruction is being stepped through the write sink
+	 * (vmx/exit_ept.c), an injected NMI would run its handler unstepped
+	 * with the sink mapped: it waits for the step's end, which asks for
+	 * the NMI window again. */
+	if (v->nsink) {
+		vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+		return;
+	}
 	/* An NMI can be injected only when the guest does not block NMIs,
 	 * nor (26.3.1.5) is in an STI/MOV-SS shadow; else ask for the NMI
 	 * window (24.6.2: NMI-window exiting). */

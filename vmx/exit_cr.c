@@ -71,8 +71,10 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 
 	/* #GP: reserved bits 63:32, PG without PE, NW without CD (Vol. 3A
 	 * 2.5; Vol. 2B MOV CR). */
+	/* ... and clearing PG while CR4.PCIDE = 1 (Vol. 3A 4.10.1). */
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & CR0_NW) && !(val & CR0_CD))) {
+	    ((val & CR0_NW) && !(val & CR0_CD)) ||
+	    (!(val & CR0_PG) && (guest_visible_cr4(v) & CR4_PCIDE))) {
 		inject_gp0(v);
 		return;
 	}
@@ -126,8 +128,17 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 	 * operation besides VMXE, which the guest must not see), clearing
 	 * PAE in IA-32e mode, setting PCIDE with CR3[11:0] != 0 (Vol. 2B
 	 * MOV CR; Vol. 3A 4.10.1). */
+	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+
+	/* Also #GP: PCIDE outside IA-32e mode, changing LA57 in IA-32e mode
+	 * (Vol. 2B MOV CR; Vol. 3A 4.10.1, 4.1.1). */
+	if (((val & CR4_PCIDE) && !(efer & EFER_LMA)) ||
+	    ((efer & EFER_LMA) && ((val ^ old) & CR4_LA57))) {
+		inject_gp0(v);
+		return;
+	}
 	if ((val & ~allowed) ||
-	    (!(val & CR4_PAE) && (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA)) ||
+	    (!(val & CR4_PAE) && (efer & EFER_LMA)) ||
 	    ((val & CR4_PCIDE) && !(vmcs_read(VMCS_GUEST_CR4) & CR4_PCIDE) &&
 	     (vmcs_read(VMCS_GUEST_CR3) & 0xfff))) {
 		inject_gp0(v);

@@ -47,6 +47,8 @@
 #define APIC_REFUSED_LOG_LIMIT 16
 #define XAPIC_ICR_LOW 0x300   /* SDM Vol. 3A 11.6.1, Table 11-1 */
 #define XAPIC_ICR_HIGH 0x310
+#define XAPIC_ID 0x20
+#define XAPIC_LDR 0xd0
 #define DR6_BS (1ull << 14)
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
@@ -63,6 +65,7 @@ static void step_begin(struct vcpu *v)
 	static bool warned;
 	uint64_t rflags;
 
+	v->step_rip = vmcs_read(VMCS_GUEST_RIP);
 	if (v->cfg->mtf) {
 		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
 		return;
@@ -86,6 +89,11 @@ static void step_begin(struct vcpu *v)
 	vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB);
 }
 
+static uint32_t xapic_reg(const struct vcpu *v, unsigned reg)
+{
+	return *(volatile uint32_t *)(v->apic_gpa + reg);
+}
+
 /* The stepped instruction wrote an xAPIC register (in the sink page):
  * forward it to the local APIC, unless it is an INIT/Start-Up IPI. */
 static void apic_write_done(struct vcpu *v)
@@ -94,12 +102,23 @@ static void apic_write_done(struct vcpu *v)
 	uint32_t val = *(volatile uint32_t *)(v->sink_page_pa + reg);
 
 	v->apic_write_pending = false;
-	if (reg == XAPIC_ICR_LOW && apic_icr_refused(val)) {
-		if (v->refused_ipis++ < APIC_REFUSED_LOG_LIMIT)
-			pr_warn("nestor: guest %s IPI (xAPIC ICR 0x%x, destination 0x%x) refused: Nestor runs one vCPU and keeps the other CPUs\n",
-				apic_icr_mode_name(val), val,
-				*(volatile uint32_t *)(v->apic_gpa + XAPIC_ICR_HIGH) >> 24);
-		return;
+	if (reg == XAPIC_ICR_LOW) {
+		uint32_t dest = xapic_reg(v, XAPIC_ICR_HIGH) >> 24;
+		struct apic_self self = { false, xapic_reg(v, XAPIC_ID) >> 24,
+					  xapic_reg(v, XAPIC_LDR) >> 24 };
+
+		switch (apic_icr_verdict(val, dest, &self)) {
+		case ICR_REFUSE:
+			if (v->refused_ipis++ < APIC_REFUSED_LOG_LIMIT)
+				pr_warn("nestor: guest %s IPI (xAPIC ICR 0x%x, destination 0x%x) refused: Nestor runs one vCPU and keeps the other CPUs\n",
+					apic_icr_mode_name(val), val, dest);
+			return;
+		case ICR_SEND_TO_SELF:
+			val = apic_icr_to_self(val);
+			break;
+		case ICR_SEND:
+			break;
+		}
 	}
 	*(volatile uint32_t *)(v->apic_gpa + reg) = val;
 }
@@ -117,8 +136,13 @@ static void step_end(struct vcpu *v)
 				PAGE_SIZE, EPT_R, EPT_MT_WB);
 	}
 	v->nsink = 0;
-	if (v->apic_write_pending)
+	/* Forward only what the instruction itself wrote: if it faulted (RIP
+	 * unchanged) the register slot holds nothing of the guest's. */
+	if (v->apic_write_pending && vmcs_read(VMCS_GUEST_RIP) != v->step_rip)
 		apic_write_done(v);
+	v->apic_write_pending = false;
+	if (v->events.nmi_pending) /* held during the step (event_inject.c) */
+		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
 	flush_guest_ept(v);
 	/* The sink must not keep what the guest wrote. */
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
@@ -140,6 +164,13 @@ static void sink_write(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	flush_guest_ept(v);
 	if (v->nsink == 1)
 		step_begin(v);
+}
+
+void sink_abort(struct vcpu *v)
+{
+	v->apic_write_pending = false;
+	if (v->nsink)
+		step_end(v);
 }
 
 void handle_monitor_trap(struct vcpu *v)

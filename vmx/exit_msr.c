@@ -31,6 +31,8 @@ static uint64_t emulated_read(uint32_t msr)
  * must not flood the console: the first MSR_DENY_LOG_BURST denials, then one
  * in MSR_DENY_LOG_EVERY with the count so far. */
 #define MSR_DENY_LOG_BURST 16
+#define X2APIC_ID_MSR 0x802   /* SDM Vol. 3A 11.12.5 */
+#define X2APIC_LDR_MSR 0x80d  /* 11.12.10.2 */
 #define MSR_DENY_LOG_EVERY 1024
 
 static void deny(struct vcpu *v, uint32_t msr, bool write)
@@ -48,11 +50,20 @@ static void deny(struct vcpu *v, uint32_t msr, bool write)
  * (vmx/apic_icr.h); the guest sees the other CPUs not come up. */
 static void write_icr(struct vcpu *v, uint64_t val)
 {
-	if (apic_icr_refused(val)) {
+	struct apic_self self = { true, (uint32_t)rdmsr(X2APIC_ID_MSR),
+				  (uint32_t)rdmsr(X2APIC_LDR_MSR) };
+
+	switch (apic_icr_verdict((uint32_t)val, (uint32_t)(val >> 32), &self)) {
+	case ICR_REFUSE:
 		if (v->refused_ipis++ < MSR_DENY_LOG_BURST)
-			pr_warn("nestor: guest %s IPI (ICR 0x%lx) refused: Nestor runs one vCPU and keeps the other CPUs\n",
+			pr_warn("nestor: guest %s IPI (x2APIC ICR 0x%lx) refused: Nestor runs one vCPU and keeps the other CPUs\n",
 				apic_icr_mode_name(val), val);
 		return;
+	case ICR_SEND_TO_SELF:
+		val = (val & ~0xffffffffull) | apic_icr_to_self((uint32_t)val);
+		break;
+	case ICR_SEND:
+		break;
 	}
 	if (wrmsr_checked(MSR_X2APIC_ICR, val))
 		inject_gp0(v);
@@ -112,6 +123,16 @@ void handle_wrmsr(struct vcpu *v)
 		if (msr == MSR_X2APIC_ICR) {
 			write_icr(v, val);
 			break;
+		}
+		if (msr == MSR_IA32_XSS) {
+			if ((val & XSS_PT) || wrmsr_checked(msr, val)) {
+				inject_gp0(v);
+				return;
+			}
+			break;
+		}
+		if (msr != MSR_IA32_APIC_BASE) {
+			guest_unsupported(v, "WRMSR of an MSR Nestor emulates without a write handler (a bug in vmx/msr_policy.c)");
 		}
 		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A
 		 * 10.4.4). Nestor does not move the window: a write that

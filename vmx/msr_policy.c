@@ -65,6 +65,11 @@ static enum msr_action nestor_policy(uint32_t msr, bool write)
 		return MSR_GP;
 	case MSR_IA32_APIC_BASE:
 		return write ? MSR_EMULATE : MSR_PASS;
+	case MSR_IA32_XSS:
+		/* Writes are checked: bit 8 would let XRSTORS load the
+		 * IA32_RTIT_* MSRs (Intel PT, host-physical output) past
+		 * their intercepts (SDM Vol. 1 13.5.6, Vol. 3C 33.3.5). */
+		return write ? MSR_EMULATE : MSR_PASS;
 	case MSR_IA32_MISC_ENABLE:
 		return write ? MSR_IGNORE : MSR_EMULATE;
 	case MSR_IA32_FEATURE_CONTROL:

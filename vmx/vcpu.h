@@ -99,6 +99,7 @@ struct vcpu {
 	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
 	bool apic_write_pending;     /* an xAPIC write is being stepped */
 	unsigned apic_write_reg;     /* its register offset */
+	uint64_t step_rip;           /* RIP of the instruction being stepped */
 };
 
 uint64_t gpr_read(struct vcpu *v, unsigned n);

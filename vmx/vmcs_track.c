@@ -94,9 +94,22 @@ void vmx_cpu_entered(uint64_t vmxon_pa)
 	crash_vmx_cpu_enter();
 }
 
+void vmx_cpu_left(void)
+{
+	if (__atomic_exchange_n(&this_cpu()->in_vmx, false, __ATOMIC_SEQ_CST))
+		crash_vmx_cpu_leave();
+}
+
 bool vmx_cpu_in_vmx(void)
 {
 	return this_cpu()->in_vmx;
+}
+
+bool vmx_cpu_has_current_vmcs(void)
+{
+	struct vmx_cpu *c = this_cpu();
+
+	return c->in_vmx && c->current;
 }
 
 enum vmx_status vmcs_load(struct loaded_vmcs *lv)
@@ -164,12 +177,16 @@ void vmx_cpu_teardown(const char *why)
 			   loaded_vmcs_strerror(ls), n);
 	loaded_vmcs_list_forget(&c->loaded);
 	c->current = NULL;
-	if (c->in_vmx) {
-		/* 30.3 VMXOFF, then CR4.VMXE may be cleared (23.8). */
+	/* Exactly one caller (the interrupted one or an NMI) leaves: the
+	 * exchange makes the count and the VMXOFF happen once. */
+	if (__atomic_exchange_n(&c->in_vmx, false, __ATOMIC_SEQ_CST)) {
+		/* 30.3 VMXOFF; CR4.VMXE may be cleared only outside VMX
+		 * operation (23.8): after VMXOFF succeeded, or when VMXOFF
+		 * raised #UD because VMX was already off. */
 		unsigned st = vmxoff_for_teardown();
 
-		c->in_vmx = false;
-		write_cr4(read_cr4() & ~CR4_VMXE);
+		if (st == VMX_OK || st == (EXTABLE_FAULTED | 6))
+			write_cr4(read_cr4() & ~CR4_VMXE);
 		crash_vmx_cpu_leave();
 		log_printf(LOG_QUIET, "nestor: VMX off on CPU 0 (%s): %u VMCS(es) cleared, VMXOFF %s, CR4.VMXE clear\n",
 			   why, n, st == VMX_OK ? "done" : "failed");

@@ -30,7 +30,11 @@ void vmx_cpu_init(enum crash_test_point test_point);
 
 /* vmx/vmx_enable.c after a successful VMXON on the region at vmxon_pa. */
 void vmx_cpu_entered(uint64_t vmxon_pa);
+/* VMXON failed after vmx_cpu_entered(): not in VMX after all. */
+void vmx_cpu_left(void);
 bool vmx_cpu_in_vmx(void);
+/* In VMX operation with a VMCS made current by vmcs_load(). */
+bool vmx_cpu_has_current_vmcs(void);
 
 /* Publish, then VMPTRLD (the list never lacks a loaded VMCS). */
 enum vmx_status vmcs_load(struct loaded_vmcs *lv);

@@ -59,6 +59,9 @@ int vmx_enable(const struct vmx_config *cfg, uint64_t vmxon_pa)
 		return -1;
 	/* 24.11.5: the VMXON region starts with the VMCS revision id. */
 	*(volatile uint32_t *)vmxon_pa = cfg->revision;
+	/* Marked before VMXON: an NMI right after it must find VMX on to
+	 * leave it (the teardown tolerates VMXOFF's #UD if VMXON failed). */
+	vmx_cpu_entered(vmxon_pa);
 	st = vmxon_checked(vmxon_pa);
 	if (st & EXTABLE_FAULTED) {
 		unsigned vec = st & 0xff;
@@ -67,6 +70,7 @@ int vmx_enable(const struct vmx_config *cfg, uint64_t vmxon_pa)
 		       vec == 6 ? "#UD" : vec == 13 ? "#GP" : "an exception", vec,
 		       read_cr0(), read_cr4(), rdmsr(MSR_IA32_FEATURE_CONTROL),
 		       vmxon_pa);
+		vmx_cpu_left();
 		write_cr4(read_cr4() & ~CR4_VMXE);
 		pr_err("nestor: CR4.VMXE cleared again; VMX not entered\n");
 		return -1;
@@ -76,10 +80,10 @@ int vmx_enable(const struct vmx_config *cfg, uint64_t vmxon_pa)
 		pr_err("nestor: VMXON failed (%s) with region 0x%lx, revision 0x%x\n",
 		       st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid",
 		       vmxon_pa, cfg->revision);
+		vmx_cpu_left();
 		write_cr4(read_cr4() & ~CR4_VMXE);
 		return -1;
 	}
-	vmx_cpu_entered(vmxon_pa);
 	pr_info("nestor: VMX operation entered (VMXON region 0x%lx)\n", vmxon_pa);
 	return 0;
 }

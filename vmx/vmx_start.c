@@ -22,7 +22,6 @@
 extern struct nestor_config config;
 #include "vmx/vmx_msrs.h"
 
-#define APIC_BASE_ENABLE (1ull << 11) /* SDM Vol. 3A 11.4.4 */
 #define EXIT_STACK_SIZE (16 * 1024)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 
@@ -107,10 +106,10 @@ static void ept_free(void *ctx, uint64_t pa)
  * stays UC (SDM Vol. 3A 11.4.1: the APIC page must be strong uncacheable). */
 static void trap_apic_writes(struct vcpu *v)
 {
+	/* The base field counts whatever IA32_APIC_BASE.EN says (11.4.4): a
+	 * guest may enable the APIC later without moving it. */
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
-	if (!(base & APIC_BASE_ENABLE))
-		return;
 	v->apic_gpa = base & 0x000ffffffffff000ull;
 	if (ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE, EPT_R,
 		    EPT_MT_UC))
@@ -181,6 +180,10 @@ static void nmi_for_guest(void)
 	uint64_t proc;
 
 	v->events.nmi_pending = true;
+	/* Between a teardown and the next VMPTRLD (a restart) there is no
+	 * current VMCS to touch: the NMI waits in the queue. */
+	if (!vmx_cpu_has_current_vmcs())
+		return;
 	if (crash_test_guest_nmi())
 		v->relaunch = true; /* the VMCS was cleared and loaded again */
 	if (vmread(VMCS_PROC_BASED_CONTROLS, &proc) == VMX_OK)
@@ -198,7 +201,9 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 	vmcs_setup_guest_state(v, e);
 	phys_width_setup(v, v->zero_page_pa);
 	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
-		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0);
+		/* XSAVES/XRSTORS of PT state exit (24.6.20); the guest
+		 * cannot set IA32_XSS[8] anyway (vmx/exit_msr.c). */
+		vmcs_write(VMCS_XSS_EXIT_BITMAP, XSS_PT);
 }
 
 /* on_guest_reset=restart (SDM Vol. 3C 24.11.3, 26.1): the guest's VMCS is
@@ -224,13 +229,10 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 	if (v->probe_gpa && ept_unmap(&v->ept, v->probe_gpa, PAGE_SIZE))
 		panic("cannot unmap the MAXPHYADDR probe page");
 	v->probe_gpa = 0;
-	for (unsigned i = 0; i < v->nsink; i++)
-		ept_map(&v->ept, v->sink_gpa[i], v->hidden_page_pa, PAGE_SIZE,
-			EPT_R, EPT_MT_WB);
-	v->nsink = 0;
 	memset(&v->events, 0, sizeof(v->events));
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
+	sink_abort(v); /* EPT only: INVEPT needs VMX operation */
 	if (vmcs_load(&v->vmcs) != VMX_OK)
 		panic("VMPTRLD of the recycled VMCS 0x%lx failed", v->vmcs_pa);
 	program_vmcs(v, &e);

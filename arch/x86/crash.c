@@ -19,8 +19,9 @@
 static enum crash_action action = CRASH_HALT;
 static void (*volatile cpu_teardown)(const char *why);
 static volatile int vmx_cpus;       /* CPUs in VMX operation */
-static volatile int crashing;       /* 0, or 1 once a crash began */
-static volatile uint32_t crash_cpu; /* APIC ID of the crashing CPU */
+/* 0, or the crashing CPU's APIC ID + 1: one store says both that a crash
+ * began and which CPU runs it. */
+static volatile uint64_t crashing;
 static volatile int acks;           /* other CPUs that tore down */
 static void (*volatile test_verify)(void);
 
@@ -87,13 +88,16 @@ static void stop_other_cpus(void)
 
 void crash_stop(int status, const char *why)
 {
+	uint64_t none = 0;
+
 	cli();
-	if (__atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST)) {
+	if (!__atomic_compare_exchange_n(&crashing, &none,
+					 (uint64_t)apic_id() + 1, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		/* A crash inside the crash: this CPU's state, then stop. */
 		crash_teardown_this_cpu(why);
 		power_off(status);
 	}
-	crash_cpu = apic_id();
 	log_printf(LOG_QUIET, "nestor: crash (%s): leaving VMX on every CPU\n", why);
 	crash_teardown_this_cpu(why);
 	stop_other_cpus();
@@ -118,7 +122,7 @@ bool crash_nmi(void)
 	/* A crash is under way: leave VMX here too (idempotent if this is
 	 * the crashing CPU, whose crash path then goes on). */
 	crash_teardown_this_cpu("NMI during a crash");
-	if (apic_id() == crash_cpu)
+	if ((uint64_t)apic_id() + 1 == __atomic_load_n(&crashing, __ATOMIC_SEQ_CST))
 		return true;
 	__atomic_add_fetch(&acks, 1, __ATOMIC_SEQ_CST);
 	for (;;) {

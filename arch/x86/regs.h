@@ -19,6 +19,7 @@
 #define CR4_PSE (1ULL << 4)
 #define CR4_PAE (1ULL << 5)
 #define CR4_PGE (1ULL << 7)
+#define CR4_LA57 (1ULL << 12)
 #define CR4_VMXE (1ULL << 13)
 #define CR4_SMXE (1ULL << 14)
 #define CR4_PCIDE (1ULL << 17)
@@ -45,6 +46,8 @@
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_XSS 0xda0
+#define XSS_PT (1ULL << 8) /* IA32_XSS bit 8: Intel PT state (SDM Vol. 1 13.5.6) */
 #define MSR_IA32_PAT 0x277
 #define MSR_IA32_PEBS_ENABLE 0x3f1
 #define MSR_IA32_DS_AREA 0x600

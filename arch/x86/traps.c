@@ -121,7 +121,9 @@ void trap_dispatch(struct trap_frame *f)
 {
 	uint64_t fixup = extable_lookup(f->rip);
 
-	if (fixup && f->vector != 2) {
+	/* Only the faults these instructions can raise on a bad input
+	 * (#UD, #GP, #PF); a #DB, #MC or NMI there is not theirs. */
+	if (fixup && (f->vector == 6 || f->vector == 13 || f->vector == 14)) {
 		/* An expected fault (arch/x86/extable.h): resume at the fixup
 		 * and tell the code which exception it was. */
 		f->rip = fixup;

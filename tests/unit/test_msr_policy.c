@@ -218,9 +218,11 @@ static void test_bitmap_exact_set_bits(void **state)
 		wr += (unsigned)__builtin_popcount(g.bm[i]);
 	/* Reads: 0x3a, 0x9b, 20 VMX MSRs, 0x1a0, 17 Intel PT MSRs (0x560-1,
 	 * 0x570-2, 0x580-0x58b), DS_AREA, PEBS_ENABLE. Writes: also 0x79,
-	 * 0x1b and the x2APIC ICR 0x830. */
+	 * 0x1b, the x2APIC ICR 0x830 and IA32_XSS 0xda0. */
 	assert_int_equal(rd, 1 + 1 + 20 + 1 + 17 + 2);
-	assert_int_equal(wr, 1 + 1 + 1 + 20 + 1 + 17 + 2 + 1 + 1);
+	assert_int_equal(wr, 1 + 1 + 1 + 20 + 1 + 17 + 2 + 1 + 1 + 1);
+	assert_true(msr_bitmap_intercepts(g.bm, 0xda0, true));
+	assert_false(msr_bitmap_intercepts(g.bm, 0xda0, false));
 }
 
 static void test_bitmap_intercepted_and_clear_samples(void **state)
