@@ -34,43 +34,6 @@ static struct vmx_cpu *this_cpu(void)
 	return &boot_cpu;
 }
 
-/* VMCLEAR / VMXOFF for the teardown: an NMI may land after the interrupted
- * teardown's VMXOFF, where they raise #UD (SDM Vol. 3C 30.3): caught
- * (arch/x86/extable.h) and reported, never fatal. */
-static unsigned vmclear_for_teardown(uint64_t pa)
-{
-	uint64_t rax = 0;
-	uint8_t cf = 0, zf = 0;
-
-	__asm__ __volatile__("1: vmclear %[pa]\n\t"
-			     "setc %[cf]\n\t"
-			     "setz %[zf]\n\t"
-			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
-			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
-			     : [pa] "m"(pa)
-			     : "cc", "memory");
-	if (rax & EXTABLE_FAULTED)
-		return (unsigned)rax;
-	return VMX_STATUS_FROM_FLAGS(cf, zf);
-}
-
-static unsigned vmxoff_for_teardown(void)
-{
-	uint64_t rax = 0;
-	uint8_t cf = 0, zf = 0;
-
-	__asm__ __volatile__("1: vmxoff\n\t"
-			     "setc %[cf]\n\t"
-			     "setz %[zf]\n\t"
-			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
-			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
-			     :
-			     : "cc", "memory");
-	if (rax & EXTABLE_FAULTED)
-		return (unsigned)rax;
-	return VMX_STATUS_FROM_FLAGS(cf, zf);
-}
-
 /* Sends this CPU an NMI and waits (bounded) until the crash path has run
  * in its handler. */
 static void test_nmi_now(enum crash_test_point at);
@@ -151,7 +114,7 @@ enum vmx_status vmcs_clear(struct loaded_vmcs *lv)
 static void clear_one(struct loaded_vmcs *lv, void *ctx)
 {
 	struct vmx_cpu *c = ctx;
-	unsigned st = vmclear_for_teardown(lv->pa);
+	unsigned st = vmclear_checked(lv->pa);
 
 	log_printf(LOG_QUIET, "nestor: VMCLEAR VMCS 0x%lx (CPU %d, %s): %s\n",
 		   lv->pa, lv->cpu, lv->launched ? "launched" : "not launched",
@@ -183,7 +146,7 @@ void vmx_cpu_teardown(const char *why)
 		/* 30.3 VMXOFF; CR4.VMXE may be cleared only outside VMX
 		 * operation (23.8): after VMXOFF succeeded, or when VMXOFF
 		 * raised #UD because VMX was already off. */
-		unsigned st = vmxoff_for_teardown();
+		unsigned st = vmxoff_checked();
 
 		if (st == VMX_OK || st == (EXTABLE_FAULTED | 6))
 			write_cr4(read_cr4() & ~CR4_VMXE);

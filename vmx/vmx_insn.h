@@ -57,6 +57,44 @@ VMX_INSN_PA(vmclear, "vmclear")
 VMX_INSN_PA(vmptrld, "vmptrld")
 #undef VMX_INSN_PA
 
+/* VMCLEAR / VMXOFF for the crash/teardown path (vmx/vmcs_track.c): an NMI
+ * may land after an interrupted teardown's VMXOFF, where they raise #UD
+ * (SDM Vol. 3C 30.3): caught (arch/x86/extable.h) and returned as
+ * EXTABLE_FAULTED | vector, never fatal; else the VMX status. */
+static inline unsigned vmclear_checked(uint64_t pa)
+{
+	uint64_t rax = 0;
+	uint8_t cf = 0, zf = 0;
+
+	__asm__ __volatile__("1: vmclear %[pa]\n\t"
+			     "setc %[cf]\n\t"
+			     "setz %[zf]\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
+			     : [pa] "m"(pa)
+			     : "cc", "memory");
+	if (rax & EXTABLE_FAULTED)
+		return (unsigned)rax;
+	return VMX_STATUS_FROM_FLAGS(cf, zf);
+}
+
+static inline unsigned vmxoff_checked(void)
+{
+	uint64_t rax = 0;
+	uint8_t cf = 0, zf = 0;
+
+	__asm__ __volatile__("1: vmxoff\n\t"
+			     "setc %[cf]\n\t"
+			     "setz %[zf]\n\t"
+			     "2:\n\t" EXTABLE_ENTRY("1b", "2b")
+			     : "+a"(rax), [cf] "+qm"(cf), [zf] "+qm"(zf)
+			     :
+			     : "cc", "memory");
+	if (rax & EXTABLE_FAULTED)
+		return (unsigned)rax;
+	return VMX_STATUS_FROM_FLAGS(cf, zf);
+}
+
 static inline enum vmx_status vmxoff(void)
 {
 	uint8_t cf, zf;
