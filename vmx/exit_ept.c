@@ -45,10 +45,6 @@
 #define EPTQ_LINEAR_VALID (1u << 7)
 #define NESTOR_WRITE_LOG_LIMIT 8
 #define APIC_REFUSED_LOG_LIMIT 16
-#define XAPIC_ICR_LOW 0x300   /* SDM Vol. 3A 11.6.1, Table 11-1 */
-#define XAPIC_ICR_HIGH 0x310
-#define XAPIC_ID 0x20
-#define XAPIC_LDR 0xd0
 #define DR6_BS (1ull << 14)
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)

@@ -31,8 +31,6 @@ static uint64_t emulated_read(uint32_t msr)
  * must not flood the console: the first MSR_DENY_LOG_BURST denials, then one
  * in MSR_DENY_LOG_EVERY with the count so far. */
 #define MSR_DENY_LOG_BURST 16
-#define X2APIC_ID_MSR 0x802   /* SDM Vol. 3A 11.12.5 */
-#define X2APIC_LDR_MSR 0x80d  /* 11.12.10.2 */
 #define MSR_DENY_LOG_EVERY 1024
 
 static void deny(struct vcpu *v, uint32_t msr, bool write)
@@ -50,8 +48,8 @@ static void deny(struct vcpu *v, uint32_t msr, bool write)
  * (vmx/apic_icr.h); the guest sees the other CPUs not come up. */
 static void write_icr(struct vcpu *v, uint64_t val)
 {
-	struct apic_self self = { true, (uint32_t)rdmsr(X2APIC_ID_MSR),
-				  (uint32_t)rdmsr(X2APIC_LDR_MSR) };
+	struct apic_self self = { true, (uint32_t)rdmsr(MSR_X2APIC_ID),
+				  (uint32_t)rdmsr(MSR_X2APIC_LDR) };
 
 	switch (apic_icr_verdict((uint32_t)val, (uint32_t)(val >> 32), &self)) {
 	case ICR_REFUSE:

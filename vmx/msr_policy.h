@@ -28,7 +28,6 @@ enum msr_action {
 #define MSR_RTIT_ADDR_LAST 0x58b
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST 0x493 /* IA32_VMX_EXIT_CTLS2, the highest today */
-#define MSR_X2APIC_ICR 0x830 /* SDM Vol. 3A, 10.12.9 */
 
 /* The action for one access. f is the operator's filter (NULL: none). The
  * x2APIC MSRs are never filtered; otherwise a denied access is MSR_DENY;

@@ -7,11 +7,6 @@
 
 #define APIC_BASE_X2APIC (1ull << 10)   /* 11.12.1 */
 #define APIC_BASE_ADDR 0x000ffffffffff000ull
-#define XAPIC_ID 0x20
-#define XAPIC_ICR_LOW 0x300
-#define XAPIC_ICR_HIGH 0x310
-#define X2APIC_ID_MSR 0x802
-#define X2APIC_ICR_MSR 0x830
 #define ICR_NMI (4u << 8)               /* delivery mode 100b */
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_ALL_BUT_SELF (3u << 18)     /* destination shorthand 11b */
@@ -33,7 +28,7 @@ uint32_t apic_id(void)
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 	if (x2apic(base))
-		return (uint32_t)rdmsr(X2APIC_ID_MSR);
+		return (uint32_t)rdmsr(MSR_X2APIC_ID);
 	return *xapic_reg(base, XAPIC_ID) >> 24;
 }
 
@@ -42,7 +37,7 @@ static void send_icr(uint32_t low, uint32_t dest)
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 	if (x2apic(base)) {
-		wrmsr(X2APIC_ICR_MSR, ((uint64_t)dest << 32) | low);
+		wrmsr(MSR_X2APIC_ICR, ((uint64_t)dest << 32) | low);
 		return;
 	}
 	/* 11.6.1: write the high half first; the low write sends. Then wait

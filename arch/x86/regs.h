@@ -47,6 +47,16 @@
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_XSS 0xda0
+
+/* Local APIC registers (SDM Vol. 3A 11.4.1 Table 11-1: xAPIC MMIO offsets;
+ * 11.12.1.2 Table 11-6: x2APIC MSRs). */
+#define XAPIC_ID 0x20
+#define XAPIC_LDR 0xd0
+#define XAPIC_ICR_LOW 0x300
+#define XAPIC_ICR_HIGH 0x310
+#define MSR_X2APIC_ID 0x802
+#define MSR_X2APIC_LDR 0x80d
+#define MSR_X2APIC_ICR 0x830
 #define XSS_PT (1ULL << 8) /* IA32_XSS bit 8: Intel PT state (SDM Vol. 1 13.5.6) */
 #define MSR_IA32_PAT 0x277
 #define MSR_IA32_PEBS_ENABLE 0x3f1
