@@ -27,13 +27,14 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bochs_config  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 NESTOR_ELF = os.path.join(BUILD, "nestor.elf")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
-BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
-VGA_BIOS = "/usr/share/vgabios/vgabios.bin"
 
 # A prepare command exits with this status when the scenario cannot run here.
 SKIP_STATUS = 77
@@ -87,24 +88,12 @@ def build_iso(sc, workdir):
 
 def bochs_command(sc, workdir, iso, serial):
     rc = os.path.join(workdir, "bochsrc")
-    with open(rc, "w") as f:
-        f.write(f"""megs: {sc.megs}
-cpu: model={sc.cpu}, count={sc.cpus}, ips=50000000
-romimage: file={BOCHS_BIOS}
-vgaromimage: file={VGA_BIOS}
-ata0-master: type=cdrom, path={iso}, status=inserted
-boot: cdrom
-com1: enabled=1, mode=file, dev={serial}
-display_library: rfb, options="timeout=0"
-log: {os.path.join(workdir, 'bochs.log')}
-clock: sync=none
-error: action=ignore
-panic: action=fatal
-{sc.bochs_extra}
-""")
+    bochs_config.write_bochsrc(rc, iso=iso, cpu=sc.cpu, cpus=sc.cpus, megs=sc.megs,
+                               serial_dev=serial, log=os.path.join(workdir, "bochs.log"),
+                               extra=sc.bochs_extra)
     cmds = os.path.join(workdir, "bochs.cmds")
     with open(cmds, "w") as f:
-        f.write("c\nquit\n")
+        f.write(bochs_config.DEBUGGER_COMMANDS)
     return ["bochs", "-q", "-f", rc, "-rc", cmds]
 
 
@@ -133,6 +122,29 @@ def judge(sc, text, timed_out):
     if timed_out:
         reasons.append(f"emulator still running after {sc.timeout} s (killed)")
     return reasons
+
+
+def emulator_died(returncode, serial_text):
+    """Why the emulator's end was not a normal one, or None. Bochs exits with
+    status 1 through its shutdown port and QEMU with the isa-debug-exit
+    status, so only a signal, or an exit before anything reached the serial
+    port, says that the emulator itself failed."""
+    if returncode is not None and returncode < 0:
+        return f"the emulator died by signal {-returncode} (see its output below)"
+    if not serial_text:
+        return (f"the emulator exited with status {returncode} before any "
+                "serial output (see its output below)")
+    return None
+
+
+def emulator_tail(log_path, n=15):
+    try:
+        with open(log_path, errors="replace") as f:
+            lines = [line.rstrip() for line in f if line.strip()]
+    except OSError:
+        return [f"(no emulator output: {log_path} missing)"]
+    return [f"--- last {min(n, len(lines))} lines of the emulator's output ---"] + \
+        [f"| {line}" for line in lines[-n:]]
 
 
 def prepare(sc, workdir):
@@ -199,6 +211,11 @@ def run_scenario(sc):
         with open(serial, "rb") as f:
             text = f.read().decode("utf-8", "replace").replace("\r", "")
     reasons = judge(sc, text, timed_out)
+    if not timed_out:
+        died = emulator_died(proc.returncode, text)
+        if died:
+            reasons.insert(0, died)
+            reasons += emulator_tail(log_path)
     return Result(sc, not reasons, reasons, serial, log_path, time.monotonic() - start)
 
 
