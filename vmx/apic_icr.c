@@ -33,9 +33,15 @@ enum icr_verdict apic_icr_verdict(uint32_t icr, uint32_t dest,
 	}
 }
 
-uint32_t apic_icr_to_self(uint32_t icr)
+struct icr_write apic_icr_self_form(uint32_t icr, uint32_t dest,
+				    const struct apic_self *self)
 {
-	return (icr & ~(3u << 18)) | ((uint32_t)ICR_SH_SELF << 18);
+	uint32_t base = icr & ~(3u << 18);
+
+	if (ICR_DELIVERY_MODE(icr) == ICR_DM_FIXED)
+		return (struct icr_write){ base | ((uint32_t)ICR_SH_SELF << 18),
+					   dest };
+	return (struct icr_write){ base & ~(1u << 11), self->id };
 }
 
 const char *apic_icr_mode_name(uint64_t icr)

@@ -8,8 +8,10 @@
  * 11.12.9 for x2APIC) reaches the local APIC only when it targets this CPU
  * alone:
  *  - shorthand "self" (01b): allowed;
- *  - "all including self" (10b): sent as "self" (the guest's only CPU is
- *    this one);
+ *  - "all including self" (10b): sent to this CPU alone (the guest's only
+ *    CPU is this one): with the "self" shorthand for Fixed delivery, the
+ *    only mode 11.6.1 allows with it, and otherwise with no shorthand and
+ *    this CPU's APIC ID as physical destination (apic_icr_self_form());
  *  - "all excluding self" (11b): refused;
  *  - no shorthand, physical destination: allowed iff it is this CPU's APIC
  *    ID; logical destination: allowed iff it names a non-empty subset of
@@ -33,6 +35,7 @@
 #define ICR_SH_SELF 1
 #define ICR_SH_ALL_INCL_SELF 2
 #define ICR_SH_ALL_EXCL_SELF 3
+#define ICR_DM_FIXED 0
 
 /* This CPU as the IPI's destination must match it. */
 struct apic_self {
@@ -52,8 +55,25 @@ enum icr_verdict {
 enum icr_verdict apic_icr_verdict(uint32_t icr, uint32_t dest,
 				  const struct apic_self *self);
 
-/* icr with the destination shorthand set to "self". */
-uint32_t apic_icr_to_self(uint32_t icr);
+/* An ICR write aimed at this CPU alone, for ICR_SEND_TO_SELF. */
+struct icr_write {
+	uint32_t icr;  /* bits 31:0 */
+	uint32_t dest; /* the destination field, as for apic_icr_verdict() */
+};
+
+/* The same IPI sent to this CPU alone. SDM Vol. 3A 11.6.1 ("Destination
+ * Shorthand", and the valid combinations of Table 11-3 notes): the "self"
+ * shorthand is for Fixed delivery only; another mode (an NMI, say) with it
+ * is invalid and is not delivered. So Fixed keeps its vector with "self";
+ * every other mode gets no shorthand, physical destination mode and
+ * dest = this CPU's APIC ID. */
+struct icr_write apic_icr_self_form(uint32_t icr, uint32_t dest,
+				    const struct apic_self *self);
+
+/* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28:
+ * 31:20, 17:16 and 13:12; the delivery-status bit is gone in x2APIC mode):
+ * a WRMSR that sets one raises #GP(0) (11.12.1.2). */
+#define X2APIC_ICR_RESERVED 0xfff33000ull
 
 /* "INIT" / "Start-Up" / "fixed" ... for the log line. */
 const char *apic_icr_mode_name(uint64_t icr);

@@ -8,22 +8,32 @@
 #include "mm/phys_width.h"
 #include "vmx/apic_icr.h"
 #include "vmx/msr_policy.h"
+#include "vmx/mtrr.h"
 #include "vmx/vmcs.h"
 
-static uint64_t emulated_read(uint32_t msr)
+/* RDMSR of an MSR Nestor emulates. False: #GP(0). */
+static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	if (mtrr_msr(msr))
+		return mtrr_read(&v->mtrr, msr, val);
 	switch (msr) {
 	case MSR_IA32_FEATURE_CONTROL:
 		/* What a CPU without VMX shows: locked, both VMX-enable bits
 		 * clear (SDM Vol. 3C, 23.7). Other bits (e.g. SGX) as is. */
-		return (rdmsr(MSR_IA32_FEATURE_CONTROL) | FEATURE_CONTROL_LOCKED) &
+		if (rdmsr_checked(msr, val))
+			return false;
+		*val = (*val | FEATURE_CONTROL_LOCKED) &
 		       ~(FEATURE_CONTROL_VMX_INSIDE_SMX |
 			 FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		return true;
 	case MSR_IA32_MISC_ENABLE:
 		/* Bits 11/12: BTS/PEBS unavailable (SDM Vol. 4, Table 2-2). */
-		return rdmsr(MSR_IA32_MISC_ENABLE) | (1ull << 11) | (1ull << 12);
+		if (rdmsr_checked(msr, val))
+			return false;
+		*val |= (1ull << 11) | (1ull << 12);
+		return true;
 	default:
-		return 0;
+		return false;
 	}
 }
 
@@ -45,26 +55,46 @@ static void deny(struct vcpu *v, uint32_t msr, bool write)
 }
 
 /* x2APIC ICR (SDM Vol. 3A 11.12.9): INIT and Start-Up IPIs are refused
- * (vmx/apic_icr.h); the guest sees the other CPUs not come up. */
+ * (vmx/apic_icr.h); the guest sees the other CPUs not come up. The write
+ * is always intercepted, so it is checked here first as the CPU would:
+ * outside x2APIC mode (IA32_APIC_BASE.EN and EXTD not both set) every
+ * x2APIC MSR raises #GP(0) (11.12.1, 11.12.1.2), and so does a reserved
+ * ICR bit. Nothing here may fault in Nestor: the MSRs are read checked. */
 static void write_icr(struct vcpu *v, uint64_t val)
 {
-	struct apic_self self = { true, (uint32_t)rdmsr(MSR_X2APIC_ID),
-				  (uint32_t)rdmsr(MSR_X2APIC_LDR) };
+	uint64_t base, id, ldr;
+	struct apic_self self;
+	struct icr_write w;
 
-	switch (apic_icr_verdict((uint32_t)val, (uint32_t)(val >> 32), &self)) {
+	if (rdmsr_checked(MSR_IA32_APIC_BASE, &base) ||
+	    (base & (APIC_BASE_EN | APIC_BASE_EXTD)) !=
+		    (APIC_BASE_EN | APIC_BASE_EXTD) ||
+	    (val & X2APIC_ICR_RESERVED) ||
+	    rdmsr_checked(MSR_X2APIC_ID, &id) ||
+	    rdmsr_checked(MSR_X2APIC_LDR, &ldr)) {
+		inject_gp0(v);
+		return;
+	}
+	self = (struct apic_self){ true, (uint32_t)id, (uint32_t)ldr };
+	w = (struct icr_write){ (uint32_t)val, (uint32_t)(val >> 32) };
+	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
 	case ICR_REFUSE:
 		if (v->refused_ipis++ < MSR_DENY_LOG_BURST)
 			pr_warn("nestor: guest %s IPI (x2APIC ICR 0x%lx) refused: Nestor runs one vCPU and keeps the other CPUs\n",
 				apic_icr_mode_name(val), val);
+		skip_instruction(v);
 		return;
 	case ICR_SEND_TO_SELF:
-		val = (val & ~0xffffffffull) | apic_icr_to_self((uint32_t)val);
+		w = apic_icr_self_form(w.icr, w.dest, &self);
 		break;
 	case ICR_SEND:
 		break;
 	}
-	if (wrmsr_checked(MSR_X2APIC_ICR, val))
+	if (wrmsr_checked(MSR_X2APIC_ICR, ((uint64_t)w.dest << 32) | w.icr)) {
 		inject_gp0(v);
+		return;
+	}
+	skip_instruction(v);
 }
 
 void handle_rdmsr(struct vcpu *v)
@@ -74,7 +104,10 @@ void handle_rdmsr(struct vcpu *v)
 
 	switch (msr_policy(v->msr_filter, msr, false)) {
 	case MSR_EMULATE:
-		val = emulated_read(msr);
+		if (!emulated_read(v, msr, &val)) {
+			inject_gp0(v);
+			return;
+		}
 		break;
 	case MSR_PASS: /* intercepted for another reason (reduced width) */
 		if (rdmsr_checked(msr, &val)) {
@@ -100,7 +133,7 @@ void handle_rdmsr(struct vcpu *v)
 void handle_wrmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
-	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax;
+	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax, cur;
 	enum msr_action action = msr_policy(v->msr_filter, msr, true);
 
 	if (action == MSR_DENY) {
@@ -115,11 +148,17 @@ void handle_wrmsr(struct vcpu *v)
 		inject_gp0(v);
 		return;
 	}
-	val = phys_width_msr_write(msr, val, v->maxphyaddr, v->host_maxphyaddr);
 	switch (action) {
 	case MSR_EMULATE:
 		if (msr == MSR_X2APIC_ICR) {
 			write_icr(v, val);
+			return;
+		}
+		if (mtrr_msr(msr)) {
+			if (!mtrr_write(&v->mtrr, msr, val, v->maxphyaddr)) {
+				inject_gp0(v);
+				return;
+			}
 			break;
 		}
 		if (msr == MSR_IA32_XSS) {
@@ -135,7 +174,11 @@ void handle_wrmsr(struct vcpu *v)
 		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A
 		 * 10.4.4). Nestor does not move the window: a write that
 		 * keeps it passes. */
-		if ((val ^ rdmsr(msr)) & 0x000ffffffffff000ull)
+		if (rdmsr_checked(msr, &cur)) {
+			inject_gp0(v);
+			return;
+		}
+		if ((val ^ cur) & APIC_BASE_ADDR)
 			guest_unsupported(v, "the guest moved its local APIC window (IA32_APIC_BASE); Nestor does not relocate it");
 		if (wrmsr_checked(msr, val)) {
 			inject_gp0(v);

@@ -5,8 +5,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/regs.h"
 
-#define APIC_BASE_X2APIC (1ull << 10)   /* 11.12.1 */
-#define APIC_BASE_ADDR 0x000ffffffffff000ull
 #define ICR_NMI (4u << 8)               /* delivery mode 100b */
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_ALL_BUT_SELF (3u << 18)     /* destination shorthand 11b */
@@ -15,7 +13,7 @@
 
 static bool x2apic(uint64_t base)
 {
-	return base & APIC_BASE_X2APIC;
+	return base & APIC_BASE_EXTD;
 }
 
 static volatile uint32_t *xapic_reg(uint64_t base, unsigned off)

@@ -39,6 +39,11 @@
 #define RFLAGS_VM (1ULL << 17)
 
 #define MSR_IA32_APIC_BASE 0x1b
+/* IA32_APIC_BASE (SDM Vol. 3A 11.4.4, 11.12.1): EXTD = x2APIC mode, EN =
+ * APIC globally enabled, bits 51:12 the xAPIC page. */
+#define APIC_BASE_EXTD (1ull << 10)
+#define APIC_BASE_EN (1ull << 11)
+#define APIC_BASE_ADDR 0x000ffffffffff000ull
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_BIOS_UPDT_TRIG 0x79
 #define MSR_IA32_SMM_MONITOR_CTL 0x9b

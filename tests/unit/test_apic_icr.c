@@ -1,7 +1,6 @@
 /* Unit tests for vmx/apic_icr.c: which ICR writes (SDM Vol. 3A 11.6.1,
  * 11.12.9, 11.12.10) reach the local APIC. Only IPIs that target this CPU
- * alone go through: shorthand "self", "all including self" turned into
- * "self", a physical destination equal to this CPU's ID, or a logical one
+ * alone go through: shorthand "self", "all including self" sent to this CPU alone, a physical destination equal to this CPU's ID, or a logical one
  * that names only this CPU's logical bits. INIT and Start-Up never, except
  * with "self". Compared against an independent statement of the rules for
  * every delivery mode, shorthand and destination kind. */
@@ -104,13 +103,61 @@ static void test_real_sequences(void **state)
 	assert_int_equal(apic_icr_verdict(0x00ec | LOGICAL, 0xff, &xself), ICR_REFUSE);
 }
 
-static void test_to_self(void **state)
+static void check_self_form(uint32_t icr, uint32_t dest,
+			    const struct apic_self *s, uint32_t want_icr,
+			    uint32_t want_dest)
+{
+	struct icr_write w = apic_icr_self_form(icr, dest, s);
+
+	assert_int_equal(w.icr, want_icr);
+	assert_int_equal(w.dest, want_dest);
+	/* Whatever it is, the result is sent as is. */
+	assert_int_equal(apic_icr_verdict(w.icr, w.dest, s), ICR_SEND);
+}
+
+/* "All including self" becomes an IPI to this CPU alone (11.6.1): Fixed
+ * with the self shorthand, every other mode with this CPU's ID and no
+ * shorthand (self is valid only with Fixed delivery). */
+static void test_self_form(void **state)
 {
 	(void)state;
-	assert_int_equal(apic_icr_to_self(0x000800ec), 0x000400ec);
-	assert_int_equal(apic_icr_to_self(0x000c04ff | LEVEL_ASSERT | TRIGGER_LEVEL),
-			 0x000404ff | LEVEL_ASSERT | TRIGGER_LEVEL);
-	assert_int_equal(apic_icr_to_self(0), 0x00040000);
+	check_self_form(0x000800ec, 0x77, &xself, 0x000400ec, 0x77);
+	check_self_form(0x000c00ff | LEVEL_ASSERT | TRIGGER_LEVEL, 0, &xself,
+			0x000400ff | LEVEL_ASSERT | TRIGGER_LEVEL, 0);
+	/* NMI to all including self: physical, ID 2 / x2APIC ID 5. */
+	check_self_form(SH(2) | DM(DM_NMI) | LEVEL_ASSERT, 0xff, &xself,
+			DM(DM_NMI) | LEVEL_ASSERT, 2);
+	check_self_form(SH(2) | DM(DM_NMI) | LOGICAL, 0xffffffff, &x2self,
+			DM(DM_NMI), 5);
+	check_self_form(SH(2) | DM(DM_LOWEST) | 0x31, 0, &xself,
+			DM(DM_LOWEST) | 0x31, 2);
+	check_self_form(SH(2) | DM(DM_SMI), 0, &x2self, DM(DM_SMI), 5);
+	/* Every mode the verdict sends this way, against the rule. */
+	for (unsigned dm = 0; dm < 8; dm++) {
+		uint32_t icr = SH(2) | DM(dm) | 0x40;
+		struct icr_write w;
+
+		if (apic_icr_verdict(icr, 0, &xself) != ICR_SEND_TO_SELF)
+			continue;
+		w = apic_icr_self_form(icr, 0, &xself);
+		if (dm == DM_FIXED)
+			assert_int_equal(ICR_SHORTHAND(w.icr), ICR_SH_SELF);
+		else
+			assert_true(ICR_SHORTHAND(w.icr) == ICR_SH_NONE &&
+				    !ICR_DEST_LOGICAL(w.icr) && w.dest == xself.id);
+	}
+}
+
+static void test_x2apic_reserved(void **state)
+{
+	(void)state;
+	/* Figure 11-28: vector, DM, dest mode, level, trigger, shorthand and
+	 * the 32-bit destination are the only defined bits. */
+	assert_int_equal(X2APIC_ICR_RESERVED & 0xffffffff00000000ull, 0);
+	assert_int_equal(X2APIC_ICR_RESERVED & (0xffu | 7u << 8 | 1u << 11 |
+						1u << 14 | 1u << 15 | 3u << 18), 0);
+	assert_int_equal(X2APIC_ICR_RESERVED | 0xffu | 7u << 8 | 1u << 11 |
+			 1u << 14 | 1u << 15 | 3u << 18, 0xffffffffull);
 }
 
 static void test_macros_and_names(void **state)
@@ -136,7 +183,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_real_sequences),
-		cmocka_unit_test(test_to_self),
+		cmocka_unit_test(test_self_form),
+		cmocka_unit_test(test_x2apic_reserved),
 		cmocka_unit_test(test_macros_and_names),
 	};
 
