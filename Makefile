@@ -92,13 +92,14 @@ UNIT_SRCS_test_mb_header   := boot/mb_header.c lib/format.c
 UNIT_SRCS_test_guest_layout := boot/guest_layout.c lib/format.c
 UNIT_SRCS_test_guest_info  := boot/guest_info.c boot/multiboot2.c \
 	mm/mem_region.c lib/format.c
-UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c vmx/msr_filter.c boot/cmdline.c lib/format.c
+UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c vmx/msr_filter.c vmx/mtrr.c boot/cmdline.c lib/format.c
 UNIT_SRCS_test_msr_filter  := vmx/msr_filter.c boot/cmdline.c lib/format.c
 UNIT_SRCS_test_phys_width  := mm/phys_width.c mm/guest_walk.c
 UNIT_SRCS_test_apic_icr    := vmx/apic_icr.c
 UNIT_SRCS_test_loaded_vmcs := vmx/loaded_vmcs.c
 UNIT_SRCS_test_linux_boot  := boot/linux_boot.c lib/format.c
 UNIT_SRCS_test_io_bitmap   := vmx/io_bitmap.c
+UNIT_SRCS_test_mtrr        := vmx/mtrr.c
 UNIT_SRCS_test_events      := vmx/events.c
 UNIT_SRCS_test_vmcs_layout := vmx/vmcs_layout.c
 UNIT_SRCS_test_vmx_errors  := vmx/vmx_errors.c

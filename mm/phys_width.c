@@ -85,26 +85,11 @@ bool phys_width_msr_checked(uint32_t msr)
 	       (msr >= MSR_MTRR_PHYSBASE0 && msr <= MSR_MTRR_PHYSMASK9);
 }
 
-static bool mtrr_physmask(uint32_t msr)
-{
-	/* PHYSBASEn at 0x200 + 2n, PHYSMASKn at 0x201 + 2n. */
-	return msr >= MSR_MTRR_PHYSBASE0 && msr <= MSR_MTRR_PHYSMASK9 &&
-	       (msr & 1);
-}
-
 uint64_t phys_width_msr_read(uint32_t msr, uint64_t val, unsigned maxphyaddr)
 {
 	if (!phys_width_msr_checked(msr))
 		return val;
 	return val & ~bits_from(maxphyaddr);
-}
-
-uint64_t phys_width_msr_write(uint32_t msr, uint64_t val, unsigned maxphyaddr,
-			      unsigned host_maxphyaddr)
-{
-	if (!mtrr_physmask(msr) || maxphyaddr >= host_maxphyaddr)
-		return val;
-	return val | (bits_from(maxphyaddr) & ~bits_from(host_maxphyaddr));
 }
 
 bool phys_width_msr_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr)

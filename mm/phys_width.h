@@ -91,11 +91,4 @@ bool phys_width_msr_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr);
  * has none; e.g. IA32_MTRR_PHYSMASKn reads back as an N-bit mask). */
 uint64_t phys_width_msr_read(uint32_t msr, uint64_t val, unsigned maxphyaddr);
 
-/* The value to write to the CPU for a guest's valid val: an
- * IA32_MTRR_PHYSMASKn gets its mask bits in [maxphyaddr, host) set, so the
- * range still compares every host address bit (SDM Vol. 3A 12.11.3); other
- * MSRs as they are. */
-uint64_t phys_width_msr_write(uint32_t msr, uint64_t val, unsigned maxphyaddr,
-			      unsigned host_maxphyaddr);
-
 #endif

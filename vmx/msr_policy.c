@@ -29,7 +29,10 @@
  *       passes;
  *     - IA32_MISC_ENABLE: reads report BTS and PEBS unavailable (bits 11,
  *       12), writes are dropped (bit 34 would make EFER.NXE, which Nestor
- *       uses, reserved).
+ *       uses, reserved);
+ *     - the MTRRs (IA32_MTRRCAP, _DEF_TYPE, the fixed and variable ranges):
+ *       they type Nestor's memory too, so the guest gets a virtual copy
+ *       (vmx/mtrr.h).
  *    MSRs outside the two bitmap ranges always exit (SDM Vol. 3C, 24.6.9);
  *    Nestor knows none of them, so they get #GP.
  *
@@ -37,6 +40,7 @@
  * exactly when its action is not MSR_PASS. */
 #include "vmx/msr_policy.h"
 #include "lib/string.h"
+#include "vmx/mtrr.h"
 
 #define LOW_LAST 0x1fffu
 #define HIGH_FIRST 0xc0000000u
@@ -59,6 +63,10 @@ static enum msr_action nestor_policy(uint32_t msr, bool write)
 	    (msr >= MSR_RTIT_CTL && msr <= MSR_RTIT_CTL + 2) ||
 	    (msr >= MSR_RTIT_ADDR_FIRST && msr <= MSR_RTIT_ADDR_LAST))
 		return MSR_GP;
+	if (mtrr_msr(msr))
+		/* Virtualized (vmx/mtrr.h): the CPU's MTRRs also type
+		 * Nestor's memory. IA32_MTRRCAP is read-only (#GP). */
+		return write && msr == MSR_MTRRCAP ? MSR_GP : MSR_EMULATE;
 	switch (msr) {
 	case MSR_IA32_DS_AREA:
 	case MSR_IA32_PEBS_ENABLE:

@@ -13,6 +13,8 @@
 #include "vmx/exit_reasons.h"
 #include "vmx/loaded_vmcs.h"
 #include "vmx/msr_filter.h"
+#include "vmx/mtrr.h"
+#include "vmx/write_step.h"
 
 /* Guest GPRs saved by vmx/vmexit.asm (RSP lives in the VMCS). The order
  * follows the architectural register numbers (RAX=0 ... R15=15) with the
@@ -46,10 +48,6 @@ struct guest_mem {
 	unsigned nram;
 };
 
-/* Guest pages temporarily backed by the write sink while one instruction
- * writes to Nestor's memory (see vmx/exit_ept.c). */
-#define SINK_MAX_PAGES 4
-
 struct vcpu {
 	struct guest_regs *regs;     /* on the VM-exit stack */
 	enum vcpu_level level;
@@ -75,9 +73,7 @@ struct vcpu {
 	uint64_t eptp;
 	uint64_t hidden_page_pa;     /* all-ones page behind Nestor's memory */
 	uint64_t sink_page_pa;       /* write sink for dropped writes */
-	uint64_t sink_gpa[SINK_MAX_PAGES];
-	unsigned nsink;
-	uint64_t step_saved_rflags;  /* TF/IF while single-stepping a write */
+	struct write_step step;      /* vmx/write_step.c */
 
 	struct guest_mem mem;
 	const struct phys_range *hidden; /* Nestor's memory, never guest RAM */
@@ -95,11 +91,9 @@ struct vcpu {
 	uint32_t nestor_memory_writes;
 	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
 	uint64_t msr_denials;        /* accesses the filter denied */
+	struct mtrr_state mtrr;      /* the guest's MTRRs (vmx/mtrr.h) */
 	uint32_t refused_ipis;       /* INIT/SIPI the guest tried to send */
 	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
-	bool apic_write_pending;     /* an xAPIC write is being stepped */
-	unsigned apic_write_reg;     /* its register offset */
-	uint64_t step_rip;           /* RIP of the instruction being stepped */
 };
 
 uint64_t gpr_read(struct vcpu *v, unsigned n);

@@ -11,6 +11,7 @@
 #include "vmx/exits.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/msr_policy.h"
+#include "vmx/mtrr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_enable.h"
@@ -190,6 +191,20 @@ static void nmi_for_guest(void)
 		vmwrite(VMCS_PROC_BASED_CONTROLS, proc | PROC_NMI_WINDOW_EXITING);
 }
 
+static bool read_cpu_mtrr(uint32_t msr, uint64_t *val)
+{
+	return rdmsr_checked(msr, val) == 0;
+}
+
+/* The guest's MTRRs start as the firmware left the CPU's (vmx/mtrr.h). */
+static void init_guest_mtrrs(struct vcpu *v)
+{
+	bool present = cpuid(1, 0).edx & CPUID_1_EDX_MTRR;
+
+	if (!mtrr_init(&v->mtrr, present, read_cpu_mtrr, v->maxphyaddr))
+		panic("reading this CPU's MTRRs faulted although CPUID.01H:EDX.MTRR = 1");
+}
+
 /* Everything the current VMCS holds for a guest starting at e (a first
  * launch or a restart): controls, host state, guest state, and the guest's
  * registers. */
@@ -200,6 +215,7 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 	memset(v->regs, 0, sizeof(*v->regs));
 	vmcs_setup_guest_state(v, e);
 	phys_width_setup(v, v->zero_page_pa);
+	init_guest_mtrrs(v);
 	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
 		/* XSAVES/XRSTORS of PT state exit (24.6.20); the guest
 		 * cannot set IA32_XSS[8] anyway (vmx/exit_msr.c). */
@@ -232,7 +248,7 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 	memset(&v->events, 0, sizeof(v->events));
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
-	sink_abort(v); /* EPT only: INVEPT needs VMX operation */
+	write_step_abort(v); /* INVEPT needs VMX operation */
 	if (vmcs_load(&v->vmcs) != VMX_OK)
 		panic("VMPTRLD of the recycled VMCS 0x%lx failed", v->vmcs_pa);
 	program_vmcs(v, &e);

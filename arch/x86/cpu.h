@@ -163,5 +163,6 @@ static inline uint64_t xsetbv_checked(uint32_t xcr, uint64_t val)
 
 /* CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3C, 23.6). */
 #define CPUID_1_ECX_VMX (1U << 5)
+#define CPUID_1_EDX_MTRR (1U << 12)
 
 #endif

@@ -217,10 +217,11 @@ static void test_bitmap_exact_set_bits(void **state)
 	for (unsigned i = 2048; i < 4096; i++)
 		wr += (unsigned)__builtin_popcount(g.bm[i]);
 	/* Reads: 0x3a, 0x9b, 20 VMX MSRs, 0x1a0, 17 Intel PT MSRs (0x560-1,
-	 * 0x570-2, 0x580-0x58b), DS_AREA, PEBS_ENABLE. Writes: also 0x79,
-	 * 0x1b, the x2APIC ICR 0x830 and IA32_XSS 0xda0. */
-	assert_int_equal(rd, 1 + 1 + 20 + 1 + 17 + 2);
-	assert_int_equal(wr, 1 + 1 + 1 + 20 + 1 + 17 + 2 + 1 + 1 + 1);
+	 * 0x570-2, 0x580-0x58b), DS_AREA, PEBS_ENABLE, and 45 MTRR MSRs
+	 * (0xfe, 0x200-0x21f, 11 fixed, 0x2ff). Writes: also 0x79, 0x1b,
+	 * the x2APIC ICR 0x830 and IA32_XSS 0xda0. */
+	assert_int_equal(rd, 1 + 1 + 20 + 1 + 17 + 2 + 45);
+	assert_int_equal(wr, 1 + 1 + 1 + 20 + 1 + 17 + 2 + 1 + 1 + 1 + 45);
 	assert_true(msr_bitmap_intercepts(g.bm, 0xda0, true));
 	assert_false(msr_bitmap_intercepts(g.bm, 0xda0, false));
 }
@@ -495,21 +496,21 @@ static void test_bitmap_filter_halves(void **state)
 	unsigned rd = 0, wr = 0, rd0 = 0, wr0 = 0;
 
 	(void)state;
-	parse_ok("allow,deny:r:0x100-0x10f,deny:w:0x200+8,"
+	parse_ok("allow,deny:r:0x100-0x10f,deny:w:0x300+8,"
 		 "deny:r:0xc0000100,deny:w:0xc0000200-0xc0000207", &f);
 	build_guarded_filtered(&g, 0xc3, &f);
 	build_guarded(&base, 0x3c);
 	/* Low read: 0x100-0x10f are bytes 0x20 and 0x21. */
 	assert_int_equal(g.bm[0x20], 0xff);
 	assert_int_equal(g.bm[0x21], 0xff);
-	assert_int_equal(g.bm[0x1f], 0);
+	assert_int_equal(g.bm[0x1f], base.bm[0x1f]); /* 0xfe: IA32_MTRRCAP */
 	assert_int_equal(g.bm[0x22], 0);
 	assert_int_equal(g.bm[2048 + 0x20], 0);
 	assert_int_equal(g.bm[2048 + 0x21], 0);
-	/* Low write: 0x200-0x207 is byte 0x40 of the write-low bitmap. */
-	assert_int_equal(g.bm[2048 + 0x40], 0xff);
-	assert_int_equal(g.bm[2048 + 0x41], 0);
-	assert_int_equal(g.bm[0x40], 0);
+	/* Low write: 0x300-0x307 is byte 0x60 of the write-low bitmap. */
+	assert_int_equal(g.bm[2048 + 0x60], 0xff);
+	assert_int_equal(g.bm[2048 + 0x61], 0);
+	assert_int_equal(g.bm[0x60], 0);
 	/* High read: 0xc0000100 is bit 0 of byte 1024 + 0x20. */
 	assert_int_equal(g.bm[1024 + 0x20], 0x01);
 	assert_int_equal(g.bm[3072 + 0x20], 0);
@@ -593,10 +594,29 @@ static void test_filter_outside_bitmap_ranges(void **state)
 	}
 }
 
+/* The MTRRs are Nestor's to emulate (vmx/mtrr.h): both directions exit,
+ * IA32_MTRRCAP writes #GP, and the filter still decides first. */
+static void test_mtrr_emulated(void **state)
+{
+	static const uint32_t mtrrs[] = { 0x200, 0x201, 0x21f, 0x250, 0x258,
+					  0x259, 0x268, 0x26f, 0x2ff };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(mtrrs) / sizeof(mtrrs[0]); i++) {
+		assert_int_equal(msr_policy(NULL, mtrrs[i], false), MSR_EMULATE);
+		assert_int_equal(msr_policy(NULL, mtrrs[i], true), MSR_EMULATE);
+	}
+	assert_int_equal(msr_policy(NULL, 0xfe, false), MSR_EMULATE);
+	assert_int_equal(msr_policy(NULL, 0xfe, true), MSR_GP);
+	assert_int_equal(msr_policy(NULL, 0x220, true), MSR_PASS);
+	assert_int_equal(msr_policy(NULL, 0x1ff, true), MSR_PASS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test(f)
+		T(test_mtrr_emulated),
 		T(test_policy_feature_control),
 		T(test_policy_bios_updt_trig),
 		T(test_policy_smm_monitor_ctl),

@@ -933,9 +933,9 @@ static void test_msr_valid(void **state)
 	assert_true(phys_width_msr_valid(0x1b, 0xf00fee00900ULL, 44));
 }
 
-/* What a guest of width N reads and what reaches the CPU: PHYSMASKn loses
- * its bits [N, host) on the way in and gets them back (as ones) on the way
- * out; PHYSBASEn and APIC_BASE are written as they are. */
+/* What a guest of width N reads: PHYSMASKn loses its bits [N, host);
+ * PHYSBASEn within N and APIC_BASE read as they are. (MTRR writes never
+ * reach the CPU: vmx/mtrr.c keeps the guest's copy.) */
 static void test_msr_read_write_views(void **state)
 {
 	const uint64_t mask40 = 0xffc0000800ULL; /* 1 GiB range, valid bit */
@@ -947,16 +947,6 @@ static void test_msr_read_write_views(void **state)
 			 0x80000006ULL);
 	assert_int_equal(phys_width_msr_read(0x1b, 0xfee00900ULL, 36), 0xfee00900ULL);
 	assert_int_equal(phys_width_msr_read(0x10, ~0ULL, 36), ~0ULL); /* not checked */
-	/* Read back, written back: the CPU sees the full 40-bit mask again. */
-	assert_int_equal(phys_width_msr_write(0x201, 0xfc0000800ULL, 36, 40), mask40);
-	assert_int_equal(phys_width_msr_write(0x213, 0xfc0000800ULL, 36, 40), mask40);
-	assert_int_equal(phys_width_msr_write(0x201, 0xfc0000800ULL, 40, 40),
-			 0xfc0000800ULL);
-	assert_int_equal(phys_width_msr_write(0x200, 0xfc0000006ULL, 36, 40),
-			 0xfc0000006ULL); /* PHYSBASE: as is */
-	assert_int_equal(phys_width_msr_write(0x212, 0x6ULL, 36, 40), 0x6ULL);
-	assert_int_equal(phys_width_msr_write(0x1b, 0xfee00900ULL, 36, 40), 0xfee00900ULL);
-	assert_int_equal(phys_width_msr_write(0x214, 0x800ULL, 36, 40), 0x800ULL);
 }
 
 int main(void)
