@@ -1,6 +1,18 @@
 /* I/O instruction exits (exit qualification: SDM Vol. 3C, 27.2.1,
- * Table 27-5). Only the ports in vmx/io_bitmap.c exit. */
+ * Table 27-5). Only accesses that touch a port Nestor owns exit
+ * (vmx/io_bitmap.c; an access of N bytes exits if any of its ports is
+ * intercepted, 25.1.3).
+ *
+ * An access is handled a byte (a port) at a time, in ascending port order,
+ * as the bus would see a misaligned access anyway (SDM Vol. 1, 19.3: such
+ * an access is split into several bus cycles): the bytes that fall on the
+ * guest's own ports reach them with IN/OUT of one byte, the bytes on
+ * Nestor's ports are Nestor's (reads of them give all ones, like an empty
+ * ISA bus; a byte written to the exit port stops the guest with that byte
+ * as status once the access is done; bytes to Bochs' shutdown port are
+ * dropped). IN and OUT at CPL 0 never fault, whatever the port. */
 #include "vmx/exits.h"
+#include "arch/x86/io.h"
 #include "lib/log.h"
 #include "vmx/hypercall_abi.h"
 #include "vmx/io_bitmap.h"
@@ -13,20 +25,44 @@ void handle_io(struct vcpu *v)
 	bool in = q & (1u << 3), string = q & (1u << 4);
 	uint16_t port = (uint16_t)(q >> 16);
 	uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+	uint64_t val = 0, out = v->regs->rax;
+	int exit_status = -1;
 
 	if (string)
 		guest_unsupported(v, "string I/O (INS/OUTS) to a port Nestor intercepts");
-	if (in) {
-		/* Nothing answers on these ports: all ones, like an empty
-		 * ISA bus. Sizes 1 and 2 keep the rest of RAX (Vol. 2A IN). */
-		v->regs->rax = size == 4 ? mask : (v->regs->rax | mask);
-		skip_instruction(v);
-		return;
+	if ((uint32_t)port + size - 1 > 0xffff)
+		guest_unsupported(v, "an I/O access that wraps past port 0xffff");
+	for (unsigned i = 0; i < size; i++) {
+		uint16_t p = (uint16_t)(port + i);
+		uint8_t byte = (uint8_t)(out >> (8 * i));
+
+		switch (io_port_owner(p)) {
+		case IO_PORT_GUEST:
+			if (in)
+				val |= (uint64_t)inb(p) << (8 * i);
+			else
+				outb(p, byte);
+			break;
+		case IO_PORT_NESTOR_EXIT:
+			if (in)
+				val |= 0xffull << (8 * i);
+			else
+				exit_status = byte;
+			break;
+		case IO_PORT_BOCHS_SHUTDOWN:
+			if (in)
+				val |= 0xffull << (8 * i);
+			else
+				pr_debug("nestor: guest OUT 0x%x to port 0x%x ignored\n",
+					 byte, p);
+			break;
+		}
 	}
-	if (port == NESTOR_EXIT_PORT)
-		guest_stop(v, (int)(v->regs->rax & 0xff), "exited");
-	/* Port 0x8900/0x8901: Bochs' shutdown port. */
-	pr_debug("nestor: guest OUT 0x%lx to port 0x%x ignored\n",
-		 v->regs->rax & mask, port);
+	if (exit_status >= 0)
+		guest_stop(v, exit_status, "exited");
+	/* IN of 1 or 2 bytes keeps the rest of RAX; of 4 bytes it zero-
+	 * extends into RAX in 64-bit mode (Vol. 2A IN; Vol. 1 3.4.1.1). */
+	if (in)
+		v->regs->rax = size == 4 ? val : (v->regs->rax & ~mask) | val;
 	skip_instruction(v);
 }

@@ -11,13 +11,22 @@ static void set_port(uint8_t a[4096], uint8_t b[4096], uint16_t port)
 	bm[p / 8] |= (uint8_t)(1u << (p % 8));
 }
 
+enum io_port_owner io_port_owner(uint16_t port)
+{
+	if (port == NESTOR_EXIT_PORT)
+		return IO_PORT_NESTOR_EXIT;
+	if (port == BOCHS_SHUTDOWN_PORT || port == BOCHS_SHUTDOWN_PORT + 1)
+		return IO_PORT_BOCHS_SHUTDOWN;
+	return IO_PORT_GUEST;
+}
+
 void io_bitmap_build(uint8_t a[4096], uint8_t b[4096])
 {
 	memset(a, 0, 4096);
 	memset(b, 0, 4096);
-	set_port(a, b, NESTOR_EXIT_PORT);
-	set_port(a, b, BOCHS_SHUTDOWN_PORT);
-	set_port(a, b, BOCHS_SHUTDOWN_PORT + 1);
+	for (uint32_t port = 0; port <= 0xffff; port++)
+		if (io_port_owner((uint16_t)port) != IO_PORT_GUEST)
+			set_port(a, b, (uint16_t)port);
 }
 
 bool io_bitmap_intercepts(const uint8_t a[4096], const uint8_t b[4096],

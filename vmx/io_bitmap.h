@@ -9,8 +9,19 @@
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
-/* Ports Nestor intercepts: the exit port (vmx/hypercall_abi.h) and the
- * Bochs shutdown port (a guest must not stop the machine behind Nestor). */
+/* Who answers a port. Nestor intercepts two kinds: its exit port
+ * (vmx/hypercall_abi.h) and Bochs' shutdown port (a guest must not stop
+ * the machine behind Nestor); every other port is the guest's (the
+ * machine's own device, passed through). */
+enum io_port_owner {
+	IO_PORT_GUEST,
+	IO_PORT_NESTOR_EXIT,
+	IO_PORT_BOCHS_SHUTDOWN,
+};
+
+enum io_port_owner io_port_owner(uint16_t port);
+
+/* The bitmaps: every port whose owner is not IO_PORT_GUEST exits. */
 void io_bitmap_build(uint8_t a[4096], uint8_t b[4096]);
 bool io_bitmap_intercepts(const uint8_t a[4096], const uint8_t b[4096],
 			  uint16_t port, unsigned size);

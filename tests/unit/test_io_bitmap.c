@@ -198,6 +198,31 @@ static void test_hostile_sizes(void **state)
 	assert_true(io_bitmap_intercepts(G.a, G.b, 0x8902, 0xffffffffu));
 }
 
+/* One owner per port, and the bitmap is exactly the ports that are not
+ * the guest's: the exit port, Bochs' two shutdown ports, nothing else. */
+static void test_port_owner(void **state)
+{
+	uint8_t a[4096], b[4096];
+	unsigned nestor = 0;
+
+	(void)state;
+	assert_int_equal(io_port_owner(0xf4), IO_PORT_NESTOR_EXIT);
+	assert_int_equal(io_port_owner(0x8900), IO_PORT_BOCHS_SHUTDOWN);
+	assert_int_equal(io_port_owner(0x8901), IO_PORT_BOCHS_SHUTDOWN);
+	assert_int_equal(io_port_owner(0xf3), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0xf5), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0x88ff), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0x8902), IO_PORT_GUEST);
+	io_bitmap_build(a, b);
+	for (uint32_t p = 0; p <= 0xffff; p++) {
+		bool owned = io_port_owner((uint16_t)p) != IO_PORT_GUEST;
+
+		assert_int_equal(io_bitmap_intercepts(a, b, (uint16_t)p, 1), owned);
+		nestor += owned;
+	}
+	assert_int_equal(nestor, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +235,7 @@ int main(void)
 		T(test_a_b_split),
 		T(test_all_ports),
 		T(test_hostile_sizes),
+		T(test_port_owner),
 #undef T
 	};
 
