@@ -72,10 +72,10 @@ void events_deliver(struct vcpu *v)
 	if (!q->nmi_pending)
 		return;
 	/* While one instruction is being stepped through the write sink
-	 * (vmx/exit_ept.c), an injected NMI would run its handler unstepped
+	 * (vmx/write_step.c), an injected NMI would run its handler unstepped
 	 * with the sink mapped: it waits for the step's end, which asks for
 	 * the NMI window again. */
-	if (v->nsink) {
+	if (write_step_open(&v->step)) {
 		vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
 		return;
 	}

@@ -159,6 +159,14 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (unlikely(v->probe_gpa) && basic != EXIT_REASON_EXCEPTION_NMI)
 		phys_width_end_probe(v);
 
+	/* A stepped write ends at the next exit (vmx/write_step.c): these
+	 * three decide how; any other exit means it did not retire. */
+	if (unlikely(write_step_open(&v->step)) &&
+	    basic != EXIT_REASON_EXCEPTION_NMI &&
+	    basic != EXIT_REASON_MONITOR_TRAP_FLAG &&
+	    basic != EXIT_REASON_EPT_VIOLATION)
+		write_step_close(v);
+
 	handler = route_exit(v, basic);
 	if (!handler)
 		guest_unsupported(v, "Nestor has no handler for this VM exit");

@@ -27,8 +27,11 @@ void handle_exception_nmi(struct vcpu *v)
 	    (v->cfg->ctl[VMX_PIN] & PIN_VIRTUAL_NMIS))
 		vmcs_set_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
 
-	if (vector == VEC_DB && type == EVENT_HARDWARE_EXCEPTION &&
-	    sink_single_step_done(v, qual))
+	/* The first exception while a write is stepped ends the step
+	 * (vmx/write_step.c): either it is the step's own #DB trap, or the
+	 * instruction faulted and the exception is handled below. */
+	if (unlikely(write_step_open(&v->step)) &&
+	    write_step_exception(v, info, qual))
 		return;
 	if (unlikely(v->probe_gpa) && vector != VEC_PF)
 		phys_width_end_probe(v);
@@ -88,6 +91,11 @@ void handle_triple_fault(struct vcpu *v)
 	log_printf(LOG_QUIET, "nestor: guest triple fault at RIP 0x%lx (shutdown)\n",
 		   vmcs_read(VMCS_GUEST_RIP));
 	guest_reset(v, false);
+}
+
+void handle_monitor_trap(struct vcpu *v)
+{
+	write_step_mtf(v);
 }
 
 void handle_nmi_window(struct vcpu *v)

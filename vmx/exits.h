@@ -26,12 +26,6 @@ void handle_wrmsr(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 void handle_monitor_trap(struct vcpu *v);
-/* A #DB exit: if it ends the single-step of a dropped write (vmx/exit_ept.c)
- * finish that and return true. */
-bool sink_single_step_done(struct vcpu *v, uint64_t dr6_bits);
-/* A restart while an instruction is stepped: put every page back (Nestor's
- * pages to the all-ones page, the xAPIC page to the APIC), forward nothing. */
-void sink_abort(struct vcpu *v);
 
 /* Retire the exiting instruction: RIP += instruction length, end STI/MOV-SS
  * blocking, and keep single-stepping (RFLAGS.TF) architectural. */

@@ -6,6 +6,7 @@
 #   mb1   multiboot1 header, 32-bit entry rt_start32
 #   elf64 no multiboot header at all, 64-bit entry rt_start64
 # Built here: suite-mb2/mb1/elf64.elf, bench.elf (elf64), demo.elf (mb2),
+# adversarial.elf (elf64: tests/guests/adversarial.c),
 # and suite-elf64-shim.elf (test only: an mb2 image whose 32-bit stub enters
 # the elf64 entry in long mode, to exercise rt_start64 without Nestor).
 
@@ -15,7 +16,7 @@ GUEST_OBJ := $(GUEST_OUT)/obj
 
 GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
 	$(GUEST_OUT)/suite-elf64.elf $(GUEST_OUT)/bench.elf \
-	$(GUEST_OUT)/demo.elf
+	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/adversarial.elf
 GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
 
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
@@ -36,9 +37,10 @@ GUEST_SHIM := $(GUEST_OBJ)/$(GUEST_DIR)/rt/elf64_shim.asm.o
 GUEST_SUITE_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/suite.o
 GUEST_BENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/bench.o
 GUEST_DEMO_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/demo.o
+GUEST_ADV_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/adversarial.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
-	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ)
+	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) $(GUEST_ADV_OBJ)
 
 .PHONY: guests
 guests: $(GUEST_ELFS) $(GUEST_TEST_ELFS)
@@ -79,6 +81,9 @@ $(GUEST_OUT)/bench.elf: $(GUEST_BENCH_OBJ) $(GUEST_LINK_DEPS)
 
 $(GUEST_OUT)/demo.elf: $(GUEST_DEMO_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
 	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_DEMO_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/adversarial.elf: $(GUEST_ADV_OBJ) $(GUEST_LINK_DEPS)
+	$(call guest_link,elf64,rt_start64,$(GUEST_ADV_OBJ) $(GUEST_RT_OBJS))
 
 $(GUEST_OUT)/suite-elf64-shim.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) \
 		$(GUEST_SHIM) $(GUEST_LINK_DEPS)

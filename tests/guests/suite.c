@@ -1692,8 +1692,6 @@ static void test_msrf_allowed_no_exit(void)
 #define X2APIC_ID 0x802
 #define X2APIC_VERSION 0x803
 #define X2APIC_TPR 0x808
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN (1ULL << 11)
 #define CPUID_1_ECX_X2APIC (1U << 21)
 
 /* SDM Vol. 3A 11.12: x2APIC mode through IA32_APIC_BASE.EXTD, then its

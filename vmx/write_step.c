@@ -1,0 +1,295 @@
+/* One guest instruction stepped with pages behind the write sink.
+ *
+ * Nestor's own memory is mapped to one read-only page of all ones and the
+ * xAPIC page read-only (vmx/exit_ept.c). A write there exits; Nestor points
+ * the written page(s) at a scratch "sink" page, lets the one instruction
+ * complete, then points them back. For Nestor's memory the write is lost;
+ * for the xAPIC page the 32-bit register value the instruction wrote is
+ * then forwarded to the real local APIC, unless it is an IPI Nestor refuses
+ * (vmx/apic_icr.h). The guest never needs to be decoded.
+ *
+ * "Lets the one instruction complete" uses the monitor trap flag where the
+ * CPU has it (SDM Vol. 3C 25.5.2: an MTF VM exit follows the next
+ * instruction). Without it (most of Bochs' models) Nestor single-steps:
+ * RFLAGS.TF = 1 with #DB in the exception bitmap (a single-step trap after
+ * the instruction, SDM Vol. 3A 17.3.1.4; it outranks NMI and INTR at that
+ * boundary, Table 6-2), and the step ends at the #DB exit that reports BS.
+ *
+ * The step is exactly one instruction, whatever happens:
+ *  - it opens at the EPT violation and ends at the next VM exit. That exit
+ *    is either the step's own end (MTF, or a #DB trap: the instruction
+ *    retired) or anything else, which closes it without retiring: the pages
+ *    go back, nothing is forwarded, and the exit is then handled as usual;
+ *  - while it is open every exception exits (bitmap all ones, PFEC
+ *    mask = match = 0: 25.2), so a fault of the stepped instruction closes
+ *    the step before the guest's handler runs and is then delivered with
+ *    the guest's own RFLAGS.TF and IF in its frame (or exits as usual);
+ *  - RFLAGS.IF = 0 during it (both ways), so no external interrupt is
+ *    delivered in front of the instruction (its handler would run with the
+ *    sink mapped); NMIs are held by vmx/event_inject.c;
+ *  - the pending-debug-exceptions field is cleared at each EPT violation
+ *    of the step: that exit is fault-like, the instruction did not
+ *    complete, and no debug trap is pending (SDM Vol. 3C 27.3.4). Bochs 2.7
+ *    saves a single-step trap it had already scheduled there (docs/
+ *    bochs-deviations.md); left in place, the #DB would be delivered at the
+ *    next VM entry, before the instruction, and the step would end too
+ *    early, over and over;
+ *  - an instruction that is stepped STEP_RETRY_LIMIT times in a row without
+ *    retiring stops the guest with a message, rather than loop silently.
+ * Without MTF a write in an STI/MOV-SS shadow or while an event is being
+ * re-delivered cannot be stepped (VM-entry rules 26.3.1.5) and stops the
+ * guest with a message. What the guest can still see is in
+ * docs/architecture.md ("Known gaps"). */
+#include "vmx/write_step.h"
+#include "vmx/exits.h"
+#include "arch/x86/regs.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmx/apic_icr.h"
+#include "vmx/tlb.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_controls.h"
+
+#define DR6_BS (1ull << 14)
+#define DR6_B0_3 0xfull
+#define STEP_RETRY_LIMIT 8
+#define NESTOR_WRITE_LOG_LIMIT 8
+#define APIC_REFUSED_LOG_LIMIT 16
+#define EVENT_TYPE(info) (((info) >> 8) & 7)
+
+static void refuse(struct vcpu *v, const char *what, const char *why)
+{
+	log_printf(LOG_QUIET, "nestor: the guest wrote to %s at RIP 0x%lx %s\n",
+		   what, v->step.rip, why);
+	guest_unsupported(v, "a guest write Nestor cannot step");
+}
+
+static void step_begin(struct vcpu *v, const char *what)
+{
+	static bool warned;
+	struct write_step *s = &v->step;
+	uint64_t rflags;
+
+	s->rip = vmcs_read(VMCS_GUEST_RIP);
+	if (s->rip == s->stuck_rip && s->stuck_count >= STEP_RETRY_LIMIT)
+		refuse(v, what, "and the instruction has been stepped again and again without retiring");
+	if (!v->cfg->mtf) {
+		if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+			refuse(v, what, "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that write");
+		if (v->events.pending)
+			refuse(v, what, "while an event was being delivered; without the monitor trap flag Nestor cannot step that write");
+		if (!warned) {
+			warned = true;
+			pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page are single-stepped with RFLAGS.TF and IF=0\n");
+		}
+	}
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	s->saved_rflags = rflags;
+	rflags &= ~RFLAGS_IF;
+	if (v->cfg->mtf)
+		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
+	else
+		rflags |= RFLAGS_TF;
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
+	/* Every exception exits while the step is open (25.2: bitmap bit
+	 * 14 = 1 with PFEC mask = match = 0 makes every #PF exit). */
+	s->saved_exc_bitmap = (uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP);
+	s->saved_pfec_mask = (uint32_t)vmcs_read(VMCS_PAGE_FAULT_ERROR_CODE_MASK);
+	s->saved_pfec_match = (uint32_t)vmcs_read(VMCS_PAGE_FAULT_ERROR_CODE_MATCH);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0xffffffffu);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+}
+
+/* Put the page at gpa on the sink for the step; open the step if it is
+ * the first. */
+static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
+{
+	struct write_step *s = &v->step;
+	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+
+	if (s->nsink == SINK_MAX_PAGES)
+		refuse(v, what, "and to more of Nestor's pages than Nestor can sink");
+	if (ept_map(&v->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
+		    EPT_MT_WB))
+		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
+	s->sink_gpa[s->nsink++] = page;
+	flush_guest_ept(v);
+	if (s->nsink == 1)
+		step_begin(v, what);
+	/* 27.3.4: nothing is pending after this fault-like exit (see the
+	 * comment at the top: Bochs 2.7 may have saved a BS here). */
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
+void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
+{
+	if (v->step.apic_write)
+		refuse(v, "the local APIC and to Nestor's memory", "in one instruction");
+	if (v->nestor_memory_writes++ < NESTOR_WRITE_LOG_LIMIT)
+		pr_warn("nestor: guest write to Nestor's memory at 0x%lx (RIP 0x%lx, qualification 0x%lx) dropped\n",
+			gpa, vmcs_read(VMCS_GUEST_RIP), qual);
+	sink_page(v, gpa, "Nestor's memory");
+}
+
+void write_step_apic_page(struct vcpu *v, uint64_t gpa)
+{
+	struct write_step *s = &v->step;
+
+	if (s->nsink)
+		refuse(v, "the local APIC and to Nestor's memory", "in one instruction");
+	s->apic_write = true;
+	s->apic_reg = (unsigned)(gpa & 0xff0);
+	memset((void *)v->sink_page_pa, 0, PAGE_SIZE);
+	sink_page(v, gpa, "the xAPIC page");
+}
+
+static volatile uint32_t *xapic(const struct vcpu *v, unsigned reg)
+{
+	return (volatile uint32_t *)(v->apic_gpa + reg);
+}
+
+/* The stepped instruction wrote an xAPIC register (in the sink page):
+ * forward it to the local APIC, unless it is an IPI Nestor refuses. */
+static void apic_write_done(struct vcpu *v)
+{
+	unsigned reg = v->step.apic_reg;
+	uint32_t val = *(volatile uint32_t *)(v->sink_page_pa + reg);
+	uint32_t high;
+	struct apic_self self;
+	struct icr_write w;
+
+	if (reg != XAPIC_ICR_LOW) {
+		*xapic(v, reg) = val;
+		return;
+	}
+	high = *xapic(v, XAPIC_ICR_HIGH);
+	self = (struct apic_self){ false, *xapic(v, XAPIC_ID) >> 24,
+				   *xapic(v, XAPIC_LDR) >> 24 };
+	w = (struct icr_write){ val, high >> 24 };
+	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
+	case ICR_REFUSE:
+		if (v->refused_ipis++ < APIC_REFUSED_LOG_LIMIT)
+			pr_warn("nestor: guest %s IPI (xAPIC ICR 0x%x, destination 0x%x) refused: Nestor runs one vCPU and keeps the other CPUs\n",
+				apic_icr_mode_name(val), val, w.dest);
+		return;
+	case ICR_SEND_TO_SELF:
+		w = apic_icr_self_form(w.icr, w.dest, &self);
+		break;
+	case ICR_SEND:
+		break;
+	}
+	if (w.dest == high >> 24) {
+		*xapic(v, XAPIC_ICR_LOW) = w.icr;
+		return;
+	}
+	/* A destination of Nestor's choosing: sent, then the guest's own
+	 * ICR_HIGH is put back (writing ICR_HIGH sends nothing, 11.6.1). */
+	*xapic(v, XAPIC_ICR_HIGH) = (high & 0x00ffffffu) | (w.dest << 24);
+	*xapic(v, XAPIC_ICR_LOW) = w.icr;
+	*xapic(v, XAPIC_ICR_HIGH) = high;
+}
+
+/* The sink's pages back where they belong. */
+static void unmap_sink(struct vcpu *v)
+{
+	struct write_step *s = &v->step;
+
+	for (unsigned i = 0; i < s->nsink; i++) {
+		if (s->sink_gpa[i] == v->apic_gpa)
+			ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE,
+				EPT_R, EPT_MT_UC);
+		else
+			ept_map(&v->ept, s->sink_gpa[i], v->hidden_page_pa,
+				PAGE_SIZE, EPT_R, EPT_MT_WB);
+	}
+	s->nsink = 0;
+	flush_guest_ept(v);
+}
+
+void write_step_abort(struct vcpu *v)
+{
+	unmap_sink(v);
+	v->step = (struct write_step){ 0 };
+	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
+}
+
+/* Ends the step: pages back (Nestor's to the all-ones page, the xAPIC page
+ * to the APIC, read-only), the guest's TF/IF and Nestor's intercepts back,
+ * and the write forwarded iff the instruction retired. */
+static void step_end(struct vcpu *v, bool retired)
+{
+	struct write_step *s = &v->step;
+	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+
+	vmcs_write(VMCS_GUEST_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
+		   (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+	if (v->cfg->mtf)
+		vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, s->saved_exc_bitmap);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, s->saved_pfec_mask);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, s->saved_pfec_match);
+	if (retired) {
+		s->stuck_count = 0;
+		s->stuck_rip = 0;
+	} else if (s->stuck_rip == s->rip) {
+		s->stuck_count++;
+	} else {
+		s->stuck_rip = s->rip;
+		s->stuck_count = 1;
+	}
+	unmap_sink(v);
+	if (retired && s->apic_write)
+		apic_write_done(v);
+	s->apic_write = false;
+	if (v->events.nmi_pending) /* held during the step (event_inject.c) */
+		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+	/* The sink must not keep what the guest wrote. */
+	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
+}
+
+/* Is this #DB a trap, i.e. did the instruction before it retire? A
+ * single-step (BS) or a data/I/O breakpoint (Bn with R/Wn != 00 in DR7)
+ * is a trap; an instruction breakpoint (R/Wn = 00) is a fault (SDM Vol. 3A
+ * 17.2.4, 17.3.1.1-17.3.1.2). */
+static bool db_is_trap(uint64_t dr6, uint64_t dr7)
+{
+	if (dr6 & DR6_BS)
+		return true;
+	for (unsigned n = 0; n < 4; n++)
+		if ((dr6 & (1ull << n)) && ((dr7 >> (16 + 4 * n)) & 3))
+			return true;
+	return false;
+}
+
+bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
+{
+	uint64_t saved = v->step.saved_rflags, dr6;
+
+	if ((intr_info & 0xff) != VEC_DB ||
+	    EVENT_TYPE(intr_info) != EVENT_HARDWARE_EXCEPTION ||
+	    !db_is_trap(qual, vmcs_read(VMCS_GUEST_DR7))) {
+		step_end(v, false);
+		return false;
+	}
+	step_end(v, true);
+	/* The guest's own #DB, if it is due: its own single-step (its TF
+	 * was set) and any breakpoint that matched, in one #DB with all the
+	 * bits (17.2.3), after the instruction. */
+	dr6 = (qual & ~DR6_BS) | ((saved & RFLAGS_TF) ? DR6_BS : 0);
+	if (dr6)
+		event_queue_exception(&v->events, VEC_DB, false, 0, true, dr6);
+	return true;
+}
+
+void write_step_mtf(struct vcpu *v)
+{
+	if (!write_step_open(&v->step))
+		guest_unsupported(v, "a monitor-trap-flag exit outside a write step");
+	step_end(v, true);
+}
+
+void write_step_close(struct vcpu *v)
+{
+	step_end(v, false);
+}
