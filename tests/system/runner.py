@@ -11,8 +11,8 @@ COM1 to a file, and runs two scenarios at a time.
 
 A scenario may name a `prepare` command (run in the repository root before
 its ISO is built, e.g. to fetch and cache a guest): exit status 0 goes on,
-SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted
-neither passed nor failed (its inputs cannot be had here, e.g. no network),
+SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted as
+skipped, never as passed (its inputs cannot be had here, e.g. no network),
 anything else fails it.
 
 Usage: tests/system/runner.py [--jobs N] [--list] [NAME-REGEX ...]
@@ -247,10 +247,10 @@ def load_scenarios():
     return scenarios.SCENARIOS
 
 
-def run_all(patterns=(), jobs=2, out=sys.stdout):
-    """Runs the matching scenarios; returns (passed, failed). Skipped ones
-    count in neither; their number is printed on a line of its own."""
-    selected = [s for s in load_scenarios()
+def run_all(patterns=(), jobs=2, out=sys.stdout, scenarios=None):
+    """Runs the matching scenarios (of `scenarios`, default all of
+    scenarios.py); returns (passed, failed, skipped)."""
+    selected = [s for s in (load_scenarios() if scenarios is None else scenarios)
                 if not patterns or any(re.search(p, s.name) for p in patterns)]
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -263,9 +263,7 @@ def run_all(patterns=(), jobs=2, out=sys.stdout):
                 passed += 1
             else:
                 failed += 1
-    if skipped:
-        out.write(f"{skipped} system scenario(s) skipped\n")
-    return passed, failed
+    return passed, failed, skipped
 
 
 def main():
@@ -281,8 +279,8 @@ def main():
     if not os.path.exists(NESTOR_ELF):
         print(f"runner: {NESTOR_ELF} missing; run make first", file=sys.stderr)
         return 2
-    p, f = run_all(args.patterns, args.jobs)
-    print(f"{p} passed, {f} failed")
+    p, f, k = run_all(args.patterns, args.jobs)
+    print(f"{p} passed, {f} failed, {k} skipped")
     return 1 if f else 0
 
 
