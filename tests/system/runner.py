@@ -9,6 +9,11 @@ contain (`expect`) and must not contain (`reject`), and a timeout. The runner
 builds one ISO per scenario with its own grub.cfg, boots it headless, captures
 COM1 to a file, and runs two scenarios at a time.
 
+Lines Nestor prints for its own bugs (DEFAULT_REJECT) fail every scenario,
+except a line that one of the scenario's `expect` patterns matches: a
+scenario that provokes a panic on purpose expects exactly that line, and
+any other such line still fails it.
+
 A scenario that runs a guest test program (tests/guests: "PASS name",
 "FAIL name: why" or "SKIP name: why" per test, then "N passed, N failed,
 N skipped") names its tests in `guest_tests` and the ones allowed to skip
@@ -20,8 +25,8 @@ skipped, or a test skipped where the model has the feature, fails.
 A scenario may name a `prepare` command (run in the repository root before
 its ISO is built, e.g. to fetch and cache a guest): exit status 0 goes on,
 SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted as
-skipped, never as passed (its inputs cannot be had here, e.g. no network),
-anything else fails it.
+skipped, never as passed (its inputs cannot be had here, e.g. no network);
+anything else, or still running after PREPARE_TIMEOUT seconds, fails it.
 
 Counts: each scenario is one pass, failure or skip; the guest tests that a
 passing scenario was allowed to skip, and did, are added to the skips.
@@ -51,8 +56,18 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 SKIP_STATUS = 77
 PREPARE_TIMEOUT = 600
 
-# A fault or panic inside Nestor fails every scenario that does not expect it.
-DEFAULT_REJECT = [r"FATAL EXCEPTION", r"PANIC:"]
+# Every line Nestor prints for its own bugs, or for a stop nobody asked for
+# (the prefixes in boot/, arch/, vmx/, mm/): a scenario fails on any of them
+# that none of its `expect` patterns matches.
+DEFAULT_REJECT = [
+    r"nestor: FATAL",              # "FATAL:" (boot/) and "FATAL EXCEPTION" (arch/x86/traps.c)
+    r"nestor: PANIC:",             # panic() (arch/x86/traps.c)
+    r"nestor: BUG:",               # vmx/exit_ept.c
+    r"nestor: VM entry failed",    # vmx/entry_failure.c: Nestor's VMCS was wrong
+    r"nestor: VMXON failed",       # vmx/vmx_enable.c
+    r"nestor: loaded-VMCS list:",  # vmx/vmcs_track.c: the crash walk broke off
+    r"nestor: cannot continue the guest: .*\ba bug in\b",  # vmx/exit_*.c
+]
 
 # The guest test programs' lines (tests/guests/rt/testing.c).
 GUEST_VERDICT = re.compile(r"^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$", re.M)
@@ -69,7 +84,7 @@ class Scenario:
     modules: list = dataclasses.field(default_factory=list)   # [(path, args)]
     expect: list = dataclasses.field(default_factory=list)    # regexes, all must match
     reject: list = dataclasses.field(default_factory=list)    # regexes, none may match
-    allow_fatal: bool = False          # drop DEFAULT_REJECT
+    allow_fatal: bool = False          # drop DEFAULT_REJECT (expected lines never need it)
     timeout: int = 90                  # seconds of wall time
     megs: int = 256
     cpus: int = 1
@@ -176,10 +191,17 @@ def judge(sc, text, timed_out):
     for pat in sc.expect:
         if not re.search(pat, text, re.MULTILINE):
             reasons.append(f"expected line not seen: /{pat}/")
-    for pat in sc.reject + ([] if sc.allow_fatal else DEFAULT_REJECT):
+    for pat in sc.reject:
         m = re.search(pat, text, re.MULTILINE)
         if m:
             reasons.append(f"forbidden line seen: /{pat}/ ({m.group(0)!r})")
+    if not sc.allow_fatal:
+        for line in text.splitlines():
+            for pat in DEFAULT_REJECT:
+                if re.search(pat, line) and \
+                        not any(re.search(e, line) for e in sc.expect):
+                    reasons.append(f"Nestor reported a bug or unplanned stop: {line!r}")
+                    break
     if sc.guest_tests is not None:
         reasons += guest_verdict(sc, text)[0]
     if timed_out:
@@ -221,7 +243,8 @@ def prepare(sc, workdir):
             rc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, timeout=PREPARE_TIMEOUT).returncode
         except subprocess.TimeoutExpired:
-            return True, f"prepare command still running after {PREPARE_TIMEOUT} s (log {log_path})"
+            # A hang is a failure; only SKIP_STATUS says "cannot run here".
+            return False, f"prepare command still running after {PREPARE_TIMEOUT} s (killed; log {log_path})"
         except OSError as e:
             return False, f"prepare command {cmd[0]} could not run: {e.strerror}"
     if rc == 0:

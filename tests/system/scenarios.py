@@ -2,9 +2,9 @@
 
 Each feature adds its scenarios here. Expectations are regular expressions
 matched against COM1's output; a scenario passes only if every `expect`
-matches and no `reject` (nor, unless allow_fatal, a Nestor fault) does,
-and, when it runs the guest suite, every test of the suite passes but those
-the scenario allows to skip on its model."""
+matches and no `reject` (nor a line of Nestor's own bugs that no `expect`
+names) does, and, when it runs the guest suite, every test of the suite
+passes but those the scenario allows to skip on its model."""
 import os
 import re
 
@@ -228,7 +228,7 @@ SCENARIOS = [
              expect=[r"^nestor: FATAL: this CPU has no long mode \(64-bit\); Nestor needs an x86-64 CPU with VMX\.$"],
              reject=[r"^Nestor \d"]),
     Scenario("fault-report-pf", emulator="qemu", modules=[DUMMY], timeout=60,
-             cmdline="test_fault=pf", allow_fatal=True,
+             cmdline="test_fault=pf",
              expect=[
                  r"^nestor: FATAL EXCEPTION #PF page fault \(vector 14\) in Nestor, error code 0x0$",
                  r"^nestor: page-fault address CR2=00007ff000000000$",
@@ -240,14 +240,14 @@ SCENARIOS = [
                  r"^nestor: power off \(status 5\)$",
              ]),
     Scenario("fault-report-ud", cpu="corei7_skylake_x", modules=[DUMMY],
-             cmdline="test_fault=ud", allow_fatal=True,
+             cmdline="test_fault=ud",
              expect=[
                  r"^nestor: FATAL EXCEPTION #UD invalid opcode \(vector 6\) in Nestor, error code 0x0$",
                  r"^backtrace",
                  r"^nestor: power off \(status 5\)$",
              ]),
     Scenario("panic-report", emulator="qemu", modules=[DUMMY], timeout=60,
-             cmdline="test_fault=panic", allow_fatal=True,
+             cmdline="test_fault=panic",
              expect=[
                  r"^nestor: PANIC: test_fault=panic requested on the command line$",
                  r"^RIP=[0-9a-f]{16} ",
@@ -307,7 +307,7 @@ SCENARIOS = [
                      r"^nestor: power off \(status 9\)$"]),
     # --- issue 6: the crash path clears every loaded VMCS and leaves VMX ---
     Scenario("crash-panic-in-vmx", cpu="corei7_skylake_x",
-             cmdline="test_fault=vmx_panic", allow_fatal=True,
+             cmdline="test_fault=vmx_panic",
              modules=suite("elf64", "elf64"),
              expect=[r"^nestor: PANIC: test_fault=vmx_panic",
                      r"^nestor: crash \(panic\): leaving VMX on every CPU$",
@@ -316,7 +316,7 @@ SCENARIOS = [
                      r"^nestor: power off \(status 4\)$"],
              reject=[r"^PASS "]),
     Scenario("crash-panic-reboot", emulator="qemu", modules=[DUMMY], timeout=60,
-             cmdline="test_fault=panic panic=reboot", allow_fatal=True,
+             cmdline="test_fault=panic panic=reboot",
              expect=[r"^nestor: PANIC: test_fault=panic",
                      r"^nestor: resetting the machine \(panic=reboot\)$"],
              reject=[r"power off"]),
