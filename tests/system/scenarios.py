@@ -120,6 +120,25 @@ NO_VMX = [
     r"^nestor: power off \(status 2\)$",
 ]
 
+# What the demo guest (tests/guests/demo.c) prints under Nestor with its
+# command line "demo-args" and the dummy module.
+DEMO_SAW = [
+    r'^demo: CPU vendor "GenuineIntel"$',
+    r"^demo: CPUID\.01H: EAX 0x[0-9a-f]+ ECX 0x[0-9a-f]+ EDX 0x[0-9a-f]+ "
+    r"\(VMX hidden, hypervisor bit set\)$",
+    r'^demo: hypervisor signature "NestorNestor"$',
+    r"^demo: NESTOR_HC_VERSION: \d+\.\d+$",
+    r'^demo: boot protocol multiboot2, loader "Nestor"$',
+    r'^demo: command line "demo-args"$',
+    r"^demo: memory map, \d+ entries:$",
+    # Nestor's image, hidden from the guest.
+    r"^  \[0000000000200000-[0-9a-f]{16}\) reserved$",
+    r"^demo: 1 module\(s\)$",
+    r"^  module 0: \[[0-9a-f]{8}-[0-9a-f]{8}\) 'dummy-module alpha=1 beta' starts "
+    + re.escape(f'"{DUMMY_TEXT}'),
+    r"^demo: done$",
+]
+
 # Bochs models (values from ../shared/platform.md).
 BOCHS_VMX = [
     r"^nestor: VMX supported \(CPUID\.01H:ECX\.VMX\[bit 5\] = 1\)$",
@@ -181,9 +200,12 @@ SCENARIOS = [
              expect=BANNER + NO_VMX + [r"^nestor: ACPI RSDP version [12] "]),
     Scenario("boot-qemu-efi", emulator="qemu-efi", modules=[DUMMY], timeout=120,
              expect=BANNER + NO_VMX + [r"^nestor: ACPI RSDP version 2 "]),
+    # The demo guest (make run GUEST=demo) says what a guest sees.
     Scenario("boot-bochs-skylake", cpu="corei7_skylake_x",
              modules=[guest("demo", "demo-args"), DUMMY],
-             expect=BANNER + BOCHS_VMX + [r"^nestor: power off \(status 0\)$",
+             expect=BANNER + BOCHS_VMX + DEMO_SAW + [
+                 r"^nestor: guest exited with status 0$",
+                 r"^nestor: power off \(status 0\)$",
                  r"^nestor: CPU GenuineIntel family 0x6 model 0x55 stepping 4$",
                  r"^nestor: MAXPHYADDR 40 bits$",
                  r"^nestor: VMCS revision id 0x2b$",
