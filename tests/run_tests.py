@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`make test` driver: runs the unit-test binaries (cmocka), a bounded run of
-each fuzz target (libFuzzer) and the system scenarios, then prints one line "N passed, N failed, N skipped"
+each fuzz target (libFuzzer), the runner's own tests (tests/selftest) and
+the system scenarios, then prints one line "N passed, N failed, N skipped"
 for the whole run, alone on the last line, and exits non-zero on any
 failure. A skip is never counted as a pass.
 
@@ -13,15 +14,20 @@ Counting:
   --unit-timeout seconds counts as one failure.
 - fuzz: every target once: passed = exit status 0 and libFuzzer's closing
   "Done N runs" line within its time budget plus --fuzz-grace seconds.
+- selftest: every test case of tests/selftest (Python unittest) once.
 - system: every scenario once (tests/system/runner.py); a scenario whose
-  prepare step says its inputs cannot be had here counts as skipped.
+  prepare step says its inputs cannot be had here counts as skipped, and
+  every guest test that a scenario allows to skip on its CPU model, and
+  that did skip, counts as one skipped.
 Every binary runs in its own process group, killed as a whole on timeout."""
 import argparse
+import io
 import os
 import re
 import signal
 import subprocess
 import sys
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
@@ -130,9 +136,30 @@ def run_fuzz(binary, seconds, grace=FUZZ_GRACE):
     return 1, 0, 0
 
 
+def run_selftest():
+    """The runner's own tests (tests/selftest), each test case counted."""
+    start = os.path.join(ROOT, "tests", "selftest")
+    suite = unittest.defaultTestLoader.discover(start, pattern="test_*.py",
+                                                top_level_dir=start)
+    stream = io.StringIO()
+    result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
+    # A test case counts once, however many of its subtests failed.
+    failed = len({getattr(t, "test_case", t).id() for t, _ in
+                  result.failures + result.errors} |
+                 {t.id() for t in result.unexpectedSuccesses})
+    skipped = len({t.id() for t, _ in result.skipped} - {None})
+    passed = result.testsRun - failed - skipped
+    if result.testsRun == 0:
+        failed = 1  # nothing found: the selftest itself is missing
+    report("selftest", "tests/selftest", (passed, failed, skipped),
+           "FAIL" if failed else "PASS", "",
+           stream.getvalue() if failed else None)
+    return passed, failed, skipped
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", choices=["unit", "fuzz", "system"])
+    ap.add_argument("--only", choices=["unit", "fuzz", "selftest", "system"])
     ap.add_argument("--fuzz-time", type=int, default=15)
     ap.add_argument("--fuzz-grace", type=int, default=FUZZ_GRACE)
     ap.add_argument("--unit-timeout", type=int, default=UNIT_TIMEOUT)
@@ -154,6 +181,8 @@ def main():
         for b in args.binaries:
             if os.path.basename(b).startswith("fuzz_"):
                 add(run_fuzz(b, args.fuzz_time, args.fuzz_grace))
+    if args.only in (None, "selftest"):
+        add(run_selftest())
     if args.only in (None, "system"):
         import runner
         add(runner.run_all(jobs=args.jobs))
