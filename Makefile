@@ -114,7 +114,9 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_%) $$(wildcard tests/unit/*.h) | $(
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) $< $(UNIT_SRCS_$*) -lcmocka -o $@
 
-unit: $(UNIT_BINS)
+# test_elf and test_mb_header also check the real build/nestor.elf; without
+# it they would only skip.
+unit: $(UNIT_BINS) $(BUILD)/nestor.elf
 	@$(PYTHON) tests/run_tests.py --only unit $(UNIT_BINS)
 
 # --- fuzzing (libFuzzer) ----------------------------------------------------
