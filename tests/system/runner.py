@@ -55,6 +55,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 # A prepare command exits with this status when the scenario cannot run here.
 SKIP_STATUS = 77
 PREPARE_TIMEOUT = 600
+ISO_TIMEOUT = 300      # grub-mkrescue takes a few seconds
 
 # Every line Nestor prints for its own bugs, or for a stop nobody asked for
 # (the prefixes in boot/, arch/, vmx/, mm/): a scenario fails on any of them
@@ -117,7 +118,7 @@ def build_iso(sc, workdir):
     cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, NESTOR_ELF, sc.cmdline, sc.loader]
     for path, args in sc.modules:
         cmd += [_path(path), args]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=ISO_TIMEOUT)
     return iso
 
 
@@ -271,7 +272,7 @@ def run_scenario(sc):
                           time.monotonic() - start, skipped=skipped)
     try:
         iso = build_iso(sc, workdir)
-    except subprocess.CalledProcessError as e:
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
     if sc.emulator == "bochs":
         cmd = bochs_command(sc, workdir, iso, serial)
