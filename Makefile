@@ -1,6 +1,7 @@
 # Nestor build. `make` builds build/nestor.elf and build/nestor.iso;
-# `make test` runs unit tests, fuzz smoke runs and the system tests and ends
-# with one line "N passed, N failed"; `make run` boots Nestor headless.
+# `make test` runs unit tests, fuzz smoke runs, the test runner's own tests
+# and the system tests and ends with one line "N passed, N failed, N skipped";
+# `make run` boots Nestor headless.
 # See README.md.
 
 CROSS_COMPILE ?=
@@ -42,7 +43,7 @@ HV_OBJS := $(HV_C_SRCS:%.c=$(BUILD)/hv/%.o) $(HV_ASM_SRCS:%.asm=$(BUILD)/hv/%.as
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps iso unit fuzz fuzz-build test system bench run clean
+.PHONY: all deps iso unit fuzz fuzz-build selftest test system bench run clean
 all: $(BUILD)/nestor.elf $(BUILD)/nestor.iso
 
 deps: $(DEPS_STAMP)
@@ -114,7 +115,9 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_%) $$(wildcard tests/unit/*.h) | $(
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) $< $(UNIT_SRCS_$*) -lcmocka -o $@
 
-unit: $(UNIT_BINS)
+# test_elf and test_mb_header also check the real build/nestor.elf; without
+# it they would only skip.
+unit: $(UNIT_BINS) $(BUILD)/nestor.elf
 	@$(PYTHON) tests/run_tests.py --only unit $(UNIT_BINS)
 
 # --- fuzzing (libFuzzer) ----------------------------------------------------
@@ -136,9 +139,16 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@$(PYTHON) tests/run_tests.py --only fuzz --fuzz-time $(FUZZ_TIME) $(FUZZ_BINS)
 
+# --- the test runner's own tests (tests/selftest) ----------------------------
+# Fake binaries that print nothing, hang, skip or crash, and made-up serial
+# output: run_tests.py and tests/system/runner.py must report each as such.
+selftest:
+	@$(PYTHON) tests/run_tests.py --only selftest
+
 # --- everything -------------------------------------------------------------
-# Unit tests, a short fuzz run per target, and the system scenarios; the last
-# line is "N passed, N failed" for the whole run.
+# Unit tests, a short fuzz run per target, the runner's own tests and the
+# system scenarios; the last line is "N passed, N failed, N skipped" for the
+# whole run.
 FUZZ_SMOKE_TIME ?= 15
 test: all $(UNIT_BINS) $(FUZZ_BINS)
 	@$(PYTHON) tests/run_tests.py --fuzz-time $(FUZZ_SMOKE_TIME) $(UNIT_BINS) $(FUZZ_BINS)

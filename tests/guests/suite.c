@@ -2,8 +2,11 @@
  * inside what Nestor promises a guest (CPUID and MSR virtualization, CR
  * shadows, pass-through devices, interrupt and exception delivery, the
  * memory it hides, the hypercalls and the entry protocol). One function per
- * test, listed in `tests` below; each prints PASS or FAIL, then the runtime
- * prints "N passed, N failed" and exits with 0 iff all passed.
+ * test, listed in `tests` below; each prints PASS, FAIL or SKIP (it does
+ * not apply: an option missing, a CPU feature the model lacks), then the
+ * runtime prints "N passed, N failed, N skipped" and exits with 0 iff none
+ * failed. Which skips a model may show is the system tests' business
+ * (tests/system/scenarios.py).
  *
  * Options (besides the runtime's exit_status=, exit_via=, triple_fault):
  *   expect_entry=mb2|mb1|elf64   how the guest must have been entered
@@ -628,7 +631,7 @@ static void test_exc_pf_reserved_bit(void)
 	unsigned maxphy = rt_maxphyaddr();
 
 	if (maxphy >= 52) {
-		rt_note("MAXPHYADDR %u: no reserved address bit to set", maxphy);
+		rt_skip("MAXPHYADDR %u: no reserved address bit to set", maxphy);
 		return;
 	}
 	REQUIRE(rt_map_4k(va, va | PTE_P | PTE_RW | (1ULL << maxphy)),
@@ -912,7 +915,7 @@ static void test_rsvd_at(enum priv_level lvl, const char *name)
 		return;
 	nbits = reserved_bits(n, bits);
 	if (nbits == 0) {
-		rt_note("skipped: MAXPHYADDR %u leaves no reserved address bit", n);
+		rt_skip("MAXPHYADDR %u leaves no reserved address bit", n);
 		return;
 	}
 	if (!reduced)
@@ -958,7 +961,7 @@ static void test_maxphy_rsvd_2m(void)
 static void test_maxphy_rsvd_1g(void)
 {
 	if (!has_1g_pages()) {
-		rt_note("skipped: no 1 GiB pages (CPUID.80000001H:EDX[26] = 0)");
+		rt_skip("no 1 GiB pages (CPUID.80000001H:EDX[26] = 0)");
 		return;
 	}
 	test_rsvd_at(AT_1G_PDPTE, "1 GiB PDPTE");
@@ -989,7 +992,7 @@ static void test_maxphy_rsvd_protection(void)
 		return;
 	nbits = reserved_bits(n, bits);
 	if (nbits == 0) {
-		rt_note("skipped: MAXPHYADDR %u leaves no reserved address bit", n);
+		rt_skip("MAXPHYADDR %u leaves no reserved address bit", n);
 		return;
 	}
 	cr0 = set_wp();
@@ -1029,7 +1032,7 @@ static void test_maxphy_final_high(void)
 	if (!width_under_test(&n, &reduced))
 		return;
 	if (n >= 52) {
-		rt_note("skipped: MAXPHYADDR %u: no address above it", n);
+		rt_skip("MAXPHYADDR %u: no address above it", n);
 		return;
 	}
 	high = 1ULL << n;
@@ -1164,7 +1167,7 @@ static void test_maxphy_cr3_gp(void)
 	if (!width_under_test(&n, &reduced))
 		return;
 	if (!reduced) {
-		rt_note("skipped: needs maxphyaddr=");
+		rt_skip("needs maxphyaddr=");
 		return;
 	}
 	nbits = reserved_bits(n, bits);
@@ -1241,17 +1244,17 @@ static void test_maxphy_mtrr_gp(void)
 	if (!width_under_test(&n, &reduced))
 		return;
 	if (!reduced) {
-		rt_note("skipped: needs maxphyaddr=");
+		rt_skip("needs maxphyaddr=");
 		return;
 	}
 	if (!(cpuid(1, 0).edx & CPUID_1_EDX_MTRR)) {
-		rt_note("skipped: no MTRRs (CPUID.01H:EDX[12] = 0)");
+		rt_skip("no MTRRs (CPUID.01H:EDX[12] = 0)");
 		return;
 	}
 	REQUIRE(rdmsr_safe(MSR_MTRRCAP, &cap, &e) == RT_NO_EXCEPTION,
 		"RDMSR IA32_MTRRCAP raised %s", rt_vector_name(e.vector));
 	if ((cap & MTRRCAP_VCNT) == 0) {
-		rt_note("skipped: IA32_MTRRCAP %#lx: no variable ranges", cap);
+		rt_skip("IA32_MTRRCAP %#lx: no variable ranges", cap);
 		return;
 	}
 	nbits = reserved_bits(n, bits);
@@ -1267,7 +1270,7 @@ static void test_maxphy_apic_base_gp(void)
 	if (!width_under_test(&n, &reduced))
 		return;
 	if (!reduced) {
-		rt_note("skipped: needs maxphyaddr=");
+		rt_skip("needs maxphyaddr=");
 		return;
 	}
 	nbits = reserved_bits(n, bits);
@@ -1286,7 +1289,7 @@ static void test_pf_no_exit_default(void)
 	if (!width_under_test(&n, &reduced))
 		return;
 	if (reduced) {
-		rt_note("skipped: maxphyaddr= given");
+		rt_skip("maxphyaddr= given");
 		return;
 	}
 	REQUIRE(rt_pte(va), "cannot get a PTE for %#lx", va);
@@ -1584,7 +1587,7 @@ static void test_init_sipi_refused(void)
 	volatile uint8_t *mark = (volatile uint8_t *)SIPI_MARK;
 
 	if (!rt_option_present("expect_ap_blocked")) {
-		rt_note("no expect_ap_blocked option: skipped");
+		rt_skip("no expect_ap_blocked option");
 		return;
 	}
 	apic_mmio = rdmsr(MSR_APIC_BASE) & ~0xfffULL;
@@ -1634,7 +1637,7 @@ static void test_msrf_denied_read(void)
 	uint64_t v;
 
 	if (!option_msr("deny_read", &msr)) {
-		rt_note("no deny_read=: skipped");
+		rt_skip("no deny_read= option");
 		return;
 	}
 	CHECK(rdmsr_safe(msr, &v, &e) == VEC_GP && e.error_code == 0,
@@ -1649,7 +1652,7 @@ static void test_msrf_denied_write(void)
 	uint32_t msr;
 
 	if (!option_msr("deny_write", &msr)) {
-		rt_note("no deny_write=: skipped");
+		rt_skip("no deny_write= option");
 		return;
 	}
 	REQUIRE(rdmsr_safe(msr, &before, &e) == RT_NO_EXCEPTION,
@@ -1671,7 +1674,7 @@ static void test_msrf_allowed_no_exit(void)
 	uint32_t msr;
 
 	if (!option_msr("allow_pass", &msr)) {
-		rt_note("no allow_pass=: skipped");
+		rt_skip("no allow_pass= option");
 		return;
 	}
 	if (!exit_count(EXIT_REASON_RDMSR, &rd0) ||
@@ -1703,13 +1706,13 @@ static void test_msrf_x2apic(void)
 	struct rt_exception e;
 
 	if (!rt_option_present("x2apic")) {
-		rt_note("no x2apic option: skipped");
+		rt_skip("no x2apic option");
 		return;
 	}
 	__asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
 			     : "a"(1), "c"(0));
 	if (!(c & CPUID_1_ECX_X2APIC)) {
-		rt_note("no x2APIC on this CPU: skipped");
+		rt_skip("no x2APIC on this CPU (CPUID.01H:ECX[21] = 0)");
 		return;
 	}
 	REQUIRE(rdmsr_safe(MSR_APIC_BASE, &base, &e) == RT_NO_EXCEPTION,

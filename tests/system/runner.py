@@ -9,11 +9,27 @@ contain (`expect`) and must not contain (`reject`), and a timeout. The runner
 builds one ISO per scenario with its own grub.cfg, boots it headless, captures
 COM1 to a file, and runs two scenarios at a time.
 
+Lines Nestor prints for its own bugs (DEFAULT_REJECT) fail every scenario,
+except a line that one of the scenario's `expect` patterns matches: a
+scenario that provokes a panic on purpose expects exactly that line, and
+any other such line still fails it.
+
+A scenario that runs a guest test program (tests/guests: "PASS name",
+"FAIL name: why" or "SKIP name: why" per test, then "N passed, N failed,
+N skipped") names its tests in `guest_tests` and the ones allowed to skip
+on its CPU model and options in `may_skip`: every other test must print
+PASS, the closing line must agree with the lines, and at least `min_passed`
+(default: all but the allowed skips) must pass. A run in which everything
+skipped, or a test skipped where the model has the feature, fails.
+
 A scenario may name a `prepare` command (run in the repository root before
 its ISO is built, e.g. to fetch and cache a guest): exit status 0 goes on,
-SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted
-neither passed nor failed (its inputs cannot be had here, e.g. no network),
-anything else fails it.
+SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted as
+skipped, never as passed (its inputs cannot be had here, e.g. no network);
+anything else, or still running after PREPARE_TIMEOUT seconds, fails it.
+
+Counts: each scenario is one pass, failure or skip; the guest tests that a
+passing scenario was allowed to skip, and did, are added to the skips.
 
 Usage: tests/system/runner.py [--jobs N] [--list] [NAME-REGEX ...]
 """
@@ -39,9 +55,24 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 # A prepare command exits with this status when the scenario cannot run here.
 SKIP_STATUS = 77
 PREPARE_TIMEOUT = 600
+ISO_TIMEOUT = 300      # grub-mkrescue takes a few seconds
 
-# A fault or panic inside Nestor fails every scenario that does not expect it.
-DEFAULT_REJECT = [r"FATAL EXCEPTION", r"PANIC:"]
+# Every line Nestor prints for its own bugs, or for a stop nobody asked for
+# (the prefixes in boot/, arch/, vmx/, mm/): a scenario fails on any of them
+# that none of its `expect` patterns matches.
+DEFAULT_REJECT = [
+    r"nestor: FATAL",              # "FATAL:" (boot/) and "FATAL EXCEPTION" (arch/x86/traps.c)
+    r"nestor: PANIC:",             # panic() (arch/x86/traps.c)
+    r"nestor: BUG:",               # vmx/exit_ept.c
+    r"nestor: VM entry failed",    # vmx/entry_failure.c: Nestor's VMCS was wrong
+    r"nestor: VMXON failed",       # vmx/vmx_enable.c
+    r"nestor: loaded-VMCS list:",  # vmx/vmcs_track.c: the crash walk broke off
+    r"nestor: cannot continue the guest: .*\ba bug in\b",  # vmx/exit_*.c
+]
+
+# The guest test programs' lines (tests/guests/rt/testing.c).
+GUEST_VERDICT = re.compile(r"^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$", re.M)
+GUEST_CLOSING = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 
 
 @dataclasses.dataclass
@@ -54,12 +85,15 @@ class Scenario:
     modules: list = dataclasses.field(default_factory=list)   # [(path, args)]
     expect: list = dataclasses.field(default_factory=list)    # regexes, all must match
     reject: list = dataclasses.field(default_factory=list)    # regexes, none may match
-    allow_fatal: bool = False          # drop DEFAULT_REJECT
+    allow_fatal: bool = False          # drop DEFAULT_REJECT (expected lines never need it)
     timeout: int = 90                  # seconds of wall time
     megs: int = 256
     cpus: int = 1
     bochs_extra: str = ""              # extra bochsrc lines
     prepare: list = None               # argv run first; SKIP_STATUS = skip
+    guest_tests: list = None           # names of the guest's tests, all must report
+    may_skip: list = dataclasses.field(default_factory=list)  # of guest_tests
+    min_passed: int = None             # default: len(guest_tests) - len(may_skip)
 
 
 @dataclasses.dataclass
@@ -71,6 +105,8 @@ class Result:
     log_path: str
     seconds: float
     skipped: bool = False
+    guest_passed: list = dataclasses.field(default_factory=list)
+    guest_skipped: list = dataclasses.field(default_factory=list)  # (name, why)
 
 
 def _path(p):
@@ -82,7 +118,7 @@ def build_iso(sc, workdir):
     cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, NESTOR_ELF, sc.cmdline, sc.loader]
     for path, args in sc.modules:
         cmd += [_path(path), args]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=ISO_TIMEOUT)
     return iso
 
 
@@ -110,15 +146,65 @@ def qemu_command(sc, workdir, iso, serial):
     return cmd
 
 
+def guest_verdict(sc, text):
+    """Checks a guest test program's lines against sc.guest_tests and
+    sc.may_skip; returns (reasons, passed names, [(skipped name, why)])."""
+    reasons, seen = [], {}
+    for verdict, name, why in GUEST_VERDICT.findall(text):
+        if name in seen:
+            reasons.append(f"guest test {name} reported twice")
+        seen[name] = (verdict, why)
+    passed = [n for n, (v, _) in seen.items() if v == "PASS"]
+    skipped = [(n, why) for n, (v, why) in seen.items() if v == "SKIP"]
+    closing = GUEST_CLOSING.findall(text)
+    if len(closing) != 1:
+        reasons.append("expected the guest's closing line 'N passed, N failed, "
+                       f"N skipped' once, seen {len(closing)} time(s)")
+    else:
+        said = tuple(int(n) for n in closing[0])
+        counted = (len(passed), sum(v == "FAIL" for v, _ in seen.values()), len(skipped))
+        if said != counted:
+            reasons.append(f"the guest's closing line says {said[0]} passed, "
+                           f"{said[1]} failed, {said[2]} skipped, but its lines "
+                           f"show {counted[0]}, {counted[1]}, {counted[2]}")
+    for name in sc.guest_tests:
+        verdict, why = seen.get(name, (None, None))
+        if verdict is None:
+            reasons.append(f"guest test {name} did not report")
+        elif verdict == "FAIL":
+            reasons.append(f"guest test {name} failed: {why}")
+        elif verdict == "SKIP" and name not in sc.may_skip:
+            reasons.append(f"guest test {name} skipped, which it must not here "
+                           f"({sc.cpu}): {why}")
+    for name in seen:
+        if name not in sc.guest_tests:
+            reasons.append(f"guest test {name} is not one this scenario knows")
+    want = (sc.min_passed if sc.min_passed is not None
+            else len(sc.guest_tests) - len(set(sc.may_skip)))
+    if len(passed) < want:
+        reasons.append(f"{len(passed)} guest test(s) passed, expected at least {want}")
+    return reasons, passed, skipped
+
+
 def judge(sc, text, timed_out):
+    """Why the serial output `text` fails scenario sc (empty: it passes)."""
     reasons = []
     for pat in sc.expect:
         if not re.search(pat, text, re.MULTILINE):
             reasons.append(f"expected line not seen: /{pat}/")
-    for pat in sc.reject + ([] if sc.allow_fatal else DEFAULT_REJECT):
+    for pat in sc.reject:
         m = re.search(pat, text, re.MULTILINE)
         if m:
             reasons.append(f"forbidden line seen: /{pat}/ ({m.group(0)!r})")
+    if not sc.allow_fatal:
+        for line in text.splitlines():
+            for pat in DEFAULT_REJECT:
+                if re.search(pat, line) and \
+                        not any(re.search(e, line) for e in sc.expect):
+                    reasons.append(f"Nestor reported a bug or unplanned stop: {line!r}")
+                    break
+    if sc.guest_tests is not None:
+        reasons += guest_verdict(sc, text)[0]
     if timed_out:
         reasons.append(f"emulator still running after {sc.timeout} s (killed)")
     return reasons
@@ -158,7 +244,8 @@ def prepare(sc, workdir):
             rc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, timeout=PREPARE_TIMEOUT).returncode
         except subprocess.TimeoutExpired:
-            return True, f"prepare command still running after {PREPARE_TIMEOUT} s (log {log_path})"
+            # A hang is a failure; only SKIP_STATUS says "cannot run here".
+            return False, f"prepare command still running after {PREPARE_TIMEOUT} s (killed; log {log_path})"
         except OSError as e:
             return False, f"prepare command {cmd[0]} could not run: {e.strerror}"
     if rc == 0:
@@ -185,7 +272,7 @@ def run_scenario(sc):
                           time.monotonic() - start, skipped=skipped)
     try:
         iso = build_iso(sc, workdir)
-    except subprocess.CalledProcessError as e:
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
     if sc.emulator == "bochs":
         cmd = bochs_command(sc, workdir, iso, serial)
@@ -216,18 +303,27 @@ def run_scenario(sc):
         if died:
             reasons.insert(0, died)
             reasons += emulator_tail(log_path)
-    return Result(sc, not reasons, reasons, serial, log_path, time.monotonic() - start)
+    res = Result(sc, not reasons, reasons, serial, log_path, time.monotonic() - start)
+    if sc.guest_tests is not None:
+        _, res.guest_passed, res.guest_skipped = guest_verdict(sc, text)
+    return res
 
 
 def report(res, out=sys.stdout):
     status = "SKIP" if res.skipped else "PASS" if res.passed else "FAIL"
+    guest = ""
+    if res.scenario.guest_tests is not None and res.passed:
+        guest = (f"; guest tests: {len(res.guest_passed)} passed, "
+                 f"{len(res.guest_skipped)} skipped")
     out.write(f"[{status}] system/{res.scenario.name} ({res.scenario.emulator}"
               f"{'/' + res.scenario.cpu if res.scenario.emulator == 'bochs' else ''}, "
-              f"{res.seconds:.1f} s)\n")
+              f"{res.seconds:.1f} s{guest})\n")
     if res.skipped:
         out.write(f"    skipped: {res.reasons[0]}\n")
         return
     if res.passed:
+        for name, why in res.guest_skipped:
+            out.write(f"    skipped (allowed here): {name}: {why}\n")
         return
     for r in res.reasons:
         out.write(f"    {r}\n")
@@ -247,10 +343,12 @@ def load_scenarios():
     return scenarios.SCENARIOS
 
 
-def run_all(patterns=(), jobs=2, out=sys.stdout):
-    """Runs the matching scenarios; returns (passed, failed). Skipped ones
-    count in neither; their number is printed on a line of its own."""
-    selected = [s for s in load_scenarios()
+def run_all(patterns=(), jobs=2, out=sys.stdout, scenarios=None):
+    """Runs the matching scenarios (of `scenarios`, default all of
+    scenarios.py); returns (passed, failed, skipped): a skipped scenario
+    counts once, and so does every guest test a passing scenario was
+    allowed to skip and did."""
+    selected = [s for s in (load_scenarios() if scenarios is None else scenarios)
                 if not patterns or any(re.search(p, s.name) for p in patterns)]
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -261,11 +359,10 @@ def run_all(patterns=(), jobs=2, out=sys.stdout):
                 skipped += 1
             elif res.passed:
                 passed += 1
+                skipped += len(res.guest_skipped)
             else:
                 failed += 1
-    if skipped:
-        out.write(f"{skipped} system scenario(s) skipped\n")
-    return passed, failed
+    return passed, failed, skipped
 
 
 def main():
@@ -281,8 +378,8 @@ def main():
     if not os.path.exists(NESTOR_ELF):
         print(f"runner: {NESTOR_ELF} missing; run make first", file=sys.stderr)
         return 2
-    p, f = run_all(args.patterns, args.jobs)
-    print(f"{p} passed, {f} failed")
+    p, f, k = run_all(args.patterns, args.jobs)
+    print(f"{p} passed, {f} failed, {k} skipped")
     return 1 if f else 0
 
 

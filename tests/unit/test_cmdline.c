@@ -301,6 +301,17 @@ static void test_loglevel_bad(void **state)
 
 /* ---- test_fault= ---- */
 
+/* The number of words in an accepted text "a, b, c or d". */
+static size_t accepted_words(const char *acc)
+{
+	size_t n = 1;
+
+	for (; *acc; acc++)
+		if (*acc == ',' || strncmp(acc, " or ", 4) == 0)
+			n++;
+	return n;
+}
+
 static void test_test_fault_good(void **state)
 {
 	static const struct {
@@ -310,6 +321,7 @@ static void test_test_fault_good(void **state)
 		{ "pf", TEST_FAULT_PF }, { "ud", TEST_FAULT_UD },
 		{ "de", TEST_FAULT_DE }, { "gp", TEST_FAULT_GP },
 		{ "panic", TEST_FAULT_PANIC }, { "none", TEST_FAULT_NONE },
+		{ "vmx_panic", TEST_FAULT_VMX_PANIC },
 	};
 	char line[64];
 	struct nestor_config cfg;
@@ -317,6 +329,9 @@ static void test_test_fault_good(void **state)
 	size_t i;
 
 	(void)state;
+	/* One case per word the registry accepts: a new fault needs one. */
+	assert_int_equal(sizeof(cases) / sizeof(cases[0]),
+			 accepted_words(FAULT_ACC));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(line, sizeof(line), "test_fault=gp test_fault=%s",
 			 cases[i].val);
@@ -1031,6 +1046,10 @@ static void test_crash_options(void **state)
 	assert_false(cfg.panic_reboot);
 	assert_false(cfg.guest_reset_restart);
 	assert_int_equal(cfg.test_crash_nmi, 2);
+	assert_int_equal(parse("test_crash_nmi=vmptrld", &cfg, &c), 0);
+	assert_int_equal(cfg.test_crash_nmi, 1);
+	assert_int_equal(parse("test_crash_nmi=guest test_crash_nmi=none", &cfg, &c), 0);
+	assert_int_equal(cfg.test_crash_nmi, 0);
 	assert_int_equal(parse("panic=restart", &cfg, &c), 1);
 	assert_non_null(strstr(c.msg[0], "halt or reboot"));
 	assert_int_equal(parse("on_guest_reset=reboot", &cfg, &c), 1);

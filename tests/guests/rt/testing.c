@@ -14,6 +14,10 @@
 static const char *current_test = "?";
 static unsigned failures; /* of the current test */
 static char first_reason[REASON_LEN];
+static bool skipped;      /* the current test called rt_skip() */
+static char skip_reason[REASON_LEN];
+
+enum outcome { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP };
 
 void rt_fail(const char *fmt, ...)
 {
@@ -40,6 +44,18 @@ void rt_note(const char *fmt, ...)
 	rt_putc('\n');
 }
 
+void rt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (skipped)
+		return; /* the first reason stands */
+	va_start(ap, fmt);
+	fmt_vsnprintf(skip_reason, sizeof(skip_reason), fmt, ap);
+	va_end(ap);
+	skipped = true;
+}
+
 static void call_test(void *arg)
 {
 	const struct rt_test *t = arg;
@@ -47,41 +63,44 @@ static void call_test(void *arg)
 	t->fn();
 }
 
-static bool run_one(const struct rt_test *t)
+static enum outcome run_one(const struct rt_test *t)
 {
 	struct rt_exception e;
 
 	current_test = t->name;
 	failures = 0;
 	first_reason[0] = '\0';
+	skipped = false;
+	skip_reason[0] = '\0';
 	if (rt_catch(call_test, (void *)t, &e) != RT_NO_EXCEPTION)
 		rt_fail("unexpected exception %s (vector %d), error code %#lx, "
 			"rip %#lx, cr2 %#lx", rt_vector_name(e.vector), e.vector,
 			e.error_code, e.rip, e.cr2);
 	cli(); /* whatever the test did */
+	if (failures == 0 && skipped) {
+		rt_printf("SKIP %s: %s\n", t->name, skip_reason);
+		return OUTCOME_SKIP;
+	}
 	if (failures == 0) {
 		rt_printf("PASS %s\n", t->name);
-		return true;
+		return OUTCOME_PASS;
 	}
 	if (failures > 1)
 		rt_printf("FAIL %s: %s (and %u more)\n", t->name, first_reason,
 			  failures - 1);
 	else
 		rt_printf("FAIL %s: %s\n", t->name, first_reason);
-	return false;
+	return OUTCOME_FAIL;
 }
 
 unsigned rt_run_tests(const struct rt_test *tests, size_t n)
 {
-	unsigned passed = 0, failed = 0;
+	unsigned count[3] = { 0, 0, 0 };
 
-	for (size_t i = 0; i < n; i++) {
-		if (run_one(&tests[i]))
-			passed++;
-		else
-			failed++;
-	}
+	for (size_t i = 0; i < n; i++)
+		count[run_one(&tests[i])]++;
 	current_test = "?";
-	rt_printf("%u passed, %u failed\n", passed, failed);
-	return failed;
+	rt_printf("%u passed, %u failed, %u skipped\n", count[OUTCOME_PASS],
+		  count[OUTCOME_FAIL], count[OUTCOME_SKIP]);
+	return count[OUTCOME_FAIL];
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# A scenario's prepare step that never ends.
+exec sleep 600
