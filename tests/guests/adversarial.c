@@ -288,7 +288,7 @@ static void test_x2apic_icr_in_xapic_mode(void)
 	int vec;
 
 	if (base & APIC_BASE_EXTD) {
-		rt_note("skipped: the APIC is already in x2APIC mode");
+		rt_skip("the APIC is already in x2APIC mode");
 		return;
 	}
 	/* A fixed IPI to self, vector 0xf0: harmless if it were sent. */
@@ -319,7 +319,7 @@ static unsigned wait_nmis(void)
 static void test_nmi_all_including_self_xapic(void)
 {
 	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD) {
-		rt_note("skipped: the APIC is in x2APIC mode");
+		rt_skip("the APIC is in x2APIC mode");
 		return;
 	}
 	REQUIRE(map_apic_uncached(), "cannot map the APIC page uncached");
@@ -407,7 +407,7 @@ static void test_tf_over_xapic_store(void)
 	int vec;
 
 	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD) {
-		rt_note("skipped: the APIC is in x2APIC mode");
+		rt_skip("the APIC is in x2APIC mode");
 		return;
 	}
 	REQUIRE(map_apic_uncached(), "cannot map the APIC page uncached");
@@ -499,12 +499,12 @@ static void test_mtrr_virtual(void)
 	int vec;
 
 	if (!(cpuid(1, 0).edx & CPUID_1_EDX_MTRR)) {
-		rt_note("skipped: no MTRRs");
+		rt_skip("no MTRRs");
 		return;
 	}
 	cap = rdmsr(MTRRCAP);
 	if ((cap & 0xff) == 0) {
-		rt_note("skipped: no variable-range MTRRs");
+		rt_skip("no variable-range MTRRs");
 		return;
 	}
 	n = (unsigned)(cap & 0xff) - 1;
@@ -571,7 +571,7 @@ static void test_x2apic_nmi_all_including_self(void)
 	int vec;
 
 	if (!enter_x2apic()) {
-		rt_note("skipped: no x2APIC");
+		rt_skip("no x2APIC");
 		return;
 	}
 	nmis = 0;
@@ -592,7 +592,7 @@ static void test_x2apic_icr_reserved_bits(void)
 	struct rt_exception e;
 
 	if (!enter_x2apic()) {
-		rt_note("skipped: no x2APIC");
+		rt_skip("no x2APIC");
 		return;
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(bits); i++) {
