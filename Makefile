@@ -101,6 +101,7 @@ UNIT_SRCS_test_loaded_vmcs := vmx/loaded_vmcs.c
 UNIT_SRCS_test_linux_boot  := boot/linux_boot.c lib/format.c
 UNIT_SRCS_test_io_bitmap   := vmx/io_bitmap.c
 UNIT_SRCS_test_mtrr        := vmx/mtrr.c
+UNIT_SRCS_test_l0_controls := vmx/l0_controls.c
 UNIT_SRCS_test_events      := vmx/events.c
 UNIT_SRCS_test_vmcs_layout := vmx/vmcs_layout.c
 UNIT_SRCS_test_vmx_errors  := vmx/vmx_errors.c

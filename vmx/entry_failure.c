@@ -39,7 +39,7 @@ static void audit(struct vcpu *v)
 	env.host_cr0 = read_cr0();
 	env.host_cr4 = read_cr4();
 	env.have_current_vmcs = true;
-	env.current_vmcs = v->vmcs_pa;
+	env.current_vmcs = v->vmcs01.lv.pa;
 	n = vmx_entry_check(&snap, &env, f, MAX_FINDINGS);
 	if (n == 0) {
 		log_printf(LOG_QUIET,

@@ -3,13 +3,9 @@
 #include "vmx/exits.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
+#include "vmx/exit_info.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
-
-/* Guest interruptibility (24.4.2, Table 24-3). */
-#define INTR_BLOCK_STI 1u
-#define INTR_BLOCK_MOV_SS 2u
-#define INTR_BLOCK_NMI 8u
 
 /* DR6 bits that read as 1 when inactive: 31:16 (bit 16 = RTM, active
  * low) and 11:4 (bit 11 = bus lock, active low) (SDM Vol. 3B, 17.2.3). The
@@ -53,40 +49,55 @@ static void inject(const struct vcpu *v, const struct event *ev)
 		vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, e.insn_len);
 }
 
+/* The NMI window (24.6.2: NMI-window exiting) is wanted while an NMI
+ * waits; this file owns v->wants.nmi_window. The NMI hook may have opened
+ * the window in the VMCS behind the wants (vmcs_ctls_nmi_window_now()), so
+ * the VMCS's copy is compared too. */
+static void want_nmi_window(struct vcpu *v, bool on)
+{
+	bool open = v->cur->ctls.proc & PROC_NMI_WINDOW_EXITING;
+
+	if (v->wants.nmi_window != on || open != on) {
+		v->wants.nmi_window = on;
+		vcpu_request(v, VCPU_REQ_CONTROLS);
+	}
+}
+
 void events_deliver(struct vcpu *v)
 {
 	struct event_queue *q = &v->events;
 
-	if (q->triple_fault)
-		handle_triple_fault(v);
+	if (q->triple_fault) {
+		q->triple_fault = false;
+		vcpu_request(v, VCPU_REQ_TRIPLE_FAULT);
+		return;
+	}
 	if (q->pending) {
 		inject(v, &q->ev);
 		q->pending = false;
 		/* One event per entry: a waiting NMI asks for the NMI window,
 		 * which opens after the injected event (26.7.6). */
-		if (q->nmi_pending)
-			vmcs_set_bits(VMCS_PROC_BASED_CONTROLS,
-				      PROC_NMI_WINDOW_EXITING);
+		want_nmi_window(v, q->nmi_pending);
 		return;
 	}
-	if (!q->nmi_pending)
+	if (!q->nmi_pending) {
+		want_nmi_window(v, false);
 		return;
+	}
 	/* While one instruction is being stepped through the write sink
-	 * (vmx/write_step.c), an injected NMI would run its handler unstepped
-	 * with the sink mapped: it waits for the step's end, which asks for
-	 * the NMI window again. */
-	if (write_step_open(&v->step)) {
-		vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
-		return;
-	}
-	/* An NMI can be injected only when the guest does not block NMIs,
-	 * nor (26.3.1.5) is in an STI/MOV-SS shadow; else ask for the NMI
-	 * window (24.6.2: NMI-window exiting). */
-	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-	    (INTR_BLOCK_NMI | INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) {
-		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+	 * (vmx/write_step.c), an injected NMI would run its handler with the
+	 * sink mapped: it is not injected; the open window makes the next
+	 * exit come before the instruction, which closes the step, and the
+	 * NMI goes in then. An NMI can be injected only when the guest does
+	 * not block NMIs, nor (26.3.1.5) is in an STI/MOV-SS shadow; else the
+	 * window waits for that. */
+	if (write_step_open(&v->step) ||
+	    (exit_get(&v->exit, EF_INTR_STATE) &
+	     (INTR_BLOCK_NMI | INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
+		want_nmi_window(v, true);
 		return;
 	}
 	inject(v, &(struct event){ .type = EVENT_NMI, .vector = VEC_NMI });
 	q->nmi_pending = false;
+	want_nmi_window(v, false);
 }

@@ -67,6 +67,20 @@ void event_queue_exception(struct event_queue *q, uint8_t vector,
 	q->pending = true;
 }
 
+void event_queue_software_exception(struct event_queue *q, uint8_t type,
+				    uint8_t vector, uint32_t insn_len)
+{
+	/* A software exception is raised by its instruction, which the
+	 * exit stopped: nothing else can be pending for that instruction
+	 * but an event whose delivery it interrupted, and that one was
+	 * re-queued first and is delivered first (26.6). */
+	if (q->pending)
+		return;
+	q->ev = (struct event){ .type = type, .vector = vector,
+				.insn_len = insn_len };
+	q->pending = true;
+}
+
 void event_queue_nmi(struct event_queue *q)
 {
 	q->nmi_pending = true;

@@ -51,6 +51,11 @@ void event_queue_exception(struct event_queue *q, uint8_t vector,
 			   bool has_error_code, uint32_t error_code,
 			   bool has_payload, uint64_t payload);
 void event_queue_nmi(struct event_queue *q);
+/* Queue a software exception (#BP, #OF: type 6) or privileged software
+ * exception (ICEBP: type 5) to be reflected with its instruction length,
+ * so that RIP moves past it (26.6.1.3). */
+void event_queue_software_exception(struct event_queue *q, uint8_t type,
+				    uint8_t vector, uint32_t insn_len);
 /* Re-queue an event that was being delivered when a VM exit happened
  * (IDT-vectoring information, SDM Vol. 3C, 27.2.4). */
 void event_queue_reinject(struct event_queue *q, uint32_t vectoring_info,

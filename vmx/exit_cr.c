@@ -9,11 +9,12 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/phys_width.h"
+#include "vmx/exit_info.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/tlb.h"
 
-#define CS_AR_L (1u << 13)
 #define CR3_PCID_NOFLUSH (1ull << 63)
 
 /* SDM Vol. 3A 4.4.1: with PAE paging (CR0.PG = 1, CR4.PAE = 1, not IA-32e
@@ -60,11 +61,19 @@ static bool reload_pdptes(struct vcpu *v, uint64_t cr0, uint64_t old_cr0,
 }
 
 
+/* The entry control "IA-32e mode guest" follows EFER.LMA (24.8.1, 26.3.1.1);
+ * this file and vmx/vmcs_setup.c own that want. */
+static void set_ia32e_guest(struct vcpu *v, bool on)
+{
+	v->wants.ia32e_guest = on;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
+}
+
 static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 {
 	/* Watched bits are owned only to see the write: their value is the
 	 * guest's; the other owned bits are the ones VMX fixes. */
-	uint64_t mask = v->cr0_guest_host_mask & ~v->cr0_watch;
+	uint64_t mask = l0_cr0_owned(v->cfg);
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 	uint64_t old = guest_visible_cr0(v);
 	uint64_t real;
@@ -95,15 +104,15 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 			return;
 		}
 		vmcs_write(VMCS_GUEST_IA32_EFER, efer | EFER_LMA);
-		vmcs_set_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+		set_ia32e_guest(v, true);
 	} else if (!(val & CR0_PG) && (efer & EFER_LMA)) {
 		/* Leaving long mode with CS.L = 1 is #GP (Vol. 3A 9.8.5.4). */
-		if (vmcs_read(VMCS_GUEST_CS_AR) & CS_AR_L) {
+		if (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L) {
 			inject_gp0(v);
 			return;
 		}
 		vmcs_write(VMCS_GUEST_IA32_EFER, efer & ~EFER_LMA);
-		vmcs_clear_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+		set_ia32e_guest(v, false);
 	}
 	if (!v->cfg->unrestricted_guest && (~val & (CR0_PE | CR0_PG)))
 		guest_unsupported(v, "the guest turned off protected mode or paging, which needs unrestricted guest (IA32_VMX_PROCBASED_CTLS2 bit 39) that this CPU lacks");
@@ -112,14 +121,14 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 	if (v->cfg->unrestricted_guest)
 		real = (real & ~(CR0_PE | CR0_PG)) | (val & (CR0_PE | CR0_PG));
 	vmcs_write(VMCS_GUEST_CR0, real);
-	vmcs_write(VMCS_CR0_READ_SHADOW, val);
+	vmcs_set_cr0_shadow(v, val);
 	flush_guest_tlb(v);
 	skip_instruction(v);
 }
 
 static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t mask = v->cr4_guest_host_mask & ~v->cr4_watch;
+	uint64_t mask = l0_cr4_owned(v->cfg);
 	uint64_t old = guest_visible_cr4(v);
 	/* VMXE and SMXE: VMX and SMX are hidden from the guest. */
 	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE);
@@ -150,7 +159,7 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 		return;
 	}
 	vmcs_write(VMCS_GUEST_CR4, (val & ~mask) | (v->cfg->cr4_fixed0 & mask));
-	vmcs_write(VMCS_CR4_READ_SHADOW, val);
+	vmcs_set_cr4_shadow(v, val);
 	flush_guest_tlb(v);
 	skip_instruction(v);
 }
@@ -163,7 +172,7 @@ static uint64_t cr_source(struct vcpu *v, unsigned gpr)
 	uint64_t val = gpr_read(v, gpr);
 
 	if (!(vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
-	    !(vmcs_read(VMCS_GUEST_CS_AR) & CS_AR_L))
+	    !(vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L))
 		val &= 0xffffffffull;
 	return val;
 }
@@ -205,7 +214,7 @@ static void emulate_cr3_read(struct vcpu *v, unsigned gpr)
 	uint64_t cr3 = vmcs_read(VMCS_GUEST_CR3);
 
 	if (!(vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
-	    !(vmcs_read(VMCS_GUEST_CS_AR) & CS_AR_L))
+	    !(vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L))
 		cr3 &= 0xffffffffull;
 	gpr_write(v, gpr, cr3);
 	skip_instruction(v);
@@ -213,7 +222,7 @@ static void emulate_cr3_read(struct vcpu *v, unsigned gpr)
 
 void handle_cr_access(struct vcpu *v)
 {
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	uint64_t q = exit_get(&v->exit, EF_QUAL);
 	unsigned cr = q & 0xf, type = (q >> 4) & 3, gpr = (q >> 8) & 0xf;
 
 	switch (type) {

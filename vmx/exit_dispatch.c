@@ -1,13 +1,29 @@
-/* VM-exit dispatch: one table per vCPU level, indexed by basic exit reason.
- * Anything without a handler is reported in full and stops the guest: an
- * exit is never ignored. */
+/* The VM-exit path: one exit in, one VM entry out.
+ *
+ *   vmx/vmexit.asm -> vmx_handle_exit():
+ *     1. the exit record is reset (vmx/exit_record.h: fields read lazily);
+ *     2. an event whose delivery the exit interrupted is queued again, for
+ *        the exits that can happen during event delivery only;
+ *     3. the one-instruction features (the write step, the MAXPHYADDR
+ *        probe) end if this exit is not theirs;
+ *     4. the handler for the exit reason (one table per vCPU level); an
+ *        exit without a handler is reported in full and stops the guest;
+ *     5. the event queue is delivered into the VMCS;
+ *     6. the requests handlers made (VCPU_REQ_*) are consumed: controls
+ *        recomposed and written, a triple fault or reset carried out;
+ *   back to vmexit.asm: VMRESUME, or VMLAUNCH for a recycled VMCS.
+ * Handlers (vmx/exit_*.c) use vmx/exit_services.c and never call back up
+ * into this file or into the lifecycle (vmx/vmx_start.c). */
 #include "vmx/exits.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
 #include "vmx/entry_failure.h"
+#include "vmx/exit_info.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx_controls.h"
+#include "vmx/vmcs_ctls.h"
+#include "vmx/vmcs_track.h"
+#include "vmx/vmx_start.h"
 
 static const exit_handler_fn l1_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
@@ -47,148 +63,130 @@ static exit_handler_fn route_exit(const struct vcpu *v, unsigned reason)
 	return l1_handlers[reason];
 }
 
-/* A control register as the guest reads it: owned bits (guest/host mask)
- * from the read shadow, the rest from the register (SDM Vol. 3C, 25.3). */
-uint64_t guest_visible_cr0(const struct vcpu *v)
+/* The exits that can happen during the delivery of an event, so that the
+ * IDT-vectoring information is valid only for them (SDM Vol. 3C 27.2.4):
+ * an exception through the bitmap, a triple fault, a task switch, an APIC
+ * access, an EPT violation or misconfiguration, a full PML. Instruction
+ * exits (CPUID, I/O, ...) never are. */
+#define DURING_DELIVERY_MASK                                             \
+	((1ull << EXIT_REASON_EXCEPTION_NMI) |                           \
+	 (1ull << EXIT_REASON_TRIPLE_FAULT) | (1ull << 9) /* task */ |   \
+	 (1ull << 44) /* APIC access */ |                                 \
+	 (1ull << EXIT_REASON_EPT_VIOLATION) |                           \
+	 (1ull << EXIT_REASON_EPT_MISCONFIG) | (1ull << 62) /* PML */)
+
+static void requeue_interrupted_event(struct vcpu *v)
 {
-	return (vmcs_read(VMCS_GUEST_CR0) & ~v->cr0_guest_host_mask) |
-	       (vmcs_read(VMCS_CR0_READ_SHADOW) & v->cr0_guest_host_mask);
+	uint32_t vectoring = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
+
+	if (!(vectoring & INTR_INFO_VALID))
+		return;
+	/* 27.2.4: delivered again when the guest resumes. */
+	event_queue_reinject(&v->events, vectoring,
+			     (uint32_t)exit_get(&v->exit, EF_IDT_ERROR),
+			     (uint32_t)exit_get(&v->exit, EF_INSN_LEN));
+	/* An exit during NMI delivery leaves (virtual-)NMI blocking set
+	 * (27.1); injecting the NMI again needs it clear (26.3.1.5). */
+	if (INTR_INFO_TYPE(vectoring) == EVENT_NMI)
+		exit_set(&v->exit, EF_INTR_STATE,
+			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
 }
 
-uint64_t guest_visible_cr4(const struct vcpu *v)
+/* Features that live for one guest instruction end at the next exit that
+ * is not theirs: the write step (vmx/write_step.c decides on its own
+ * exceptions, MTF and EPT violations) and the MAXPHYADDR probe (ended on
+ * its #PF by vmx/phys_width_exits.c). */
+static void end_one_instruction_features(struct vcpu *v, unsigned basic)
 {
-	return (vmcs_read(VMCS_GUEST_CR4) & ~v->cr4_guest_host_mask) |
-	       (vmcs_read(VMCS_CR4_READ_SHADOW) & v->cr4_guest_host_mask);
+	if (write_step_open(&v->step) && basic != EXIT_REASON_EXCEPTION_NMI &&
+	    basic != EXIT_REASON_MONITOR_TRAP_FLAG &&
+	    basic != EXIT_REASON_EPT_VIOLATION)
+		write_step_close(v);
+	if (v->probe_gpa && basic != EXIT_REASON_EXCEPTION_NMI)
+		phys_width_end_probe(v);
 }
 
-unsigned guest_cpl(void)
+/* The requests handlers made, in order: a triple fault becomes a reset;
+ * a reset restarts or stops the guest; the controls are written last, for
+ * whatever VMCS is current then. */
+static void process_requests(struct vcpu *v)
 {
-	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
-}
+	uint32_t req = v->requests;
 
-void skip_instruction(struct vcpu *v)
-{
-	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-
-	(void)v;
-	vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
-	/* Retiring the instruction ends blocking by STI and by MOV SS
-	 * (24.4.2, Table 24-3 bits 0 and 1). */
-	if (intr & 3)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
-	/* A single-step trap is due after an emulated instruction when
-	 * RFLAGS.TF = 1: set BS in the pending debug exceptions (24.4.2). */
-	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
-		vmcs_set_bits(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 1ull << 14);
-}
-
-void inject_gp0(struct vcpu *v)
-{
-	event_queue_exception(&v->events, VEC_GP, true, 0, false, 0);
-}
-
-void inject_ud(struct vcpu *v)
-{
-	event_queue_exception(&v->events, VEC_UD, false, 0, false, 0);
-}
-
-void guest_stop(struct vcpu *v, int status, const char *why)
-{
-	log_printf(LOG_QUIET, "nestor: guest %s with status %d\n", why, status);
-	exit_stats_print(v);
-	power_off(status);
-}
-
-void guest_unsupported(struct vcpu *v, const char *what)
-{
-	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-
-	log_printf(LOG_QUIET,
-		   "nestor: cannot continue the guest: %s\n"
-		   "nestor: exit reason %u (%s), qualification 0x%lx, guest RIP 0x%lx\n",
-		   what, EXIT_REASON_BASIC(reason),
-		   vmx_exit_reason_name(EXIT_REASON_BASIC(reason)),
-		   vmcs_read(VMCS_EXIT_QUALIFICATION), vmcs_read(VMCS_GUEST_RIP));
-	vmcs_dump();
-	guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped");
+	v->requests = 0;
+	if (req & VCPU_REQ_TRIPLE_FAULT) {
+		log_printf(LOG_QUIET, "nestor: guest triple fault at RIP 0x%lx (shutdown)\n",
+			   exit_get(&v->exit, EF_RIP));
+		req |= VCPU_REQ_RESET;
+		v->reset_by_hypercall = false;
+	}
+	if (req & VCPU_REQ_RESET) {
+		if (!v->restart_on_reset) {
+			vmcs_dump();
+			guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT,
+				   v->reset_by_hypercall ? "stopped by a reset request"
+							 : "stopped by a triple fault");
+		}
+		vmx_restart_guest(v, v->reset_by_hypercall
+				     ? "asked for a reset (hypercall)" : "triple fault");
+		return; /* the VMCS was programmed anew, controls included */
+	}
+	if (req & VCPU_REQ_CONTROLS)
+		vmcs_ctls_sync(v, false);
 }
 
 /* loglevel=debug: one line every 2^10 exits, to see a busy guest move. */
 #define HEARTBEAT_MASK 0x3ffull
 
 /* Called by vmx/vmexit.asm with the guest's GPRs saved. Returns 0 to
- * VMRESUME. */
+ * VMRESUME, 1 to VMLAUNCH. */
 int vmx_handle_exit(struct guest_regs *regs)
 {
 	struct vcpu *v = this_vcpu();
-	uint64_t start = rdtsc();
+	uint64_t start = v->time_exits ? rdtsc() : 0;
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	unsigned basic = EXIT_REASON_BASIC(reason);
-	uint32_t vectoring;
 	exit_handler_fn handler;
 
 	v->regs = regs;
-	v->exit_tsc = start;
-	if (reason & EXIT_REASON_ENTRY_FAILURE)
+	exit_record_reset(&v->exit, reason);
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE))
 		entry_failure_report(v, reason);
-	if (basic < EXIT_REASON_MAX)
+	if (likely(basic < EXIT_REASON_MAX))
 		v->stats.count[basic]++;
 	if (unlikely((++v->stats.total_exits & HEARTBEAT_MASK) == 0) &&
-	    log_get_level() >= LOG_DEBUG)
+	    v->time_exits)
 		pr_debug("nestor: heartbeat: %lu exits, this one reason %u at RIP 0x%lx\n",
-			 v->stats.total_exits, basic, vmcs_read(VMCS_GUEST_RIP));
-
-	/* An event whose delivery the exit interrupted must be delivered
-	 * again when the guest resumes (27.2.4). */
-	vectoring = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & (1u << 31)) {
-		event_queue_reinject(&v->events, vectoring,
-				     (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE),
-				     (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
-		/* An exit during NMI delivery leaves (virtual-)NMI blocking
-		 * set (27.1); injecting the NMI again needs it clear
-		 * (26.3.1.5). */
-		if (((vectoring >> 8) & 7) == EVENT_NMI)
-			vmcs_clear_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
-	}
-
-	/* The MAXPHYADDR probe page lives for one guest instruction: any
-	 * exit but the #PF it is waiting for ends it (vmx/phys_width_exits.c
-	 * ends it on that #PF). */
-	if (unlikely(v->probe_gpa) && basic != EXIT_REASON_EXCEPTION_NMI)
-		phys_width_end_probe(v);
-
-	/* A stepped write ends at the next exit (vmx/write_step.c): these
-	 * three decide how; any other exit means it did not retire. */
-	if (unlikely(write_step_open(&v->step)) &&
-	    basic != EXIT_REASON_EXCEPTION_NMI &&
-	    basic != EXIT_REASON_MONITOR_TRAP_FLAG &&
-	    basic != EXIT_REASON_EPT_VIOLATION)
-		write_step_close(v);
+			 v->stats.total_exits, basic, exit_get(&v->exit, EF_RIP));
+	if (basic < 64 && (DURING_DELIVERY_MASK >> basic) & 1)
+		requeue_interrupted_event(v);
+	if (unlikely(write_step_open(&v->step) || v->probe_gpa))
+		end_one_instruction_features(v, basic);
 
 	handler = route_exit(v, basic);
 	if (!handler)
 		guest_unsupported(v, "Nestor has no handler for this VM exit");
 	handler(v);
 	events_deliver(v);
+	if (unlikely(v->requests))
+		process_requests(v);
 
-	if (basic < EXIT_REASON_MAX)
+	if (unlikely(v->time_exits) && basic < EXIT_REASON_MAX)
 		v->stats.ticks[basic] += rdtsc() - start;
 	if (unlikely(v->relaunch)) {
 		/* A recycled VMCS (launch state clear): VMLAUNCH, 26.1. */
 		v->relaunch = false;
-		v->vmcs.launched = false;
+		v->vmcs01.lv.launched = false;
 		return 1;
 	}
-	if (unlikely(!v->vmcs.launched)) {
+	if (unlikely(!v->vmcs01.lv.launched)) {
 		/* An exit: the VMLAUNCH worked, which needs the launch state
 		 * clear (26.1); worth saying for a recycled VMCS. */
 		if (v->announce_launch)
 			log_printf(LOG_QUIET, "nestor: VMLAUNCH of VMCS 0x%lx succeeded: its launch state was clear\n",
-				   v->vmcs_pa);
+				   v->vmcs01.lv.pa);
 		v->announce_launch = false;
-		loaded_vmcs_set_launched(&v->vmcs);
+		loaded_vmcs_set_launched(&v->vmcs01.lv);
 	}
 	return 0;
 }

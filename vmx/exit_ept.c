@@ -35,8 +35,8 @@ static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
 
 void handle_ept_violation(struct vcpu *v)
 {
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t q = exit_get(&v->exit, EF_QUAL);
+	uint64_t gpa = exit_get(&v->exit, EF_GPA);
 	bool write = (q & EPTQ_WRITE) && !(q & EPTQ_FETCH);
 
 	if (write && v->apic_gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == v->apic_gpa) {
@@ -57,8 +57,8 @@ void handle_ept_violation(struct vcpu *v)
 		   "nestor: guest %s guest-physical 0x%lx%s (linear 0x%lx) at RIP 0x%lx: %s\n",
 		   q & EPTQ_FETCH ? "fetched from" : q & EPTQ_WRITE ? "wrote to" : "read",
 		   gpa, in_nestor_memory(v, gpa) ? " (Nestor's memory)" : "",
-		   q & EPTQ_LINEAR_VALID ? vmcs_read(VMCS_GUEST_LINEAR_ADDRESS) : 0,
-		   vmcs_read(VMCS_GUEST_RIP),
+		   q & EPTQ_LINEAR_VALID ? exit_get(&v->exit, EF_GLA) : 0,
+		   exit_get(&v->exit, EF_RIP),
 		   in_nestor_memory(v, gpa)
 			   ? "executing Nestor's memory is not possible"
 			   : "nothing is mapped there and Nestor does not emulate devices");
@@ -67,7 +67,7 @@ void handle_ept_violation(struct vcpu *v)
 
 void handle_ept_misconfig(struct vcpu *v)
 {
-	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t gpa = exit_get(&v->exit, EF_GPA);
 	struct ept_walk w;
 
 	ept_walk_caps(&v->ept.ops, v->ept.pml4_pa, &v->ept.caps, gpa, &w);

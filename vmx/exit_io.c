@@ -20,7 +20,7 @@
 
 void handle_io(struct vcpu *v)
 {
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	uint64_t q = exit_get(&v->exit, EF_QUAL);
 	unsigned size = (q & 7) + 1;
 	bool in = q & (1u << 3), string = q & (1u << 4);
 	uint16_t port = (uint16_t)(q >> 16);

@@ -50,7 +50,7 @@ static void deny(struct vcpu *v, uint32_t msr, bool write)
 	if (n <= MSR_DENY_LOG_BURST || n % MSR_DENY_LOG_EVERY == 0)
 		pr_warn("nestor: MSR filter denied guest %s of MSR 0x%x at RIP 0x%lx: #GP (%lu denials so far)\n",
 			write ? "WRMSR" : "RDMSR", msr,
-			vmcs_read(VMCS_GUEST_RIP), n);
+			exit_get(&v->exit, EF_RIP), n);
 	inject_gp0(v);
 }
 

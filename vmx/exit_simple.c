@@ -6,26 +6,24 @@
 #include "arch/x86/extable.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
+#include "vmx/exit_info.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_track.h"
-#include "vmx/vmx_start.h"
 #include "vmx/vmx_controls.h"
-
-#define INTR_INFO_VALID (1u << 31)
-#define INTR_INFO_ERROR_VALID (1u << 11)
-#define INTR_INFO_NMI_UNBLOCKED_BY_IRET (1u << 12)
 
 void handle_exception_nmi(struct vcpu *v)
 {
-	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
-	uint8_t vector = info & 0xff, type = (info >> 8) & 7;
-	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	struct exit_record *x = &v->exit;
+	uint32_t info = (uint32_t)exit_get(x, EF_INTR_INFO);
+	uint8_t vector = INTR_INFO_VECTOR(info), type = INTR_INFO_TYPE(info);
+	uint64_t qual = exit_get(x, EF_QUAL);
 
 	/* 27.2.3: if the exit was caused by a fault during an IRET that
 	 * unblocked NMIs, blocking must be restored before re-execution. */
 	if ((info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) && vector != VEC_DF &&
 	    (v->cfg->ctl[VMX_PIN] & PIN_VIRTUAL_NMIS))
-		vmcs_set_bits(VMCS_GUEST_INTERRUPTIBILITY, 8);
+		exit_set(x, EF_INTR_STATE,
+			 exit_get(x, EF_INTR_STATE) | INTR_BLOCK_NMI);
 
 	/* The first exception while a write is stepped ends the step
 	 * (vmx/write_step.c): either it is the step's own #DB trap, or the
@@ -52,45 +50,33 @@ void handle_exception_nmi(struct vcpu *v)
 	    type == EVENT_PRIV_SOFTWARE_EXCEPTION) {
 		/* #BP/#OF and ICEBP: reflect with the same type and the
 		 * instruction length so RIP moves past them (26.6.1.3). */
-		v->events.ev = (struct event){
-			.type = type, .vector = vector,
-			.insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN),
-		};
-		v->events.pending = true;
+		event_queue_software_exception(&v->events, type, vector,
+					       (uint32_t)exit_get(x, EF_INSN_LEN));
 		return;
 	}
 	if (vector == VEC_PF) {
 		v->stats.pf_exits++;
 		if (v->reduced_width &&
-		    phys_width_pf_exit(v, (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR_CODE), qual))
+		    phys_width_pf_exit(v, (uint32_t)exit_get(x, EF_INTR_ERROR), qual))
 			return;
 	}
 	/* Hardware exception intercepted through the exception bitmap:
 	 * reflect it. The exit qualification carries the payload: CR2 for
 	 * #PF, the DR6 bits for #DB (27.2.1, Table 27-1). */
 	event_queue_exception(&v->events, vector, info & INTR_INFO_ERROR_VALID,
-			      (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR_CODE),
+			      (uint32_t)exit_get(x, EF_INTR_ERROR),
 			      vector == VEC_PF || vector == VEC_DB, qual);
 }
 
 void guest_reset(struct vcpu *v, bool hypercall)
 {
-	if (v->restart_on_reset) {
-		vmx_restart_guest(v, hypercall ? "asked for a reset (hypercall)"
-					       : "triple fault");
-		return;
-	}
-	vmcs_dump();
-	guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT,
-		   hypercall ? "stopped by a reset request"
-			     : "stopped by a triple fault");
+	v->reset_by_hypercall = hypercall;
+	vcpu_request(v, VCPU_REQ_RESET);
 }
 
 void handle_triple_fault(struct vcpu *v)
 {
-	log_printf(LOG_QUIET, "nestor: guest triple fault at RIP 0x%lx (shutdown)\n",
-		   vmcs_read(VMCS_GUEST_RIP));
-	guest_reset(v, false);
+	vcpu_request(v, VCPU_REQ_TRIPLE_FAULT);
 }
 
 void handle_monitor_trap(struct vcpu *v)
@@ -100,15 +86,15 @@ void handle_monitor_trap(struct vcpu *v)
 
 void handle_nmi_window(struct vcpu *v)
 {
+	/* The window is open: events_deliver() injects the waiting NMI now
+	 * and decides whether the window is still wanted. */
 	(void)v;
-	vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
-	/* events_deliver() injects the waiting NMI now. */
 }
 
 void handle_hlt(struct vcpu *v)
 {
 	skip_instruction(v);
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !v->events.pending &&
+	if (!(exit_get(&v->exit, EF_RFLAGS) & RFLAGS_IF) && !v->events.pending &&
 	    !v->events.nmi_pending) {
 		/* HLT with IF = 0 and nothing to deliver: only an NMI or SMI
 		 * could ever wake this CPU. Say so rather than hang silently. */

@@ -24,7 +24,7 @@ void guest_paging_state(struct gw_state *st, struct vcpu *v)
 	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	st->cr4 = vmcs_read(VMCS_GUEST_CR4) & ~CR4_VMXE;
 	st->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
-	st->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	st->rflags = exit_get(&v->exit, EF_RFLAGS);
 	st->cpl = guest_cpl();
 	st->maxphyaddr = v->maxphyaddr;
 	st->page_1g = true;

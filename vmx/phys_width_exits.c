@@ -43,44 +43,32 @@
 #include "vmx/guest_access.h"
 #include "vmx/msr_policy.h"
 #include "vmx/tlb.h"
+#include "vmx/exit_info.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 
-#define EPTQ_READ (1u << 0)
-#define EPTQ_WRITE (1u << 1)
-#define EPTQ_FETCH (1u << 2)
-#define EPTQ_LINEAR_VALID (1u << 7)
-#define EPTQ_FINAL_ACCESS (1u << 8)
-#define SEG_AR_UNUSABLE (1u << 16)
 
-static void set_pf_intercept(const struct pf_intercept *pi)
+/* This file owns the wants pf, all_pf (the probe), cr3_load and the CR
+ * watches (vmx/l0_controls.h). */
+static void want_all_pf(struct vcpu *v, bool on)
 {
-	if (pi->bitmap_bit)
-		vmcs_set_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_PF);
-	else
-		vmcs_clear_bits(VMCS_EXCEPTION_BITMAP, 1u << VEC_PF);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, pi->mask);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, pi->match);
+	v->wants.all_pf = on;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
 
 void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa)
 {
-	struct pf_intercept pi = pf_intercept_for(true);
-
 	if (!v->reduced_width)
 		return;
 	if (!(v->cfg->allowed1[VMX_PROC] & PROC_CR3_LOAD_EXITING))
 		panic("CR3-load exiting cannot be enabled"); /* A.3.2: always allowed */
 	v->zero_page_pa = zero_page_pa;
-	set_pf_intercept(&pi);
-	vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_CR3_LOAD_EXITING);
+	v->wants.pf = pf_intercept_for(true);
+	v->wants.cr3_load = true;
 	/* SDM Vol. 3A 4.4.1: the MOVs to CR0/CR4 that load PAE PDPTEs. */
-	v->cr0_watch = CR0_PG | CR0_CD | CR0_NW;
-	v->cr4_watch = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
-	v->cr0_guest_host_mask |= v->cr0_watch;
-	v->cr4_guest_host_mask |= v->cr4_watch;
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, v->cr0_guest_host_mask);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, v->cr4_guest_host_mask);
+	v->wants.cr0_watch = CR0_PG | CR0_CD | CR0_NW;
+	v->wants.cr4_watch = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
 	pr_info("nestor: guest MAXPHYADDR %u (the CPU's is %u): #PF (P=1, RSVD=0), MOV to CR3 and PAE-paging CR0/CR4 writes exit\n",
 		v->maxphyaddr, v->host_maxphyaddr);
 }
@@ -105,12 +93,10 @@ static void queue_pf(struct vcpu *v, uint32_t pfec, uint64_t la)
 
 void phys_width_end_probe(struct vcpu *v)
 {
-	struct pf_intercept pi = pf_intercept_for(true);
-
 	if (ept_unmap(&v->ept, v->probe_gpa, PAGE_SIZE))
 		panic("cannot unmap the MAXPHYADDR probe page 0x%lx", v->probe_gpa);
 	flush_guest_ept(v);
-	set_pf_intercept(&pi);
+	want_all_pf(v, false);
 	v->probe_gpa = 0;
 }
 
@@ -199,7 +185,7 @@ bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		return false;
 	if (!(qual & EPTQ_LINEAR_VALID))
 		guest_unsupported(v, "an access without a linear address reached guest-physical memory at or above 2^MAXPHYADDR");
-	la = vmcs_read(VMCS_GUEST_LINEAR_ADDRESS);
+	la = exit_get(&v->exit, EF_GLA);
 	if (qual & EPTQ_FINAL_ACCESS) {
 		final_access(v, la, qual);
 		return true;
@@ -214,6 +200,6 @@ bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		    EPT_MT_WB))
 		guest_unsupported(v, "cannot map the MAXPHYADDR probe page (out of EPT table memory)");
 	flush_guest_ept(v);
-	set_pf_intercept(&(struct pf_intercept){ true, 0, 0 });
+	want_all_pf(v, true);
 	return true;
 }

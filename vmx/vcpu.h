@@ -15,6 +15,8 @@
 #include "vmx/msr_filter.h"
 #include "vmx/mtrr.h"
 #include "vmx/write_step.h"
+#include "vmx/exit_record.h"
+#include "vmx/l0_controls.h"
 
 /* Guest GPRs saved by vmx/vmexit.asm (RSP lives in the VMCS). The order
  * follows the architectural register numbers (RAX=0 ... R15=15) with the
@@ -48,13 +50,34 @@ struct guest_mem {
 	unsigned nram;
 };
 
+/* One VMCS Nestor keeps: its place on the loaded list (vmx/vmcs_track.c)
+ * and its software copies (vmx/vmcs_ctls.c writes them). */
+struct vmcs_state {
+	struct loaded_vmcs lv;
+	struct vmcs_ctls ctls;
+};
+
+/* Requests a handler makes of the exit path (NOVA's hazards, KVM's
+ * requests): handlers never call up into the lifecycle. */
+#define VCPU_REQ_CONTROLS (1u << 0)     /* recompose the controls */
+#define VCPU_REQ_TRIPLE_FAULT (1u << 1) /* event combining gave one */
+#define VCPU_REQ_RESET (1u << 2)        /* restart or stop the guest */
+
 struct vcpu {
 	struct guest_regs *regs;     /* on the VM-exit stack */
 	enum vcpu_level level;
 	const struct vmx_config *cfg;
-	uint64_t vmcs_pa;
-	bool launched;
-	struct loaded_vmcs vmcs;     /* vmcs_pa on this CPU's loaded list */
+	/* The VMCS the guest runs on (vmx/vmx_start.c), and the one that is
+	 * current (vmcs01 until nested VMX adds vmcs02). */
+	struct vmcs_state vmcs01;
+	struct vmcs_state *cur;
+	/* Lifecycle requests from handlers (VCPU_REQ_*), consumed by
+	 * vmx_handle_exit() before the next VM entry. */
+	uint32_t requests;
+	bool reset_by_hypercall;     /* with VCPU_REQ_RESET: else a triple fault */
+	struct l0_wants wants;       /* see vmx/l0_controls.h */
+	struct exit_record exit;     /* this exit (vmx/exit_record.h) */
+	bool time_exits;             /* loglevel=debug: ticks per exit */
 	bool relaunch;               /* next entry is VMLAUNCH (recycled VMCS) */
 	bool announce_launch;        /* log when that VMLAUNCH worked */
 	unsigned restarts;           /* on_guest_reset=restart so far */
@@ -79,13 +102,8 @@ struct vcpu {
 	const struct phys_range *hidden; /* Nestor's memory, never guest RAM */
 	unsigned nhidden;
 
-	uint64_t cr0_guest_host_mask, cr4_guest_host_mask;
-	/* Owned bits whose value is the guest's: owned only so that writes
-	 * exit (e.g. to reload PAE PDPTEs with the guest's width). */
-	uint64_t cr0_watch, cr4_watch;
 	struct event_queue events;
 	struct exit_stats stats;
-	uint64_t exit_tsc;           /* TSC when the current exit arrived */
 	uint64_t nestor_ticks;       /* total ticks spent handling exits */
 	uint64_t first_entry_tsc;
 	uint32_t nestor_memory_writes;
@@ -95,6 +113,11 @@ struct vcpu {
 	uint32_t refused_ipis;       /* INIT/SIPI the guest tried to send */
 	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
 };
+
+static inline void vcpu_request(struct vcpu *v, uint32_t req)
+{
+	v->requests |= req;
+}
 
 uint64_t gpr_read(struct vcpu *v, unsigned n);
 void gpr_write(struct vcpu *v, unsigned n, uint64_t val);

@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/descriptors.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_controls.h"
 
 extern char vmx_exit_entry[];
@@ -18,38 +19,13 @@ extern char vmx_exit_entry[];
 #define AR_TSS_BUSY 0x008b /* busy TSS (32-bit/64-bit), P */
 #define AR_UNUSABLE 0x10000
 
-/* The CR0/CR4 bits a guest may never own: those VMX fixes (24.8 / A.7, A.8)
- * and, for CR4, VMXE (the guest must not see VMX; 25.3 for how reads of
- * owned bits come from the read shadow). */
-static void setup_cr_masks(struct vcpu *v)
-{
-	const struct vmx_config *c = v->cfg;
-	uint64_t cr0_fixed = c->cr0_fixed0 | ~c->cr0_fixed1;
-	uint64_t cr4_fixed = c->cr4_fixed0 | ~c->cr4_fixed1;
-
-	if (c->unrestricted_guest)
-		cr0_fixed &= ~(CR0_PE | CR0_PG); /* 26.3.1.1 */
-	v->cr0_guest_host_mask = cr0_fixed & 0xffffffffull;
-	/* SMX is hidden from the guest too (CPUID.1:ECX[6], vmx/exit_cpuid.c),
-	 * so CR4.SMXE is owned and reads 0: GETSEC then raises #UD in the
-	 * guest instead of exiting (SDM Vol. 2D, GETSEC). */
-	v->cr4_guest_host_mask = (cr4_fixed | CR4_VMXE | CR4_SMXE) & 0xffffffffull;
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, v->cr0_guest_host_mask);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, v->cr4_guest_host_mask);
-}
-
 void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp)
 {
 	const struct vmx_config *c = v->cfg;
 
-	vmcs_write(VMCS_PIN_BASED_CONTROLS, c->ctl[VMX_PIN]);
-	vmcs_write(VMCS_PROC_BASED_CONTROLS, c->ctl[VMX_PROC]);
-	vmcs_write(VMCS_SECONDARY_PROC_CONTROLS, c->ctl[VMX_PROC2]);
-	vmcs_write(VMCS_EXIT_CONTROLS, c->ctl[VMX_EXIT]);
-	vmcs_write(VMCS_ENTRY_CONTROLS, c->ctl[VMX_ENTRY] & ~ENTRY_IA32E_MODE_GUEST);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	/* The execution, exit and entry controls, the exception bitmap with
+	 * its #PF mask/match and the CR masks are composed from Nestor's
+	 * wants and written by vmcs_ctls_sync() (vmx/l0_controls.h). */
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
@@ -63,10 +39,10 @@ void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp)
 		vmcs_write(VMCS_VPID, v->vpid);
 	/* 26.3.1.5: all ones unless VMCS shadowing uses it. */
 	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
-	setup_cr_masks(v);
 }
 
-void vmcs_setup_host_state(const struct vmx_host_pages *hp)
+void vmcs_setup_host_state(const struct vmx_config *c,
+			    const struct vmx_host_pages *hp)
 {
 	struct descriptor_table_ptr gdtr, idtr;
 
@@ -93,7 +69,7 @@ void vmcs_setup_host_state(const struct vmx_host_pages *hp)
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, 0);
 	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_EFER));
 	/* The PAT fields exist only with the PAT controls (24.4.2, 24.5). */
-	if (vmcs_read(VMCS_EXIT_CONTROLS) & EXIT_LOAD_PAT)
+	if (c->ctl[VMX_EXIT] & EXIT_LOAD_PAT)
 		vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	/* See vmx/vmexit.asm: 8 below the 16-byte aligned top. */
 	vmcs_write(VMCS_HOST_RSP, hp->exit_stack_top - 8);
@@ -127,12 +103,12 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 	if (v->cfg->unrestricted_guest && !lm)
 		cr0 &= ~CR0_PG; /* paging off, allowed by unrestricted guest */
 	vmcs_write(VMCS_GUEST_CR0, cr0);
-	vmcs_write(VMCS_CR0_READ_SHADOW, cr0_visible | CR0_NE);
+	vmcs_set_cr0_shadow(v, cr0_visible | CR0_NE);
 	vmcs_write(VMCS_GUEST_CR3, lm ? e->cr3 : 0);
 	vmcs_write(VMCS_GUEST_CR4, cr4);
-	vmcs_write(VMCS_CR4_READ_SHADOW, cr4_visible);
+	vmcs_set_cr4_shadow(v, cr4_visible);
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
-	if (vmcs_read(VMCS_ENTRY_CONTROLS) & ENTRY_LOAD_PAT)
+	if (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
 		vmcs_write(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull); /* power-on value */
 	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
@@ -162,8 +138,8 @@ void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, 0);
 	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
-	if (lm)
-		vmcs_set_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+	v->wants.ia32e_guest = lm; /* entry control "IA-32e mode guest" */
+	vcpu_request(v, VCPU_REQ_CONTROLS);
 	v->regs->rax = e->rax;
 	v->regs->rbx = e->rbx;
 	v->regs->rsi = e->rsi;

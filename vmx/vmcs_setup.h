@@ -24,7 +24,8 @@ struct guest_entry {
 
 
 void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp);
-void vmcs_setup_host_state(const struct vmx_host_pages *hp);
+void vmcs_setup_host_state(const struct vmx_config *c,
+			    const struct vmx_host_pages *hp);
 void vmcs_setup_guest_state(struct vcpu *v, const struct guest_entry *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_enable.h"
 #include "vmx/vmcs_track.h"
@@ -153,32 +154,30 @@ static void load_vmcs(struct vcpu *v, struct frame_alloc *pool)
 {
 	enum vmx_status st;
 
-	v->vmcs_pa = pool_page(pool);
+	v->vmcs01.lv.pa = pool_page(pool);
 	/* 24.2: the first 4 bytes of the VMCS region hold the revision id;
 	 * VMCLEAR makes its launch state "clear" (24.11.3). From the
 	 * VMPTRLD on, the VMCS is on this CPU's loaded list
 	 * (vmx/vmcs_track.c) so that every way out clears it. */
-	*(uint32_t *)v->vmcs_pa = v->cfg->revision;
-	if (loaded_vmcs_init(&v->vmcs, v->vmcs_pa) != LOADED_VMCS_OK)
-		panic("VMCS region 0x%lx is not a valid address", v->vmcs_pa);
-	st = vmclear(v->vmcs_pa);
+	*(uint32_t *)v->vmcs01.lv.pa = v->cfg->revision;
+	if (loaded_vmcs_init(&v->vmcs01.lv, v->vmcs01.lv.pa) != LOADED_VMCS_OK)
+		panic("VMCS region 0x%lx is not a valid address", v->vmcs01.lv.pa);
+	st = vmclear(v->vmcs01.lv.pa);
 	if (st == VMX_OK)
-		st = vmcs_load(&v->vmcs);
+		st = vmcs_load(&v->vmcs01.lv);
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of the VMCS at 0x%lx failed (status %d)",
-		      v->vmcs_pa, st);
+		      v->vmcs01.lv.pa, st);
 }
 
 /* NMI context, inside Nestor (SDM Vol. 3C, 25.2 delivers NMIs that arrive
  * during guest execution as VM exits; these arrived in VMX root operation):
  * queue it for the guest and open the NMI window so it is injected at the
- * next VM entry even if the event queue was already delivered for this one.
- * (If the NMI lands between another read-modify-write of the primary
- * controls, the window bit can be lost and the NMI waits for the next exit.) */
+ * next VM entry even if the event queue was already delivered for this one
+ * (vmx/vmcs_ctls.c keeps that race-free against the controls' sync). */
 static void nmi_for_guest(void)
 {
 	struct vcpu *v = this_vcpu();
-	uint64_t proc;
 
 	v->events.nmi_pending = true;
 	/* Between a teardown and the next VMPTRLD (a restart) there is no
@@ -187,8 +186,7 @@ static void nmi_for_guest(void)
 		return;
 	if (crash_test_guest_nmi())
 		v->relaunch = true; /* the VMCS was cleared and loaded again */
-	if (vmread(VMCS_PROC_BASED_CONTROLS, &proc) == VMX_OK)
-		vmwrite(VMCS_PROC_BASED_CONTROLS, proc | PROC_NMI_WINDOW_EXITING);
+	vmcs_ctls_nmi_window_now(v);
 }
 
 static bool read_cpu_mtrr(uint32_t msr, uint64_t *val)
@@ -210,8 +208,10 @@ static void init_guest_mtrrs(struct vcpu *v)
  * registers. */
 static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 {
+	v->cur = &v->vmcs01;
+	v->wants = (struct l0_wants){ 0 };
 	vmcs_setup_controls(v, &v->host_pages);
-	vmcs_setup_host_state(&v->host_pages);
+	vmcs_setup_host_state(v->cfg, &v->host_pages);
 	memset(v->regs, 0, sizeof(*v->regs));
 	vmcs_setup_guest_state(v, e);
 	phys_width_setup(v, v->zero_page_pa);
@@ -220,6 +220,11 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 		/* XSAVES/XRSTORS of PT state exit (24.6.20); the guest
 		 * cannot set IA32_XSS[8] anyway (vmx/exit_msr.c). */
 		vmcs_write(VMCS_XSS_EXIT_BITMAP, XSS_PT);
+	/* Every control field, from the wants set above. */
+	vmcs_ctls_sync(v, true);
+	v->requests = 0;
+	exit_record_reset(&v->exit, 0);
+	v->time_exits = log_get_level() >= LOG_DEBUG;
 }
 
 /* on_guest_reset=restart (SDM Vol. 3C 24.11.3, 26.1): the guest's VMCS is
@@ -235,7 +240,7 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 
 	log_printf(LOG_QUIET, "nestor: guest %s: restarting it from a fresh load of its image (on_guest_reset=restart)\n",
 		   why);
-	vmcs_clear(&v->vmcs);
+	vmcs_clear(&v->vmcs01.lv);
 	vmx_cpu_teardown("guest restart");
 	if (guest_boot_reload(v, &e, err, sizeof(err))) {
 		log_printf(LOG_QUIET, "nestor: cannot restart the guest: %s\n", err);
@@ -249,8 +254,8 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
 	write_step_abort(v); /* INVEPT needs VMX operation */
-	if (vmcs_load(&v->vmcs) != VMX_OK)
-		panic("VMPTRLD of the recycled VMCS 0x%lx failed", v->vmcs_pa);
+	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
+		panic("VMPTRLD of the recycled VMCS 0x%lx failed", v->vmcs01.lv.pa);
 	program_vmcs(v, &e);
 	flush_guest_tlb(v); /* nothing cached from the last run survives */
 	v->restarts++;
@@ -303,7 +308,6 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	if (config.test_fault == TEST_FAULT_VMX_PANIC)
 		panic("test_fault=vmx_panic: a panic in VMX operation with the guest's VMCS loaded");
 	v->first_entry_tsc = rdtsc();
-	v->launched = true;
 	vmx_enter_guest(v->regs, 1);
 	panic("vmx_enter_guest returned");
 }

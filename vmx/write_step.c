@@ -26,7 +26,8 @@
  *    the guest's own RFLAGS.TF and IF in its frame (or exits as usual);
  *  - RFLAGS.IF = 0 during it (both ways), so no external interrupt is
  *    delivered in front of the instruction (its handler would run with the
- *    sink mapped); NMIs are held by vmx/event_inject.c;
+ *    sink mapped); an NMI is not injected during it (vmx/event_inject.c)
+ *    but opens the NMI window, whose exit closes the step first;
  *  - the pending-debug-exceptions field is cleared at each EPT violation
  *    of the step: that exit is fault-like, the instruction did not
  *    complete, and no debug trap is pending (SDM Vol. 3C 27.3.4). Bochs 2.7
@@ -46,16 +47,14 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmx/apic_icr.h"
+#include "vmx/exit_info.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 
-#define DR6_BS (1ull << 14)
-#define DR6_B0_3 0xfull
 #define STEP_RETRY_LIMIT 8
 #define NESTOR_WRITE_LOG_LIMIT 8
 #define APIC_REFUSED_LOG_LIMIT 16
-#define EVENT_TYPE(info) (((info) >> 8) & 7)
 
 static void refuse(struct vcpu *v, const char *what, const char *why)
 {
@@ -70,11 +69,12 @@ static void step_begin(struct vcpu *v, const char *what)
 	struct write_step *s = &v->step;
 	uint64_t rflags;
 
-	s->rip = vmcs_read(VMCS_GUEST_RIP);
+	s->rip = exit_get(&v->exit, EF_RIP);
 	if (s->rip == s->stuck_rip && s->stuck_count >= STEP_RETRY_LIMIT)
 		refuse(v, what, "and the instruction has been stepped again and again without retiring");
 	if (!v->cfg->mtf) {
-		if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3)
+		if (exit_get(&v->exit, EF_INTR_STATE) &
+		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 			refuse(v, what, "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that write");
 		if (v->events.pending)
 			refuse(v, what, "while an event was being delivered; without the monitor trap flag Nestor cannot step that write");
@@ -83,22 +83,18 @@ static void step_begin(struct vcpu *v, const char *what)
 			pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page are single-stepped with RFLAGS.TF and IF=0\n");
 		}
 	}
-	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	rflags = exit_get(&v->exit, EF_RFLAGS);
 	s->saved_rflags = rflags;
 	rflags &= ~RFLAGS_IF;
-	if (v->cfg->mtf)
-		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
-	else
+	if (!v->cfg->mtf)
 		rflags |= RFLAGS_TF;
-	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
-	/* Every exception exits while the step is open (25.2: bitmap bit
-	 * 14 = 1 with PFEC mask = match = 0 makes every #PF exit). */
-	s->saved_exc_bitmap = (uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP);
-	s->saved_pfec_mask = (uint32_t)vmcs_read(VMCS_PAGE_FAULT_ERROR_CODE_MASK);
-	s->saved_pfec_match = (uint32_t)vmcs_read(VMCS_PAGE_FAULT_ERROR_CODE_MATCH);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0xffffffffu);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	exit_set(&v->exit, EF_RFLAGS, rflags);
+	/* MTF where the CPU has it, and every exception exits while the step
+	 * is open (vmx/l0_controls.c: bitmap all ones, PFEC mask = match =
+	 * 0, 25.2). This file owns these two wants. */
+	v->wants.mtf = v->cfg->mtf;
+	v->wants.all_exceptions = true;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
 
 /* Put the page at gpa on the sink for the step; open the step if it is
@@ -128,7 +124,7 @@ void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		refuse(v, "the local APIC and to Nestor's memory", "in one instruction");
 	if (v->nestor_memory_writes++ < NESTOR_WRITE_LOG_LIMIT)
 		pr_warn("nestor: guest write to Nestor's memory at 0x%lx (RIP 0x%lx, qualification 0x%lx) dropped\n",
-			gpa, vmcs_read(VMCS_GUEST_RIP), qual);
+			gpa, exit_get(&v->exit, EF_RIP), qual);
 	sink_page(v, gpa, "Nestor's memory");
 }
 
@@ -220,15 +216,13 @@ void write_step_abort(struct vcpu *v)
 static void step_end(struct vcpu *v, bool retired)
 {
 	struct write_step *s = &v->step;
-	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
 
-	vmcs_write(VMCS_GUEST_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
-		   (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
-	if (v->cfg->mtf)
-		vmcs_clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, s->saved_exc_bitmap);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, s->saved_pfec_mask);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, s->saved_pfec_match);
+	exit_set(&v->exit, EF_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
+		 (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+	v->wants.mtf = false;
+	v->wants.all_exceptions = false;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
 	if (retired) {
 		s->stuck_count = 0;
 		s->stuck_rip = 0;
@@ -242,8 +236,6 @@ static void step_end(struct vcpu *v, bool retired)
 	if (retired && s->apic_write)
 		apic_write_done(v);
 	s->apic_write = false;
-	if (v->events.nmi_pending) /* held during the step (event_inject.c) */
-		vmcs_set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
 	/* The sink must not keep what the guest wrote. */
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
 }
@@ -254,7 +246,7 @@ static void step_end(struct vcpu *v, bool retired)
  * 17.2.4, 17.3.1.1-17.3.1.2). */
 static bool db_is_trap(uint64_t dr6, uint64_t dr7)
 {
-	if (dr6 & DR6_BS)
+	if (dr6 & DBG_BS)
 		return true;
 	for (unsigned n = 0; n < 4; n++)
 		if ((dr6 & (1ull << n)) && ((dr7 >> (16 + 4 * n)) & 3))
@@ -266,8 +258,8 @@ bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
 {
 	uint64_t saved = v->step.saved_rflags, dr6;
 
-	if ((intr_info & 0xff) != VEC_DB ||
-	    EVENT_TYPE(intr_info) != EVENT_HARDWARE_EXCEPTION ||
+	if (INTR_INFO_VECTOR(intr_info) != VEC_DB ||
+	    INTR_INFO_TYPE(intr_info) != EVENT_HARDWARE_EXCEPTION ||
 	    !db_is_trap(qual, vmcs_read(VMCS_GUEST_DR7))) {
 		step_end(v, false);
 		return false;
@@ -276,7 +268,7 @@ bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
 	/* The guest's own #DB, if it is due: its own single-step (its TF
 	 * was set) and any breakpoint that matched, in one #DB with all the
 	 * bits (17.2.3), after the instruction. */
-	dr6 = (qual & ~DR6_BS) | ((saved & RFLAGS_TF) ? DR6_BS : 0);
+	dr6 = (qual & ~DBG_BS) | ((saved & RFLAGS_TF) ? DBG_BS : 0);
 	if (dr6)
 		event_queue_exception(&v->events, VEC_DB, false, 0, true, dr6);
 	return true;

@@ -472,10 +472,32 @@ static void test_nmi(void **state)
 	assert_true(q.ev.has_error_code);
 }
 
+/* #BP/#OF (type 6) and ICEBP (type 5) go back with their length; an event
+ * already queued (re-injected) is not replaced (26.6). */
+static void test_software_exception(void **state)
+{
+	struct event_queue q = { 0 };
+
+	(void)state;
+	event_queue_software_exception(&q, EVENT_SOFTWARE_EXCEPTION, 3, 1);
+	assert_true(q.pending);
+	assert_int_equal(q.ev.type, EVENT_SOFTWARE_EXCEPTION);
+	assert_int_equal(q.ev.vector, 3);
+	assert_int_equal(q.ev.insn_len, 1);
+	assert_false(q.ev.has_error_code);
+	assert_false(q.ev.has_payload);
+	q = (struct event_queue){ 0 };
+	event_queue_exception(&q, 14, true, 2, true, 0x1000);
+	event_queue_software_exception(&q, EVENT_PRIV_SOFTWARE_EXCEPTION, 1, 1);
+	assert_int_equal(q.ev.vector, 14);
+	assert_int_equal(q.ev.type, EVENT_HARDWARE_EXCEPTION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test(f)
+		T(test_software_exception),
 		T(test_intr_info_each_type),
 		T(test_intr_info_reserved_clear),
 		T(test_error_code_vectors),
