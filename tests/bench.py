@@ -29,6 +29,10 @@ LABELS = {
     "pf-not-present": "guest #PF round trip (read of not-present page)",
     "boot-to-guest": "GRUB hand-off to first guest instruction",
 }
+for _op, _what in (("cpuid", "CPUID"), ("in-0xf4", "I/O"),
+                   ("rdmsr-0x3a", "RDMSR"), ("vmcall-version", "VMCALL")):
+    LABELS[f"vmreads-{_op}"] = f"  VMREADs per {_what} exit"
+    LABELS[f"vmwrites-{_op}"] = f"  VMWRITEs per {_what} exit"
 
 
 def image_size(elf):

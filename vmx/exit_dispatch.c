@@ -167,7 +167,8 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (!handler)
 		guest_unsupported(v, "Nestor has no handler for this VM exit");
 	handler(v);
-	events_deliver(v);
+	if (events_to_deliver(v))
+		events_deliver(v);
 	if (unlikely(v->requests))
 		process_requests(v);
 

@@ -30,6 +30,16 @@ void handle_io(struct vcpu *v)
 
 	if (string)
 		guest_unsupported(v, "string I/O (INS/OUTS) to a port Nestor intercepts");
+	if (likely(size == 1)) {
+		/* One byte exits only on a port of Nestor's. */
+		if (in) {
+			v->regs->rax |= 0xff;
+		} else if (io_port_owner(port) == IO_PORT_NESTOR_EXIT) {
+			guest_stop(v, (int)(v->regs->rax & 0xff), "exited");
+		}
+		skip_instruction(v);
+		return;
+	}
 	if ((uint32_t)port + size - 1 > 0xffff)
 		guest_unsupported(v, "an I/O access that wraps past port 0xffff");
 	for (unsigned i = 0; i < size; i++) {

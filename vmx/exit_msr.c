@@ -14,8 +14,6 @@
 /* RDMSR of an MSR Nestor emulates. False: #GP(0). */
 static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	if (mtrr_msr(msr))
-		return mtrr_read(&v->mtrr, msr, val);
 	switch (msr) {
 	case MSR_IA32_FEATURE_CONTROL:
 		/* What a CPU without VMX shows: locked, both VMX-enable bits
@@ -33,7 +31,7 @@ static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val |= (1ull << 11) | (1ull << 12);
 		return true;
 	default:
-		return false;
+		return mtrr_msr(msr) && mtrr_read(&v->mtrr, msr, val);
 	}
 }
 

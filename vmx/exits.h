@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "lib/compiler.h"
 #include "vmx/vcpu.h"
+#include "vmx/vmx_controls.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -43,6 +44,15 @@ NORETURN void guest_unsupported(struct vcpu *v, const char *what);
 
 /* Deliver queued events into the VMCS before the next VM entry. */
 void events_deliver(struct vcpu *v);
+
+/* Inline, on every exit: is there anything for events_deliver() to do (an
+ * event, a waiting NMI, or an NMI window to close)? */
+static inline bool events_to_deliver(const struct vcpu *v)
+{
+	return v->events.pending | v->events.nmi_pending |
+	       v->events.triple_fault | v->wants.nmi_window |
+	       !!(v->cur->ctls.proc & PROC_NMI_WINDOW_EXITING);
+}
 
 void exit_stats_print(const struct vcpu *v);
 

@@ -5,6 +5,7 @@
 #include "lib/log.h"
 #include "vmx/guest_access.h"
 #include "vmx/hypercall_abi.h"
+#include "vmx/vmcs.h"
 
 extern uint64_t boot_tsc; /* boot/entry.asm: TSC at GRUB's hand-off */
 
@@ -59,6 +60,10 @@ void handle_vmcall(struct vcpu *v)
 		return; /* a fresh guest: nothing to skip or return */
 	case NESTOR_HC_RESTARTS:
 		ret = v->restarts;
+		break;
+	case NESTOR_HC_VMCS_ACCESSES:
+		ret = a == 0 ? (int64_t)vmcs_accesses.reads
+		    : a == 1 ? (int64_t)vmcs_accesses.writes : NESTOR_HC_EINVAL;
 		break;
 	default:
 		ret = NESTOR_HC_ENOSYS;

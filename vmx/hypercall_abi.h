@@ -38,6 +38,9 @@
 #define NESTOR_HC_RESET 0x4e05u
 /* RAX <- how many times the guest was restarted (on_guest_reset=restart). */
 #define NESTOR_HC_RESTARTS 0x4e06u
+/* RAX <- how many VMREADs (RBX = 0) or VMWRITEs (RBX = 1) Nestor's exit
+ * handling has executed so far, for make bench's per-exit figures. */
+#define NESTOR_HC_VMCS_ACCESSES 0x4e07u
 
 #define NESTOR_HC_PRINT_MAX 1024u
 

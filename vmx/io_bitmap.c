@@ -11,15 +11,6 @@ static void set_port(uint8_t a[4096], uint8_t b[4096], uint16_t port)
 	bm[p / 8] |= (uint8_t)(1u << (p % 8));
 }
 
-enum io_port_owner io_port_owner(uint16_t port)
-{
-	if (port == NESTOR_EXIT_PORT)
-		return IO_PORT_NESTOR_EXIT;
-	if (port == BOCHS_SHUTDOWN_PORT || port == BOCHS_SHUTDOWN_PORT + 1)
-		return IO_PORT_BOCHS_SHUTDOWN;
-	return IO_PORT_GUEST;
-}
-
 void io_bitmap_build(uint8_t a[4096], uint8_t b[4096])
 {
 	memset(a, 0, 4096);

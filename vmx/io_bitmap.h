@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vmx/hypercall_abi.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
@@ -19,7 +20,15 @@ enum io_port_owner {
 	IO_PORT_BOCHS_SHUTDOWN,
 };
 
-enum io_port_owner io_port_owner(uint16_t port);
+/* Inline: on the I/O exit path. */
+static inline enum io_port_owner io_port_owner(uint16_t port)
+{
+	if (port == NESTOR_EXIT_PORT)
+		return IO_PORT_NESTOR_EXIT;
+	if (port == BOCHS_SHUTDOWN_PORT || port == BOCHS_SHUTDOWN_PORT + 1)
+		return IO_PORT_BOCHS_SHUTDOWN;
+	return IO_PORT_GUEST;
+}
 
 /* The bitmaps: every port whose owner is not IO_PORT_GUEST exits. */
 void io_bitmap_build(uint8_t a[4096], uint8_t b[4096]);

@@ -63,10 +63,6 @@ static enum msr_action nestor_policy(uint32_t msr, bool write)
 	    (msr >= MSR_RTIT_CTL && msr <= MSR_RTIT_CTL + 2) ||
 	    (msr >= MSR_RTIT_ADDR_FIRST && msr <= MSR_RTIT_ADDR_LAST))
 		return MSR_GP;
-	if (mtrr_msr(msr))
-		/* Virtualized (vmx/mtrr.h): the CPU's MTRRs also type
-		 * Nestor's memory. IA32_MTRRCAP is read-only (#GP). */
-		return write && msr == MSR_MTRRCAP ? MSR_GP : MSR_EMULATE;
 	switch (msr) {
 	case MSR_IA32_DS_AREA:
 	case MSR_IA32_PEBS_ENABLE:
@@ -88,6 +84,10 @@ static enum msr_action nestor_policy(uint32_t msr, bool write)
 	case MSR_IA32_BIOS_UPDT_TRIG:
 		return write ? MSR_IGNORE : MSR_PASS;
 	}
+	if (mtrr_msr(msr))
+		/* Virtualized (vmx/mtrr.h): the CPU's MTRRs also type
+		 * Nestor's memory. IA32_MTRRCAP is read-only (#GP). */
+		return write && msr == MSR_MTRRCAP ? MSR_GP : MSR_EMULATE;
 	if (msr <= LOW_LAST || (msr >= HIGH_FIRST && msr <= HIGH_LAST))
 		return MSR_PASS;
 	return MSR_GP;

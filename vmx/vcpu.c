@@ -2,12 +2,7 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 
-static struct vcpu boot_vcpu;
-
-struct vcpu *this_vcpu(void)
-{
-	return &boot_vcpu; /* one vCPU on the boot CPU for now */
-}
+struct vcpu boot_vcpu;
 
 /* Architectural register numbers (SDM Vol. 3C, Table 27-3 and 27-13):
  * 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15. */

@@ -126,7 +126,12 @@ void gpr_write(struct vcpu *v, unsigned n, uint64_t val);
  * guest RAM; NULL otherwise (never Nestor's memory, never a hole). */
 void *guest_phys_ptr(const struct vcpu *v, uint64_t gpa, uint64_t len);
 
-/* The current vCPU (one per physical CPU). */
-struct vcpu *this_vcpu(void);
+/* The current vCPU (one per physical CPU; one vCPU on the boot CPU for
+ * now). */
+extern struct vcpu boot_vcpu;
+static inline struct vcpu *this_vcpu(void)
+{
+	return &boot_vcpu;
+}
 
 #endif

@@ -1,6 +1,8 @@
 /* VMREAD/VMWRITE with error reporting, the VMCS dump and snapshot, all
  * driven by the field table (vmx/vmcs_fields.h). */
 #include "vmx/vmcs.h"
+
+struct vmcs_access_counts vmcs_accesses;
 #include "arch/x86/traps.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -22,8 +24,8 @@ static uint32_t instruction_error(void)
 	return (uint32_t)err;
 }
 
-void vmcs_access_failed(enum vmcs_field f, bool write, uint64_t v,
-			enum vmx_status st)
+static NORETURN void access_failed(enum vmcs_field f, bool write, uint64_t v,
+				   enum vmx_status st)
 {
 	uint32_t e = st == VMX_FAIL_VALID ? instruction_error() : 0;
 
@@ -33,6 +35,18 @@ void vmcs_access_failed(enum vmcs_field f, bool write, uint64_t v,
 	      st == VMX_FAIL_INVALID ? "no current VMCS" : "VMfailValid", e,
 	      vmx_instruction_error_text(e));
 	(void)v;
+}
+
+void vmcs_read_failed(enum vmcs_field f)
+{
+	uint64_t v;
+
+	access_failed(f, false, 0, vmread(f, &v));
+}
+
+void vmcs_write_failed(enum vmcs_field f, uint64_t v)
+{
+	access_failed(f, true, v, vmwrite(f, v));
 }
 
 void vmcs_dump(void)

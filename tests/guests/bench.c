@@ -132,17 +132,18 @@ struct bench {
 	const char *name;
 	void (*op)(void);
 	bool (*setup)(void); /* NULL: none; false: unavailable */
+	bool exits;          /* one VM exit per operation */
 };
 
 static const struct bench benches[] = {
-	{ "empty", op_empty, NULL },
-	{ "cpuid", op_cpuid, NULL },
-	{ "in-0xf4", op_in_exit_port, NULL },
-	{ "rdmsr-0x3a", op_rdmsr, NULL },
-	{ "vmcall-version", op_vmcall, NULL },
-	{ "catch-only", op_catch_only, NULL },
-	{ "pf-protection", op_pf_protection, setup_pf_protection },
-	{ "pf-not-present", op_pf_not_present, setup_pf_not_present },
+	{ "empty", op_empty, NULL, false },
+	{ "cpuid", op_cpuid, NULL, true },
+	{ "in-0xf4", op_in_exit_port, NULL, true },
+	{ "rdmsr-0x3a", op_rdmsr, NULL, true },
+	{ "vmcall-version", op_vmcall, NULL, true },
+	{ "catch-only", op_catch_only, NULL, false },
+	{ "pf-protection", op_pf_protection, setup_pf_protection, false },
+	{ "pf-not-present", op_pf_not_present, setup_pf_not_present, false },
 };
 
 /* Inlined into measure() by the always_inline op wrappers would be nicer;
@@ -163,6 +164,44 @@ static void measure(void *arg)
 			min = d;
 	}
 	rt_printf("bench: %s %lu %lu ticks\n", b->name, min, total / ITERATIONS);
+}
+
+static uint64_t vmcs_accesses(uint64_t kind)
+{
+	struct rt_exception e;
+	int64_t n = -1;
+
+	rt_hypercall(NESTOR_HC_VMCS_ACCESSES, kind, 0, 0, &n, &e);
+	return (uint64_t)n;
+}
+
+/* VMREADs and VMWRITEs Nestor executes per exit of b: the counts around
+ * ITERATIONS operations, less the same counts around none (the cost of
+ * asking). */
+static void measure_vmcs_accesses(const struct bench *b)
+{
+	uint64_t r0, w0, r1, w1, base_r, base_w;
+
+	r0 = vmcs_accesses(0);
+	w0 = vmcs_accesses(1);
+	r1 = vmcs_accesses(0);
+	w1 = vmcs_accesses(1);
+	base_r = r1 - r0;
+	base_w = w1 - w0;
+	r0 = vmcs_accesses(0);
+	w0 = vmcs_accesses(1);
+	for (int i = 0; i < ITERATIONS; i++)
+		b->op();
+	r1 = vmcs_accesses(0);
+	w1 = vmcs_accesses(1);
+	if ((int64_t)r0 < 0 || (int64_t)r1 < 0) {
+		rt_printf("bench: vmcs-%s unavailable\n", b->name);
+		return;
+	}
+	rt_printf("bench: vmreads-%s %lu\n", b->name,
+		  (r1 - r0 - base_r) / ITERATIONS);
+	rt_printf("bench: vmwrites-%s %lu\n", b->name,
+		  (w1 - w0 - base_w) / ITERATIONS);
 }
 
 static void op_probe(void *arg)
@@ -203,6 +242,8 @@ int guest_main(void)
 			continue;
 		}
 		measure((void *)b);
+		if (b->exits)
+			measure_vmcs_accesses(b);
 	}
 	rt_identity_4k((uint64_t)pf_page, PTE_P | PTE_RW);
 	boot_to_guest();
