@@ -6,6 +6,12 @@ static bool dest_is_self(uint32_t icr, uint32_t dest,
 {
 	if (!ICR_DEST_LOGICAL(icr))
 		return dest == self->id;
+	if (!self->x2apic && self->cluster)
+		/* xAPIC cluster model (DFR 0000b, 11.6.2.2): cluster in bits
+		 * 7:4, members in 3:0; only this CPU's cluster, a non-empty
+		 * subset of its member bits. */
+		return (dest & 0xf0) == (self->ldr & 0xf0) && (dest & 0xf) &&
+		       !(dest & ~self->ldr & 0xf);
 	if (!self->x2apic)
 		return (dest & 0xff) && !(dest & ~self->ldr & 0xff);
 	/* x2APIC logical: cluster in bits 31:16, a bit mask in 15:0 (11.12.10). */

@@ -15,8 +15,10 @@
  *  - "all excluding self" (11b): refused;
  *  - no shorthand, physical destination: allowed iff it is this CPU's APIC
  *    ID; logical destination: allowed iff it names a non-empty subset of
- *    this CPU's logical ID bits (xAPIC: bits 31:24 of the LDR; x2APIC: the
- *    same cluster, bits 31:16, and a subset of the 16-bit mask);
+ *    this CPU's logical ID bits (xAPIC flat model: bits 31:24 of the LDR;
+ *    xAPIC cluster model: the same cluster, bits 7:4 of the destination,
+ *    and a subset of the 4 member bits; x2APIC: the same cluster, bits
+ *    31:16, and a subset of the 16-bit mask);
  *  - INIT and Start-Up: refused unless shorthand "self" (which the CPU does
  *    not act on anyway: 11.6.1, Table 11-3).
  * The guest sees the other CPUs never answer. */
@@ -42,6 +44,7 @@ struct apic_self {
 	bool x2apic;
 	uint32_t id;   /* xAPIC: 8-bit APIC ID; x2APIC: 32-bit x2APIC ID */
 	uint32_t ldr;  /* xAPIC: LDR bits 31:24 (>> 24); x2APIC: the LDR */
+	bool cluster;  /* xAPIC: DFR says cluster model (else flat) */
 };
 
 enum icr_verdict {
@@ -71,9 +74,11 @@ struct icr_write apic_icr_self_form(uint32_t icr, uint32_t dest,
 				    const struct apic_self *self);
 
 /* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28:
- * 31:20, 17:16 and 13:12; the delivery-status bit is gone in x2APIC mode):
- * a WRMSR that sets one raises #GP(0) (11.12.1.2). */
-#define X2APIC_ICR_RESERVED 0xfff33000ull
+ * 31:20, 17:16 and 13) and raise #GP(0) on WRMSR (11.12.1.2). Bit 12, the
+ * xAPIC delivery status, is gone in x2APIC mode: Intel's CPUs ignore it
+ * (as KVM does), so Nestor clears it rather than fault. */
+#define X2APIC_ICR_RESERVED 0xfff32000ull
+#define X2APIC_ICR_IGNORED (1ull << 12)
 
 /* "INIT" / "Start-Up" / "fixed" ... for the log line. */
 const char *apic_icr_mode_name(uint64_t icr);

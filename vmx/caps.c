@@ -828,6 +828,7 @@ static void fill_config(const struct build *b, struct vmx_config *c)
 	c->true_ctls = b->true_ctls;
 	fill_ept_vpid(c, c->ept_vpid_cap);
 	c->mtf = a1[VMX_PROC] & PROC_MONITOR_TRAP_FLAG;
+	c->ext_int_exiting = a1[VMX_PIN] & PIN_EXTERNAL_INTERRUPT_EXITING;
 	c->vmcs_shadowing = a1[VMX_PROC2] & PROC2_VMCS_SHADOWING;
 	c->preemption_timer = a1[VMX_PIN] & PIN_PREEMPTION_TIMER;
 	c->save_preemption_timer =

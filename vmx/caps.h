@@ -55,6 +55,7 @@ struct vmx_config {
 	/* Controls Nestor may turn on per VMCS at run time (allowed-1). */
 	bool mtf, vmcs_shadowing, preemption_timer, save_preemption_timer;
 	bool nmi_window, virtual_nmis;
+	bool ext_int_exiting;	/* allowed-1: the MTF write step uses it */
 
 	/* IA32_VMX_MISC (A.6). */
 	unsigned preemption_timer_shift;	/* bits 4:0 */

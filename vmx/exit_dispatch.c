@@ -27,6 +27,7 @@
 
 static const exit_handler_fn l1_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,

@@ -73,7 +73,8 @@ static void write_icr(struct vcpu *v, uint64_t val)
 		inject_gp0(v);
 		return;
 	}
-	self = (struct apic_self){ true, (uint32_t)id, (uint32_t)ldr };
+	self = (struct apic_self){ true, (uint32_t)id, (uint32_t)ldr, false };
+	val &= ~X2APIC_ICR_IGNORED;
 	w = (struct icr_write){ (uint32_t)val, (uint32_t)(val >> 32) };
 	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
 	case ICR_REFUSE:
@@ -170,7 +171,7 @@ void handle_wrmsr(struct vcpu *v)
 			guest_unsupported(v, "WRMSR of an MSR Nestor emulates without a write handler (a bug in vmx/msr_policy.c)");
 		}
 		/* IA32_APIC_BASE. Bits 51:12 are the xAPIC base (Vol. 3A
-		 * 10.4.4). Nestor does not move the window: a write that
+		 * 11.4.4). Nestor does not move the window: a write that
 		 * keeps it passes. */
 		if (rdmsr_checked(msr, &cur)) {
 			inject_gp0(v);

@@ -27,6 +27,7 @@ void handle_wrmsr(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 void handle_monitor_trap(struct vcpu *v);
+void handle_external_interrupt(struct vcpu *v);
 
 /* Retire the exiting instruction: RIP += instruction length, end STI/MOV-SS
  * blocking, and keep single-stepping (RFLAGS.TF) architectural. */

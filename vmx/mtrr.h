@@ -5,7 +5,7 @@
  * VMXON region must have the type IA32_VMX_BASIC reports (SDM Vol. 3C,
  * 24.11.4 and Appendix A.1). Under EPT the guest's MTRRs do not decide the
  * memory type of its accesses anyway: the EPT memory type takes their
- * place (Vol. 3C 29.3.7.2; Nestor maps RAM write-back, the rest uncached).
+ * place (Vol. 3C 28.3.7.2; Nestor maps RAM write-back, the rest uncached).
  * So, as KVM does, the guest gets a copy: it reads back what it wrote, with
  * the CPU's checks (Vol. 3A 11.11): reserved bits and invalid memory types
  * raise #GP(0), as do the variable ranges beyond IA32_MTRRCAP.VCNT, the

@@ -43,6 +43,7 @@
  * docs/architecture.md ("Known gaps"). */
 #include "vmx/write_step.h"
 #include "vmx/exits.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/regs.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -53,6 +54,9 @@
 #include "vmx/vmx_controls.h"
 
 #define STEP_RETRY_LIMIT 8
+#define ICR_IDLE_SPINS 100000
+#define ICR_DELIVERY_PENDING (1u << 12)
+#define DEBUGCTL_BTF (1ull << 1)
 #define NESTOR_WRITE_LOG_LIMIT 8
 #define APIC_REFUSED_LOG_LIMIT 16
 
@@ -69,10 +73,11 @@ static void step_begin(struct vcpu *v, const char *what)
 	struct write_step *s = &v->step;
 	uint64_t rflags;
 
+	s->tf_step = !(v->cfg->mtf && v->cfg->ext_int_exiting);
 	s->rip = exit_get(&v->exit, EF_RIP);
 	if (s->rip == s->stuck_rip && s->stuck_count >= STEP_RETRY_LIMIT)
 		refuse(v, what, "and the instruction has been stepped again and again without retiring");
-	if (!v->cfg->mtf) {
+	if (s->tf_step) {
 		if (exit_get(&v->exit, EF_INTR_STATE) &
 		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 			refuse(v, what, "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that write");
@@ -83,16 +88,29 @@ static void step_begin(struct vcpu *v, const char *what)
 			pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page are single-stepped with RFLAGS.TF and IF=0\n");
 		}
 	}
-	rflags = exit_get(&v->exit, EF_RFLAGS);
-	s->saved_rflags = rflags;
-	rflags &= ~RFLAGS_IF;
-	if (!v->cfg->mtf)
-		rflags |= RFLAGS_TF;
-	exit_set(&v->exit, EF_RFLAGS, rflags);
-	/* MTF where the CPU has it, and every exception exits while the step
-	 * is open (vmx/l0_controls.c: bitmap all ones, PFEC mask = match =
-	 * 0, 25.2). This file owns these two wants. */
-	v->wants.mtf = v->cfg->mtf;
+	if (v->cfg->mtf && v->cfg->ext_int_exiting) {
+		/* MTF: RFLAGS stays the guest's. An external interrupt that
+		 * would be delivered in front of the instruction exits instead
+		 * (24.6.1, without acknowledge on exit: it stays pending and
+		 * is delivered once the step has closed unretired). */
+		v->wants.mtf = true;
+		v->wants.ext_int_exiting = true;
+	} else {
+		/* TF: the single-step trap after the instruction, IF = 0 so
+		 * no interrupt comes in front of it, and DEBUGCTL.BTF = 0 so
+		 * that TF means "after every instruction", not "after the
+		 * next branch" (SDM Vol. 3A 17.4.3). */
+		rflags = exit_get(&v->exit, EF_RFLAGS);
+		s->saved_rflags = rflags;
+		s->saved_debugctl = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL);
+		exit_set(&v->exit, EF_RFLAGS, (rflags & ~RFLAGS_IF) | RFLAGS_TF);
+		if (s->saved_debugctl & DEBUGCTL_BTF)
+			vmcs_write(VMCS_GUEST_IA32_DEBUGCTL,
+				   s->saved_debugctl & ~DEBUGCTL_BTF);
+	}
+	/* Every exception exits while the step is open (vmx/l0_controls.c:
+	 * bitmap all ones, PFEC mask = match = 0, 25.2). This file owns the
+	 * wants mtf, ext_int_exiting and all_exceptions. */
 	v->wants.all_exceptions = true;
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
@@ -114,8 +132,11 @@ static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
 	if (s->nsink == 1)
 		step_begin(v, what);
 	/* 27.3.4: nothing is pending after this fault-like exit (see the
-	 * comment at the top: Bochs 2.7 may have saved a BS here). */
-	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	 * comment at the top: Bochs 2.7 may have saved a BS here), unless
+	 * MOV-SS blocking holds a debug exception back (possible on the MTF
+	 * path only: the TF path refuses shadows). */
+	if (!(exit_get(&v->exit, EF_INTR_STATE) & INTR_BLOCK_MOV_SS))
+		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
 
 void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
@@ -128,6 +149,11 @@ void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	sink_page(v, gpa, "Nestor's memory");
 }
 
+static volatile uint32_t *xapic(const struct vcpu *v, unsigned reg)
+{
+	return (volatile uint32_t *)(v->apic_gpa + reg);
+}
+
 void write_step_apic_page(struct vcpu *v, uint64_t gpa)
 {
 	struct write_step *s = &v->step;
@@ -136,13 +162,12 @@ void write_step_apic_page(struct vcpu *v, uint64_t gpa)
 		refuse(v, "the local APIC and to Nestor's memory", "in one instruction");
 	s->apic_write = true;
 	s->apic_reg = (unsigned)(gpa & 0xff0);
+	/* The register's live value in its slot, so that a read-modify-write
+	 * (OR, XCHG, XADD) starts from it; xAPIC reads have no side effects. */
 	memset((void *)v->sink_page_pa, 0, PAGE_SIZE);
+	*(volatile uint32_t *)(v->sink_page_pa + s->apic_reg) =
+		*xapic(v, s->apic_reg);
 	sink_page(v, gpa, "the xAPIC page");
-}
-
-static volatile uint32_t *xapic(const struct vcpu *v, unsigned reg)
-{
-	return (volatile uint32_t *)(v->apic_gpa + reg);
 }
 
 /* The stepped instruction wrote an xAPIC register (in the sink page):
@@ -152,16 +177,23 @@ static void apic_write_done(struct vcpu *v)
 	unsigned reg = v->step.apic_reg;
 	uint32_t val = *(volatile uint32_t *)(v->sink_page_pa + reg);
 	uint32_t high;
+	uint64_t base;
 	struct apic_self self;
 	struct icr_write w;
 
+	/* The xAPIC page is the APIC only in xAPIC mode (EN = 1, EXTD = 0;
+	 * SDM Vol. 3A 11.4.3, 11.12.1); otherwise the write goes nowhere. */
+	if (rdmsr_checked(MSR_IA32_APIC_BASE, &base) ||
+	    (base & (APIC_BASE_EN | APIC_BASE_EXTD)) != APIC_BASE_EN)
+		return;
 	if (reg != XAPIC_ICR_LOW) {
 		*xapic(v, reg) = val;
 		return;
 	}
 	high = *xapic(v, XAPIC_ICR_HIGH);
 	self = (struct apic_self){ false, *xapic(v, XAPIC_ID) >> 24,
-				   *xapic(v, XAPIC_LDR) >> 24 };
+				   *xapic(v, XAPIC_LDR) >> 24,
+				   (*xapic(v, XAPIC_DFR) >> 28) == 0 };
 	w = (struct icr_write){ val, high >> 24 };
 	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
 	case ICR_REFUSE:
@@ -183,6 +215,11 @@ static void apic_write_done(struct vcpu *v)
 	 * ICR_HIGH is put back (writing ICR_HIGH sends nothing, 11.6.1). */
 	*xapic(v, XAPIC_ICR_HIGH) = (high & 0x00ffffffu) | (w.dest << 24);
 	*xapic(v, XAPIC_ICR_LOW) = w.icr;
+	/* Delivery status (ICR bit 12, 11.6.1) idle before the guest's
+	 * destination is back, so the IPI cannot go there instead. */
+	for (unsigned spin = 0; spin < ICR_IDLE_SPINS &&
+	     (*xapic(v, XAPIC_ICR_LOW) & ICR_DELIVERY_PENDING); spin++)
+		__asm__ __volatile__("pause");
 	*xapic(v, XAPIC_ICR_HIGH) = high;
 }
 
@@ -216,11 +253,17 @@ void write_step_abort(struct vcpu *v)
 static void step_end(struct vcpu *v, bool retired)
 {
 	struct write_step *s = &v->step;
-	uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
 
-	exit_set(&v->exit, EF_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
-		 (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+	if (s->tf_step) {
+		uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
+
+		exit_set(&v->exit, EF_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
+			 (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+		if (s->saved_debugctl & DEBUGCTL_BTF)
+			vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, s->saved_debugctl);
+	}
 	v->wants.mtf = false;
+	v->wants.ext_int_exiting = false;
 	v->wants.all_exceptions = false;
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 	if (retired) {
@@ -240,8 +283,21 @@ static void step_end(struct vcpu *v, bool retired)
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
 }
 
+/* The breakpoints DR7 enables (L0-3/G0-3, SDM Vol. 3A 17.2.4) as B0-B3
+ * bits: DR6 and the exit qualification may report a match of a disabled
+ * one too (Table 27-1), which raises nothing. */
+static uint64_t enabled_bps(uint64_t dr7)
+{
+	uint64_t b = 0;
+
+	for (unsigned n = 0; n < 4; n++)
+		if ((dr7 >> (2 * n)) & 3)
+			b |= 1ull << n;
+	return b;
+}
+
 /* Is this #DB a trap, i.e. did the instruction before it retire? A
- * single-step (BS) or a data/I/O breakpoint (Bn with R/Wn != 00 in DR7)
+ * single-step (BS) or an enabled data/I/O breakpoint (R/Wn != 00 in DR7)
  * is a trap; an instruction breakpoint (R/Wn = 00) is a fault (SDM Vol. 3A
  * 17.2.4, 17.3.1.1-17.3.1.2). */
 static bool db_is_trap(uint64_t dr6, uint64_t dr7)
@@ -249,27 +305,33 @@ static bool db_is_trap(uint64_t dr6, uint64_t dr7)
 	if (dr6 & DBG_BS)
 		return true;
 	for (unsigned n = 0; n < 4; n++)
-		if ((dr6 & (1ull << n)) && ((dr7 >> (16 + 4 * n)) & 3))
+		if ((dr6 & enabled_bps(dr7) & (1ull << n)) &&
+		    ((dr7 >> (16 + 4 * n)) & 3))
 			return true;
 	return false;
 }
 
 bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
 {
-	uint64_t saved = v->step.saved_rflags, dr6;
+	uint64_t dr7 = vmcs_read(VMCS_GUEST_DR7), dr6;
+	bool tf_step = v->step.tf_step;
+	bool guest_tf = v->step.saved_rflags & RFLAGS_TF;
 
 	if (INTR_INFO_VECTOR(intr_info) != VEC_DB ||
 	    INTR_INFO_TYPE(intr_info) != EVENT_HARDWARE_EXCEPTION ||
-	    !db_is_trap(qual, vmcs_read(VMCS_GUEST_DR7))) {
+	    !db_is_trap(qual, dr7)) {
 		step_end(v, false);
 		return false;
 	}
 	step_end(v, true);
-	/* The guest's own #DB, if it is due: its own single-step (its TF
-	 * was set) and any breakpoint that matched, in one #DB with all the
-	 * bits (17.2.3), after the instruction. */
-	dr6 = (qual & ~DBG_BS) | ((saved & RFLAGS_TF) ? DBG_BS : 0);
-	if (dr6)
+	/* The guest's own #DB, if it is due: its own single-step and any
+	 * enabled breakpoint that matched, in one #DB with all the bits
+	 * (17.2.3), after the instruction. On the TF path BS is Nestor's
+	 * unless the guest's TF was set; on the MTF path it is the guest's. */
+	dr6 = qual & ~DBG_BS;
+	if (tf_step ? guest_tf : (qual & DBG_BS))
+		dr6 |= DBG_BS;
+	if ((dr6 & DBG_BS) || (dr6 & enabled_bps(dr7)))
 		event_queue_exception(&v->events, VEC_DB, false, 0, true, dr6);
 	return true;
 }

@@ -13,13 +13,16 @@ struct vcpu;
 /* Guest pages temporarily backed by the write sink. */
 #define SINK_MAX_PAGES 4
 
-/* State owner: vmx/write_step.c writes every field (and the wants mtf and
- * all_exceptions, vmx/l0_controls.h); others only ask write_step_open(). */
+/* State owner: vmx/write_step.c writes every field (and the wants mtf,
+ * ext_int_exiting and all_exceptions, vmx/l0_controls.h); others only ask
+ * write_step_open(). */
 struct write_step {
 	uint64_t sink_gpa[SINK_MAX_PAGES]; /* pages now on the sink */
 	unsigned nsink;                /* != 0: a step is open */
 	uint64_t rip;                  /* the instruction being stepped */
-	uint64_t saved_rflags;         /* the guest's own TF and IF */
+	bool tf_step;                  /* stepped with TF (no MTF) */
+	uint64_t saved_rflags;         /* TF step: the guest's own TF and IF */
+	uint64_t saved_debugctl;       /* TF step: the guest's IA32_DEBUGCTL */
 	bool apic_write;               /* the sink stands for the xAPIC page */
 	unsigned apic_reg;             /* the register the guest wrote */
 	uint64_t stuck_rip;            /* closed without retiring ... */

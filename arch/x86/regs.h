@@ -57,6 +57,7 @@
  * 11.12.1.2 Table 11-6: x2APIC MSRs). */
 #define XAPIC_ID 0x20
 #define XAPIC_LDR 0xd0
+#define XAPIC_DFR 0xe0
 #define XAPIC_ICR_LOW 0x300
 #define XAPIC_ICR_HIGH 0x310
 #define MSR_X2APIC_ID 0x802

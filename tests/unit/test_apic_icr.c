@@ -24,8 +24,8 @@
 enum { DM_FIXED, DM_LOWEST, DM_SMI, DM_RSVD3, DM_NMI, DM_INIT, DM_STARTUP,
        DM_RSVD7 };
 
-static const struct apic_self xself = { false, 2, 0x04 };      /* ID 2, LDR bit 2 */
-static const struct apic_self x2self = { true, 5, 0x00010020 }; /* cluster 1 */
+static const struct apic_self xself = { false, 2, 0x04, false };      /* ID 2, LDR bit 2 */
+static const struct apic_self x2self = { true, 5, 0x00010020, false }; /* cluster 1 */
 
 /* The rules, stated per case (the test's own model). */
 static enum icr_verdict model(unsigned dm, unsigned sh, bool logical,
@@ -103,6 +103,26 @@ static void test_real_sequences(void **state)
 	assert_int_equal(apic_icr_verdict(0x00ec | LOGICAL, 0xff, &xself), ICR_REFUSE);
 }
 
+/* xAPIC cluster model (11.6.2.2): LDR 0x31 is cluster 3, member bit 0.
+ * A destination in another cluster with the same member bit is another
+ * CPU, however its bits compare. */
+static void test_cluster_model(void **state)
+{
+	static const struct apic_self cl = { false, 2, 0x31, true };
+
+	(void)state;
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x31, &cl), ICR_SEND);
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x11, &cl), ICR_REFUSE);
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x21, &cl), ICR_REFUSE);
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x33, &cl), ICR_REFUSE);
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x30, &cl), ICR_REFUSE);
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0xf1, &cl), ICR_REFUSE);
+	/* The same destinations in the flat model compare bit masks. */
+	assert_int_equal(apic_icr_verdict(LOGICAL | 0xec, 0x11,
+					  &(struct apic_self){ false, 2, 0x31, false }),
+			 ICR_SEND);
+}
+
 static void check_self_form(uint32_t icr, uint32_t dest,
 			    const struct apic_self *s, uint32_t want_icr,
 			    uint32_t want_dest)
@@ -152,12 +172,15 @@ static void test_x2apic_reserved(void **state)
 {
 	(void)state;
 	/* Figure 11-28: vector, DM, dest mode, level, trigger, shorthand and
-	 * the 32-bit destination are the only defined bits. */
+	 * the 32-bit destination are the only defined bits; bit 12 (the old
+	 * delivery status) is ignored, not reserved. */
 	assert_int_equal(X2APIC_ICR_RESERVED & 0xffffffff00000000ull, 0);
 	assert_int_equal(X2APIC_ICR_RESERVED & (0xffu | 7u << 8 | 1u << 11 |
 						1u << 14 | 1u << 15 | 3u << 18), 0);
-	assert_int_equal(X2APIC_ICR_RESERVED | 0xffu | 7u << 8 | 1u << 11 |
-			 1u << 14 | 1u << 15 | 3u << 18, 0xffffffffull);
+	assert_int_equal(X2APIC_ICR_RESERVED & X2APIC_ICR_IGNORED, 0);
+	assert_int_equal(X2APIC_ICR_RESERVED | X2APIC_ICR_IGNORED | 0xffu |
+			 7u << 8 | 1u << 11 | 1u << 14 | 1u << 15 | 3u << 18,
+			 0xffffffffull);
 }
 
 static void test_macros_and_names(void **state)
@@ -184,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_real_sequences),
 		cmocka_unit_test(test_self_form),
+		cmocka_unit_test(test_cluster_model),
 		cmocka_unit_test(test_x2apic_reserved),
 		cmocka_unit_test(test_macros_and_names),
 	};
