@@ -28,7 +28,7 @@ NASMFLAGS := -f elf64 -g -Werror -I.
 # The NASM include files (arch/x86/*.inc) shared by Nestor and the test
 # guests; every assembly object depends on them (NASM's -MD lists no
 # includes in 2.16.01).
-ASM_INCS := $(wildcard arch/x86/*.inc)
+ASM_INCS := $(wildcard arch/x86/*.inc) vmx/guest_regs_layout.h
 
 # Host builds of the pure code, with sanitizers.
 HOSTCFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \

@@ -3,6 +3,7 @@
  * a struct vmcs12 snapshot, in the order the SDM lists them, each failure
  * recorded as a finding naming its section, rule and fields. Pure. */
 #include "arch/x86/regs.h"
+#include "vmx/exit_info.h"
 #include "vmx/entry_checks.h"
 
 #include "lib/compiler.h"
@@ -20,11 +21,7 @@
 #define BNDCFGS_RSVD 0x1cull
 
 /* VM-entry interruption-information field (24.8.3, Table 24-13). */
-#define INTR_VECTOR(x) ((x) & 0xffu)
-#define INTR_TYPE(x) (((x) >> 8) & 7u)
-#define INTR_DELIVER_CODE (1u << 11)
-#define INTR_RSVD 0x7ffff000u /* bits 30:12 */
-#define INTR_VALID (1u << 31)
+
 enum {
 	INTR_EXT = 0, INTR_RESERVED = 1, INTR_NMI = 2, INTR_HW_EXC = 3,
 	INTR_SOFT_INT = 4, INTR_PRIV_SW_EXC = 5, INTR_SOFT_EXC = 6,
@@ -36,12 +33,7 @@ enum {
 
 /* Guest non-register state (24.4.2, Tables 24-3 and 24-4). */
 enum { ACT_ACTIVE = 0, ACT_HLT = 1, ACT_SHUTDOWN = 2, ACT_WAIT_SIPI = 3 };
-#define INTR_BLOCK_STI (1u << 0)
-#define INTR_BLOCK_MOVSS (1u << 1)
-#define INTR_BLOCK_SMI (1u << 2)
-#define INTR_BLOCK_NMI (1u << 3)
-#define INTR_ENCLAVE (1u << 4)
-#define INTR_STATE_RSVD 0xffffffe0u /* bits 31:5 */
+
 #define PDE_BP_ENABLED (1ull << 12)
 #define PDE_BS (1ull << 14)
 #define PDE_RTM (1ull << 16)
@@ -501,13 +493,13 @@ static void check_event_injection(struct audit *a)
 {
 	const struct vmcs12 *v = a->v;
 	uint32_t info = v->ENTRY_INTR_INFO;
-	unsigned type = INTR_TYPE(info), vector = INTR_VECTOR(info);
+	unsigned type = INTR_INFO_TYPE(info), vector = INTR_INFO_VECTOR(info);
 	uint64_t proc_cap = true_ctls(a) ? a->caps->true_procbased : a->caps->procbased;
 	bool mtf = (proc_cap >> 32) & PROC_MONITOR_TRAP_FLAG;
 	bool prot = !a->ug || (v->GUEST_CR0 & CR0_PE);
-	bool has_code = info & INTR_DELIVER_CODE;
+	bool has_code = info & INTR_INFO_ERROR_VALID;
 
-	if (!(info & INTR_VALID))
+	if (!(info & INTR_INFO_VALID))
 		return;
 	if (type == INTR_RESERVED)
 		REPORT(a, "event injection: interruption type 1 is reserved", F(ENTRY_INTR_INFO));
@@ -529,7 +521,7 @@ static void check_event_injection(struct audit *a)
 		 has_code != vector_has_error_code(a, vector))
 		REPORT(a, "event injection: deliver-error-code must be 1 exactly for #DF, #TS, #NP, #SS, #GP, #PF, #AC (and #CP with CET) when IA32_VMX_BASIC[56] is 0",
 		       F(ENTRY_INTR_INFO), F(GUEST_CR0), MSRV(MSR_IA32_VMX_BASIC, a->caps->basic));
-	if (info & INTR_RSVD)
+	if (info & INTR_INFO_RSVD)
 		REPORT(a, "event injection: reserved bits 30:12 must be 0", F(ENTRY_INTR_INFO));
 	if (has_code && (v->ENTRY_EXCEPTION_ERROR_CODE & 0xffff0000u))
 		REPORT(a, "event injection: error code bits 31:16 must be 0 when deliver-error-code is 1",
@@ -1059,7 +1051,7 @@ static void check_guest_rip_rflags(struct audit *a)
 	if ((v->GUEST_RFLAGS & RFLAGS_VM) && (a->ia32e || !(v->GUEST_CR0 & CR0_PE)))
 		REPORT(a, "RFLAGS.VM must be 0 when 'IA-32e mode guest' is 1 or guest CR0.PE is 0",
 		       F(GUEST_RFLAGS), F(GUEST_CR0), F(ENTRY_CONTROLS));
-	if ((info & INTR_VALID) && INTR_TYPE(info) == INTR_EXT && !(v->GUEST_RFLAGS & RFLAGS_IF))
+	if ((info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == INTR_EXT && !(v->GUEST_RFLAGS & RFLAGS_IF))
 		REPORT(a, "RFLAGS.IF must be 1 when injecting an external interrupt",
 		       F(GUEST_RFLAGS), F(ENTRY_INTR_INFO));
 }
@@ -1069,7 +1061,7 @@ static void check_guest_rip_rflags(struct audit *a)
 /* Whether the activity state allows injecting this event. */
 static bool injection_allowed(unsigned activity, uint32_t info)
 {
-	unsigned type = INTR_TYPE(info), vector = INTR_VECTOR(info);
+	unsigned type = INTR_INFO_TYPE(info), vector = INTR_INFO_VECTOR(info);
 
 	switch (activity) {
 	case ACT_HLT:
@@ -1099,10 +1091,10 @@ static void check_activity(struct audit *a)
 		       F(GUEST_ACTIVITY_STATE), MSRV(MSR_IA32_VMX_MISC, misc));
 	if (act == ACT_HLT && AR_DPL(v->GUEST_SS_AR) != 0)
 		REPORT(a, "the HLT activity state requires SS.DPL = 0", F(GUEST_ACTIVITY_STATE), F(GUEST_SS_AR));
-	if (act != ACT_ACTIVE && (v->GUEST_INTERRUPTIBILITY & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS)))
+	if (act != ACT_ACTIVE && (v->GUEST_INTERRUPTIBILITY & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)))
 		REPORT(a, "activity state must be active when blocking by STI or MOV SS is indicated",
 		       F(GUEST_ACTIVITY_STATE), F(GUEST_INTERRUPTIBILITY));
-	if ((v->ENTRY_INTR_INFO & INTR_VALID) && !injection_allowed(act, v->ENTRY_INTR_INFO))
+	if ((v->ENTRY_INTR_INFO & INTR_INFO_VALID) && !injection_allowed(act, v->ENTRY_INTR_INFO))
 		REPORT(a, "the injected event would be blocked in this activity state (HLT: ext. interrupt, NMI, #DB, #MC, MTF; shutdown: NMI, #MC; wait-for-SIPI: none)",
 		       F(ENTRY_INTR_INFO), F(GUEST_ACTIVITY_STATE));
 	if ((a->entry & ENTRY_TO_SMM) && act == ACT_WAIT_SIPI)
@@ -1114,20 +1106,20 @@ static void check_interruptibility(struct audit *a)
 {
 	const struct vmcs12 *v = a->v;
 	uint32_t st = v->GUEST_INTERRUPTIBILITY, info = v->ENTRY_INTR_INFO;
-	bool inj_ext = (info & INTR_VALID) && INTR_TYPE(info) == INTR_EXT;
-	bool inj_nmi = (info & INTR_VALID) && INTR_TYPE(info) == INTR_NMI;
+	bool inj_ext = (info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == INTR_EXT;
+	bool inj_nmi = (info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == INTR_NMI;
 
 	if (st & INTR_STATE_RSVD)
 		REPORT(a, "interruptibility state reserved bits 31:5 must be 0", F(GUEST_INTERRUPTIBILITY));
-	if ((st & INTR_BLOCK_STI) && (st & INTR_BLOCK_MOVSS))
+	if ((st & INTR_BLOCK_STI) && (st & INTR_BLOCK_MOV_SS))
 		REPORT(a, "interruptibility state cannot indicate blocking by both STI and MOV SS",
 		       F(GUEST_INTERRUPTIBILITY));
 	if ((st & INTR_BLOCK_STI) && !(v->GUEST_RFLAGS & RFLAGS_IF))
 		REPORT(a, "blocking by STI requires RFLAGS.IF = 1", F(GUEST_INTERRUPTIBILITY), F(GUEST_RFLAGS));
-	if (inj_ext && (st & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS)))
+	if (inj_ext && (st & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)))
 		REPORT(a, "blocking by STI and MOV SS must be 0 when injecting an external interrupt",
 		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_INTR_INFO));
-	if (inj_nmi && (st & INTR_BLOCK_MOVSS))
+	if (inj_nmi && (st & INTR_BLOCK_MOV_SS))
 		REPORT(a, "blocking by MOV SS must be 0 when injecting an NMI",
 		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_INTR_INFO));
 	if (!a->env->in_smm && (st & INTR_BLOCK_SMI))
@@ -1138,7 +1130,7 @@ static void check_interruptibility(struct audit *a)
 	if ((a->pin & PIN_VIRTUAL_NMIS) && inj_nmi && (st & INTR_BLOCK_NMI))
 		REPORT(a, "blocking by NMI must be 0 when 'virtual NMIs' is 1 and an NMI is injected",
 		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_INTR_INFO), F(PIN_BASED_CONTROLS));
-	if ((st & INTR_ENCLAVE) && ((st & INTR_BLOCK_MOVSS) || !a->env->sgx))
+	if ((st & INTR_ENCLAVE) && ((st & INTR_BLOCK_MOV_SS) || !a->env->sgx))
 		REPORT(a, "enclave interruption (bit 4) requires SGX support and no blocking by MOV SS",
 		       F(GUEST_INTERRUPTIBILITY));
 }
@@ -1148,7 +1140,7 @@ static void check_pending_dbg(struct audit *a)
 	const struct vmcs12 *v = a->v;
 	uint64_t pde = v->GUEST_PENDING_DBG_EXCEPTIONS;
 	bool tf = v->GUEST_RFLAGS & RFLAGS_TF, btf = v->GUEST_IA32_DEBUGCTL & DEBUGCTL_BTF;
-	bool check_bs = (v->GUEST_INTERRUPTIBILITY & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS)) ||
+	bool check_bs = (v->GUEST_INTERRUPTIBILITY & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) ||
 			v->GUEST_ACTIVITY_STATE == ACT_HLT;
 
 	if (pde & PDE_RSVD)
@@ -1163,7 +1155,7 @@ static void check_pending_dbg(struct audit *a)
 		       F(GUEST_PENDING_DBG_EXCEPTIONS), F(GUEST_RFLAGS), F(GUEST_IA32_DEBUGCTL),
 		       F(GUEST_INTERRUPTIBILITY));
 	if ((pde & PDE_RTM) && ((pde & PDE_RTM_MBZ) || !(pde & PDE_BP_ENABLED) || !a->env->rtm ||
-				(v->GUEST_INTERRUPTIBILITY & INTR_BLOCK_MOVSS)))
+				(v->GUEST_INTERRUPTIBILITY & INTR_BLOCK_MOV_SS)))
 		REPORT(a, "pending debug exceptions: RTM (bit 16) requires RTM support, bit 12 = 1, bits 11:0, 15:13, 63:17 = 0 and no MOV-SS blocking",
 		       F(GUEST_PENDING_DBG_EXCEPTIONS), F(GUEST_INTERRUPTIBILITY));
 }

@@ -5,6 +5,7 @@
 #define NESTOR_VMX_VCPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "mm/ept.h"
 #include "mm/mem_region.h"
@@ -25,6 +26,14 @@ struct guest_regs {
 	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
+
+/* The frame vmx/vmexit.asm builds is stated once, in
+ * vmx/guest_regs_layout.h: this struct must match it slot for slot. */
+#define GR_SLOT(r, off) \
+	_Static_assert(offsetof(struct guest_regs, r) == (off), #r);
+#include "vmx/guest_regs_layout.h"
+#undef GR_SLOT
+_Static_assert(sizeof(struct guest_regs) == 120, "GUEST_REGS_SIZE in vmx/vmexit.asm");
 
 enum vcpu_level { VCPU_L1 = 1, VCPU_L2 = 2 };
 

@@ -78,8 +78,14 @@ bool vmx_cpu_has_current_vmcs(void)
 enum vmx_status vmcs_load(struct loaded_vmcs *lv)
 {
 	struct vmx_cpu *c = this_cpu();
-	enum loaded_vmcs_status ls = loaded_vmcs_publish(&c->loaded, lv);
+	enum loaded_vmcs_status ls;
 	enum vmx_status st;
+
+	/* NOVA's make_current(): this CPU knows its current VMCS (24.1), so
+	 * loading it again is skipped; it is on the list already. */
+	if (c->in_vmx && c->current == lv)
+		return VMX_OK;
+	ls = loaded_vmcs_publish(&c->loaded, lv);
 
 	if (ls != LOADED_VMCS_OK)
 		panic("VMCS 0x%lx cannot be tracked: %s", lv->pa,

@@ -36,7 +36,8 @@ bool vmx_cpu_in_vmx(void);
 /* In VMX operation with a VMCS made current by vmcs_load(). */
 bool vmx_cpu_has_current_vmcs(void);
 
-/* Publish, then VMPTRLD (the list never lacks a loaded VMCS). */
+/* Make lv current: publish, then VMPTRLD (the list never lacks a loaded
+ * VMCS); nothing when lv is this CPU's current VMCS already. */
 enum vmx_status vmcs_load(struct loaded_vmcs *lv);
 /* VMCLEAR, then unlink (launch state clear, 24.11.3). */
 enum vmx_status vmcs_clear(struct loaded_vmcs *lv);

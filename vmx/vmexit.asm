@@ -1,9 +1,9 @@
 ; VM-exit entry and guest (re)entry. Only what C cannot do: save the guest's
 ; GPRs, call C, restore them, VMRESUME.
 ;
-; HOST_RSP points 8 bytes below the top of the VM-exit stack (so the 15
-; pushes below leave RSP 16-byte aligned for the call). The guest registers
-; pushed here form a struct guest_regs (vmx/vcpu.h): RAX lowest.
+; HOST_RSP points 8 bytes below the top of the VM-exit stack (so the
+; 120-byte frame below leaves RSP 16-byte aligned for the call). The guest
+; registers stored here form a struct guest_regs (vmx/vcpu.h): RAX lowest.
 ; A VM exit loads RSP, RIP and the rest of host state from the VMCS and
 ; leaves RFLAGS = 0x2 (SDM Vol. 3C, 27.5.3), so interrupts are off here.
 
@@ -12,47 +12,26 @@ section .text
 extern vmx_handle_exit, vmx_entry_failed
 global vmx_exit_entry, vmx_enter_guest
 
+; The frame is stated once, in vmx/guest_regs_layout.h: one GR_SLOT(reg,
+; offset) line per register, which vmx/vcpu.h checks against struct
+; guest_regs with static assertions and which these macros expand into the
+; stores and loads (the register names are the same in C and NASM).
+GUEST_REGS_SIZE equ 120
+
 %macro PUSH_GUEST_REGS 0
-        push    r15
-        push    r14
-        push    r13
-        push    r12
-        push    r11
-        push    r10
-        push    r9
-        push    r8
-        push    rdi
-        push    rsi
-        push    rbp
-        push    rbx
-        push    rdx
-        push    rcx
-        push    rax
+        sub     rsp, GUEST_REGS_SIZE
+%define GR_SLOT(r, off) mov [rsp + off], r
+%include "vmx/guest_regs_layout.h"
+%undef GR_SLOT
 %endmacro
 
 %macro POP_GUEST_REGS 0
-        pop     rax
-        pop     rcx
-        pop     rdx
-        pop     rbx
-        pop     rbp
-        pop     rsi
-        pop     rdi
-        pop     r8
-        pop     r9
-        pop     r10
-        pop     r11
-        pop     r12
-        pop     r13
-        pop     r14
-        pop     r15
+%define GR_SLOT(r, off) mov r, [rsp + off]
+%include "vmx/guest_regs_layout.h"
+%undef GR_SLOT
+        lea     rsp, [rsp + GUEST_REGS_SIZE]    ; keeps the flags (test below)
 %endmacro
 
-
-; Restore the guest's GPRs and enter it: VMLAUNCH if EBX != 0 (the
-; choice travels in RBX, which is restored last from the stack), else
-; VMRESUME. Reaching the instruction after them means VMfail (SDM Vol. 3C,
-; 26.1, 26.2): report it from C with the flags.
 %macro POP_GUEST_REGS_AND_ENTER 0
         test    ebx, ebx
         POP_GUEST_REGS
@@ -68,7 +47,7 @@ global vmx_exit_entry, vmx_enter_guest
         add     rsp, 8
         pushfq
         pop     rsi                     ; RFLAGS: CF = VMfailInvalid, ZF = VMfailValid
-        lea     rdi, [rsp - 8 - 120]    ; the guest register block again
+        lea     rdi, [rsp - 8 - GUEST_REGS_SIZE] ; the guest register block again
         mov     rsp, rdi
         and     rsp, -16
         call    vmx_entry_failed        ; does not return
