@@ -81,7 +81,7 @@ all: $(GUEST_ELFS)
 # same files the hypervisor links, never copies.
 UNIT_SRCS_test_format      := lib/format.c
 UNIT_SRCS_test_multiboot2  := boot/multiboot2.c mm/mem_region.c lib/format.c
-UNIT_SRCS_test_cmdline     := boot/cmdline.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
+UNIT_SRCS_test_cmdline     := boot/cmdline.c lib/parse.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
 UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
 UNIT_SRCS_test_ept         := mm/ept.c
@@ -93,8 +93,8 @@ UNIT_SRCS_test_mb_header   := boot/mb_header.c lib/format.c
 UNIT_SRCS_test_guest_layout := boot/guest_layout.c lib/format.c
 UNIT_SRCS_test_guest_info  := boot/guest_info.c boot/multiboot2.c \
 	mm/mem_region.c lib/format.c
-UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c vmx/msr_filter.c vmx/mtrr.c boot/cmdline.c lib/format.c
-UNIT_SRCS_test_msr_filter  := vmx/msr_filter.c boot/cmdline.c lib/format.c
+UNIT_SRCS_test_msr_policy  := vmx/msr_policy.c vmx/msr_filter.c vmx/mtrr.c lib/parse.c lib/format.c
+UNIT_SRCS_test_msr_filter  := vmx/msr_filter.c lib/parse.c lib/format.c
 UNIT_SRCS_test_phys_width  := mm/phys_width.c mm/guest_walk.c
 UNIT_SRCS_test_apic_icr    := vmx/apic_icr.c
 UNIT_SRCS_test_loaded_vmcs := vmx/loaded_vmcs.c
@@ -123,9 +123,9 @@ unit: $(UNIT_BINS) $(BUILD)/nestor.elf
 
 # --- fuzzing (libFuzzer) ----------------------------------------------------
 FUZZ_SRCS_fuzz_multiboot2 := boot/multiboot2.c mm/mem_region.c lib/format.c
-FUZZ_SRCS_fuzz_cmdline    := boot/cmdline.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
+FUZZ_SRCS_fuzz_cmdline    := boot/cmdline.c lib/parse.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
 FUZZ_SRCS_fuzz_frame_alloc := mm/frame_alloc.c
-FUZZ_SRCS_fuzz_msr_filter := vmx/msr_filter.c boot/cmdline.c lib/format.c
+FUZZ_SRCS_fuzz_msr_filter := vmx/msr_filter.c lib/parse.c lib/format.c
 FUZZ_SRCS_fuzz_linux_boot := boot/linux_boot.c lib/format.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))

@@ -305,51 +305,6 @@ int cmdline_parse(const char *s, size_t len, const struct cmdline_option *opts,
 	return p.errors;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int cmdline_parse_uint(const char *val, size_t len, uint64_t max,
-		       uint64_t *out)
-{
-	uint64_t base = 10, n = 0;
-	size_t i = 0;
-
-	if (len >= 2 && val[0] == '0' && (val[1] == 'x' || val[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == len)
-		return -1;
-	for (; i < len; i++) {
-		int d = digit_value(val[i]);
-
-		if (d < 0 || (uint64_t)d >= base)
-			return -1;
-		/* n * base + d <= max, without overflowing. */
-		if ((uint64_t)d > max || n > (max - (uint64_t)d) / base)
-			return -1;
-		n = n * base + (uint64_t)d;
-	}
-	*out = n;
-	return 0;
-}
-
-bool cmdline_value_is(const char *val, size_t len, const char *word)
-{
-	/* word[len] is readable once word is known to hold len bytes. */
-	if (strnlen(word, len) != len || word[len] != '\0')
-		return false;
-	return len == 0 || memcmp(val, word, len) == 0;
-}
-
 int cmdline_match_keyword(const char *val, size_t len,
 			  const struct cmdline_keyword *kw, size_t n, int *out)
 {

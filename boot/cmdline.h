@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "boot/config.h"
+#include "lib/parse.h"
 
 /* Longest word (name, '=', value and its quotes) accepted, in bytes. Longer
  * words are an error, never truncated. */
@@ -68,14 +69,18 @@ int cmdline_parse(const char *s, size_t len, const struct cmdline_option *opts,
 
 /* Helpers for value parsers. */
 
-/* Parses an unsigned number: decimal digits, or "0x"/"0X" then hex digits.
- * No sign, no spaces, not empty. Returns 0 and sets *out, or -1 on bad
- * syntax or a value above max. */
-int cmdline_parse_uint(const char *val, size_t len, uint64_t max,
-		       uint64_t *out);
+/* The generic parsers of lib/parse.h, under the names the options use. */
+static inline int cmdline_parse_uint(const char *val, size_t len, uint64_t max,
+				     uint64_t *out)
+{
+	return parse_uint(val, len, max, out);
+}
 
-/* True when the len bytes at val are exactly the string word. */
-bool cmdline_value_is(const char *val, size_t len, const char *word);
+static inline bool cmdline_value_is(const char *val, size_t len,
+				    const char *word)
+{
+	return parse_word_is(val, len, word);
+}
 
 struct cmdline_keyword {
 	const char *word;

@@ -8,15 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/log.h"
 #include "vmx/msr_filter.h"
 
-enum log_level {
-	LOG_QUIET = 0,
-	LOG_ERROR = 1,
-	LOG_WARN = 2,
-	LOG_INFO = 3,
-	LOG_DEBUG = 4,
-};
 
 /* Test-only fault injection (test_fault=): makes Nestor fault on purpose so
  * the system tests can check the exception report. */

@@ -25,6 +25,7 @@
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
+#include "vmx/vmx_options.h"
 
 #ifndef NESTOR_VERSION
 #define NESTOR_VERSION "unknown"
@@ -386,6 +387,12 @@ static NORETURN void run_guest(uint64_t info_addr)
 	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
 
 	(void)info_addr;
+	vmx_options = (struct vmx_options){
+		.test_vmxon_fault = config.test_vmxon_fault,
+		.test_vmx_panic = config.test_fault == TEST_FAULT_VMX_PANIC,
+		.test_break_guest = config.test_break_guest,
+		.reload_guest = guest_boot_reload,
+	};
 	if (vmx_configure(&vmx_cfg)) {
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");
 		power_off(NESTOR_EXIT_NO_VMX);

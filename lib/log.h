@@ -3,8 +3,16 @@
 #define NESTOR_LIB_LOG_H
 
 #include <stdarg.h>
-#include "boot/config.h"
 #include "lib/compiler.h"
+
+/* The console's levels (loglevel= on the command line). */
+enum log_level {
+	LOG_QUIET = 0,
+	LOG_ERROR = 1,
+	LOG_WARN = 2,
+	LOG_INFO = 3,
+	LOG_DEBUG = 4,
+};
 
 typedef void (*log_sink_fn)(char c);
 

@@ -4,7 +4,7 @@
 #include "vmx/entry_failure.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
-#include "boot/config.h"
+#include "vmx/vmx_options.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmx/entry_checks.h"
@@ -13,7 +13,6 @@
 #include "vmx/vmx_errors.h"
 #include "vmx/vmx_msrs.h"
 
-extern struct nestor_config config;
 
 #define MAX_FINDINGS 16
 
@@ -85,7 +84,7 @@ void entry_failure_report(struct vcpu *v, uint32_t reason)
 
 void entry_failure_apply_test_breakage(void)
 {
-	const char *what = config.test_break_guest;
+	const char *what = vmx_options.test_break_guest;
 
 	if (!what[0])
 		return;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "vmx/msr_filter.h"
-#include "boot/cmdline.h"
+#include "lib/parse.h"
 #include "lib/compiler.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -77,7 +77,7 @@ static int fail_field(const struct errbuf *e, const struct item *it,
 
 static bool is_word(const char *s, size_t len, const char *word)
 {
-	return cmdline_value_is(s, len, word);
+	return parse_word_is(s, len, word);
 }
 
 /* Index of the first c in s[from, len), or len. */
@@ -120,7 +120,7 @@ static int parse_number(const struct errbuf *e, const struct item *it,
 	if (!is_number(s, len))
 		return fail_field(e, it, name, s, len,
 				  "is not a decimal or 0x-hex number");
-	if (cmdline_parse_uint(s, len, MSR_MAX, &v))
+	if (parse_uint(s, len, MSR_MAX, &v))
 		return fail_field(e, it, name, s, len, "is above 0xffffffff");
 	*out = (uint32_t)v;
 	return 0;

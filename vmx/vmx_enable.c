@@ -3,11 +3,10 @@
 #include "vmx/vmx_enable.h"
 #include "vmx/vmcs_track.h"
 #include "arch/x86/cpu.h"
-#include "boot/config.h"
+#include "vmx/vmx_options.h"
 #include "lib/log.h"
 #include "vmx/vmx_insn.h"
 
-extern struct nestor_config config;
 
 /* 24.7: VMXON outside SMX needs IA32_FEATURE_CONTROL bits 0 (lock) and 2.
  * Firmware (and nested KVM) may leave the MSR unlocked: then Nestor sets
@@ -45,7 +44,7 @@ static int apply_fixed_bits(const struct vmx_config *cfg)
 		return -1;
 	}
 	write_cr0(cr0);
-	if (config.test_vmxon_fault)
+	if (vmx_options.test_vmxon_fault)
 		cr4 &= ~CR4_VMXE; /* test only: make VMXON #UD */
 	write_cr4(cr4);
 	return 0;

@@ -18,10 +18,9 @@
 #include "vmx/vmx_enable.h"
 #include "vmx/vmcs_track.h"
 #include "vmx/tlb.h"
-#include "boot/guest_boot.h"
-#include "boot/config.h"
+#include "vmx/vmx_options.h"
 
-extern struct nestor_config config;
+struct vmx_options vmx_options;
 #include "vmx/vmx_msrs.h"
 
 #define EXIT_STACK_SIZE (16 * 1024)
@@ -242,7 +241,8 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 		   why);
 	vmcs_clear(&v->vmcs01.lv);
 	vmx_cpu_teardown("guest restart");
-	if (guest_boot_reload(v, &e, err, sizeof(err))) {
+	if (!vmx_options.reload_guest ||
+	    vmx_options.reload_guest(v, &e, err, sizeof(err))) {
 		log_printf(LOG_QUIET, "nestor: cannot restart the guest: %s\n", err);
 		exit_stats_print(v);
 		power_off(NESTOR_EXIT_GUEST_TRIPLE_FAULT);
@@ -305,7 +305,7 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,
 		e->mode == GUEST_ENTRY_LONG64 ? "64-bit" : "32-bit protected mode, paging off");
 	traps_set_nmi_hook(nmi_for_guest);
-	if (config.test_fault == TEST_FAULT_VMX_PANIC)
+	if (vmx_options.test_vmx_panic)
 		panic("test_fault=vmx_panic: a panic in VMX operation with the guest's VMCS loaded");
 	v->first_entry_tsc = rdtsc();
 	vmx_enter_guest(v->regs, 1);

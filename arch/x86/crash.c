@@ -1,5 +1,6 @@
 /* The crash path (see arch/x86/crash.h). */
 #include "arch/x86/crash.h"
+#include <stddef.h>
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/io.h"

@@ -1,0 +1,32 @@
+/* What boot/ tells vmx/: the command-line settings VMX code needs and the
+ * one boot service it calls back (reloading the guest image for a
+ * restart). boot/main.c fills vmx_options before vmx_configure(); vmx/
+ * never includes boot/ (docs/architecture.md, "Layers"). */
+#ifndef NESTOR_VMX_VMX_OPTIONS_H
+#define NESTOR_VMX_VMX_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vcpu;
+struct guest_entry;
+
+struct vmx_options {
+	/* test_vmxon_fault=1: leave CR4.VMXE clear so VMXON faults
+	 * (vmx/vmx_enable.c). */
+	bool test_vmxon_fault;
+	/* test_fault=vmx_panic: panic with the guest's VMCS loaded, right
+	 * before the first VMLAUNCH (vmx/vmx_start.c). */
+	bool test_vmx_panic;
+	/* test_break_guest=: the VMCS field to corrupt before the first VM
+	 * entry, "" for none (vmx/entry_failure.c). */
+	const char *test_break_guest;
+	/* on_guest_reset=restart: load the guest's image again into *e;
+	 * non-zero with a reason in why (boot/guest_boot.c). */
+	int (*reload_guest)(struct vcpu *v, struct guest_entry *e, char *why,
+			    size_t whylen);
+};
+
+extern struct vmx_options vmx_options;
+
+#endif
