@@ -68,7 +68,7 @@ static void *gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
 static void fill_guest_mem(struct vcpu *v, const struct mem_region *view,
 			   unsigned n)
 {
-	v->mem.nram = 0;
+	v->vm->mem.nram = 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t start = view[i].base, end = view[i].base + view[i].len;
 
@@ -76,9 +76,9 @@ static void fill_guest_mem(struct vcpu *v, const struct mem_region *view,
 			continue;
 		if (end > FOUR_GIB)
 			end = FOUR_GIB;
-		if (v->mem.nram == GUEST_MEM_MAX_REGIONS)
+		if (v->vm->mem.nram == GUEST_MEM_MAX_REGIONS)
 			refuse("%s", "the memory map has too many RAM regions");
-		v->mem.ram[v->mem.nram++] = (struct phys_range){ start, end };
+		v->vm->mem.ram[v->vm->mem.nram++] = (struct phys_range){ start, end };
 	}
 }
 

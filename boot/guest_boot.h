@@ -18,7 +18,7 @@ struct guest_boot_params {
 
 /* Check and load module 0 as the guest (multiboot2 ELF, multiboot1 ELF or
  * 64-bit ELF entry), move the other modules out of its way, build its boot
- * information and fill v->mem and *e. Any problem with the image is
+ * information and fill v->vm->mem and *e. Any problem with the image is
  * reported and stops Nestor: it never starts a guest it could not load. */
 void guest_boot_prepare(const struct guest_boot_params *p, struct vcpu *v,
 			struct guest_entry *e);

@@ -402,20 +402,20 @@ static NORETURN void run_guest(uint64_t info_addr)
 	pr_info("nestor: Nestor's memory, hidden from the guest: [%08lx-%08lx) [%08lx-%08lx)\n",
 		hidden[0].start, hidden[0].end, hidden[1].start, hidden[1].end);
 	v->cfg = &vmx_cfg;
-	v->host_maxphyaddr = host_maxphyaddr();
-	v->maxphyaddr = guest_maxphyaddr();
-	v->reduced_width = v->maxphyaddr < v->host_maxphyaddr;
-	if (v->reduced_width)
-		map = clip_map(map, &n, v->maxphyaddr);
-	v->hidden = hidden;
-	v->nhidden = 2;
-	v->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
+	v->vm->host_maxphyaddr = host_maxphyaddr();
+	v->vm->maxphyaddr = guest_maxphyaddr();
+	v->vm->reduced_width = v->vm->maxphyaddr < v->vm->host_maxphyaddr;
+	if (v->vm->reduced_width)
+		map = clip_map(map, &n, v->vm->maxphyaddr);
+	v->vm->hidden = hidden;
+	v->vm->nhidden = 2;
+	v->vm->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
 	vmx_cpu_init((enum crash_test_point)config.test_crash_nmi);
 	v->restart_on_reset = config.guest_reset_restart;
 	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
 	vmx_launch_guest(v, &entry, &pool, map, n,
-			 ept_limit(map, n, v->maxphyaddr));
+			 ept_limit(map, n, v->vm->maxphyaddr));
 }
 
 void nestor_main(uint32_t magic, uint64_t info_addr)

@@ -33,7 +33,7 @@ static void audit(struct vcpu *v)
 	vmx_msrs_read(&caps);
 	vmcs_snapshot(&snap);
 	env.caps = &caps;
-	env.maxphyaddr = v->maxphyaddr;
+	env.maxphyaddr = v->vm->maxphyaddr;
 	env.host_lma = true;
 	env.host_cr0 = read_cr0();
 	env.host_cr4 = read_cr4();

@@ -69,14 +69,14 @@ void handle_cpuid(struct vcpu *v)
 		} else if (leaf == 0xd && sub == 1) {
 			/* Supported IA32_XSS bits: no PT state (bit 8). */
 			r.ecx &= ~(uint32_t)XSS_PT;
-		} else if (leaf == 7 && sub == 1 && v->reduced_width) {
+		} else if (leaf == 7 && sub == 1 && v->vm->reduced_width) {
 			/* LAM (EAX[26]) puts bits 62:61 in CR3, which a
 			 * reduced width treats as reserved (mm/phys_width.h). */
 			r.eax &= ~(1u << 26);
 		} else if (leaf == CPUID_LEAF_ADDR_SIZES) {
 			/* EAX[7:0]: physical-address width (SDM Vol. 3A
 			 * 4.1.4); guest_maxphyaddr may make it smaller. */
-			r.eax = (r.eax & ~0xffu) | v->maxphyaddr;
+			r.eax = (r.eax & ~0xffu) | v->vm->maxphyaddr;
 		} else if (leaf == CPUID_LEAF_PT) {
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		}

@@ -32,7 +32,7 @@ static bool load_pae_pdptes(struct vcpu *v, uint64_t cr3)
 		guest_unsupported(v, "the guest's PAE page-directory-pointer table is not in its RAM");
 	memcpy(pdpte, p, sizeof(pdpte));
 	for (unsigned i = 0; i < 4; i++)
-		if (!phys_width_pdpte_valid(pdpte[i], v->maxphyaddr))
+		if (!phys_width_pdpte_valid(pdpte[i], v->vm->maxphyaddr))
 			return false;
 	vmcs_write(VMCS_GUEST_PDPTE0, pdpte[0]);
 	vmcs_write(VMCS_GUEST_PDPTE1, pdpte[1]);
@@ -190,7 +190,7 @@ static void emulate_cr3_write(struct vcpu *v, uint64_t val)
 	bool ia32e = efer & EFER_LMA, pcide = cr4 & CR4_PCIDE;
 	uint64_t cr3;
 
-	if (!phys_width_cr3_valid(val, ia32e, pcide, v->maxphyaddr)) {
+	if (!phys_width_cr3_valid(val, ia32e, pcide, v->vm->maxphyaddr)) {
 		inject_gp0(v);
 		return;
 	}

@@ -26,9 +26,9 @@
 
 static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
 {
-	for (unsigned i = 0; i < v->nhidden; i++)
-		if (gpa >= ALIGN_DOWN(v->hidden[i].start, PAGE_SIZE) &&
-		    gpa < ALIGN_UP(v->hidden[i].end, PAGE_SIZE))
+	for (unsigned i = 0; i < v->vm->nhidden; i++)
+		if (gpa >= ALIGN_DOWN(v->vm->hidden[i].start, PAGE_SIZE) &&
+		    gpa < ALIGN_UP(v->vm->hidden[i].end, PAGE_SIZE))
 			return true;
 	return false;
 }
@@ -39,7 +39,7 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = exit_get(&v->exit, EF_GPA);
 	bool write = (q & EPTQ_WRITE) && !(q & EPTQ_FETCH);
 
-	if (write && v->apic_gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == v->apic_gpa) {
+	if (write && v->vm->apic_gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == v->vm->apic_gpa) {
 		write_step_apic_page(v, gpa);
 		return;
 	}
@@ -70,7 +70,7 @@ void handle_ept_misconfig(struct vcpu *v)
 	uint64_t gpa = exit_get(&v->exit, EF_GPA);
 	struct ept_walk w;
 
-	ept_walk_caps(&v->ept.ops, v->ept.pml4_pa, &v->ept.caps, gpa, &w);
+	ept_walk_caps(&v->vm->ept.ops, v->vm->ept.pml4_pa, &v->vm->ept.caps, gpa, &w);
 	log_printf(LOG_QUIET,
 		   "nestor: BUG: EPT misconfiguration at guest-physical 0x%lx: %s (entries %lx %lx %lx %lx)\n",
 		   gpa, w.why ? w.why : "?", w.entry[0], w.entry[1], w.entry[2],

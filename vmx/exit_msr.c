@@ -101,7 +101,7 @@ void handle_rdmsr(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val;
 
-	switch (msr_policy(v->msr_filter, msr, false)) {
+	switch (msr_policy(v->vm->msr_filter, msr, false)) {
 	case MSR_EMULATE:
 		if (!emulated_read(v, msr, &val)) {
 			inject_gp0(v);
@@ -115,7 +115,7 @@ void handle_rdmsr(struct vcpu *v)
 		}
 		/* A CPU of the guest's width has no address bits above it
 		 * (mm/phys_width.h). */
-		val = phys_width_msr_read(msr, val, v->maxphyaddr);
+		val = phys_width_msr_read(msr, val, v->vm->maxphyaddr);
 		break;
 	case MSR_DENY:
 		deny(v, msr, false);
@@ -133,7 +133,7 @@ void handle_wrmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax, cur;
-	enum msr_action action = msr_policy(v->msr_filter, msr, true);
+	enum msr_action action = msr_policy(v->vm->msr_filter, msr, true);
 
 	if (action == MSR_DENY) {
 		deny(v, msr, true);
@@ -143,7 +143,7 @@ void handle_wrmsr(struct vcpu *v)
 	 * the MSRs that hold physical addresses (mm/phys_width.h): checked
 	 * before anything else (the CPU checks only its own width, and an
 	 * emulated IA32_APIC_BASE write must #GP before any other rule). */
-	if (!phys_width_msr_valid(msr, val, v->maxphyaddr)) {
+	if (!phys_width_msr_valid(msr, val, v->vm->maxphyaddr)) {
 		inject_gp0(v);
 		return;
 	}
@@ -154,7 +154,7 @@ void handle_wrmsr(struct vcpu *v)
 			return;
 		}
 		if (mtrr_msr(msr)) {
-			if (!mtrr_write(&v->mtrr, msr, val, v->maxphyaddr)) {
+			if (!mtrr_write(&v->mtrr, msr, val, v->vm->maxphyaddr)) {
 				inject_gp0(v);
 				return;
 			}

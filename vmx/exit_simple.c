@@ -56,7 +56,7 @@ void handle_exception_nmi(struct vcpu *v)
 	}
 	if (vector == VEC_PF) {
 		v->stats.pf_exits++;
-		if (v->reduced_width &&
+		if (v->vm->reduced_width &&
 		    phys_width_pf_exit(v, (uint32_t)exit_get(x, EF_INTR_ERROR), qual))
 			return;
 	}

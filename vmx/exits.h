@@ -62,7 +62,7 @@ void exit_stats_print(const struct vcpu *v);
 void guest_reset(struct vcpu *v, bool hypercall);
 
 /* A guest MAXPHYADDR below the host's (vmx/phys_width_exits.c). setup()
- * does nothing unless v->reduced_width; the exit hooks return true when
+ * does nothing unless v->vm->reduced_width; the exit hooks return true when
  * they handled the exit. */
 void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa);
 bool phys_width_pf_exit(struct vcpu *v, uint32_t hw_pfec, uint64_t la);

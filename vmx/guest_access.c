@@ -26,7 +26,7 @@ void guest_paging_state(struct gw_state *st, struct vcpu *v)
 	st->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 	st->rflags = exit_get(&v->exit, EF_RFLAGS);
 	st->cpl = guest_cpl();
-	st->maxphyaddr = v->maxphyaddr;
+	st->maxphyaddr = v->vm->maxphyaddr;
 	st->page_1g = true;
 	/* PAE paging with EPT: the CPU uses the PDPTEs it loaded, which the
 	 * VMCS holds (SDM Vol. 3C, 24.4.2, 28.3.1... PDPTE fields). */

@@ -58,11 +58,11 @@ static void want_all_pf(struct vcpu *v, bool on)
 
 void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa)
 {
-	if (!v->reduced_width)
+	if (!v->vm->reduced_width)
 		return;
 	if (!(v->cfg->allowed1[VMX_PROC] & PROC_CR3_LOAD_EXITING))
 		panic("CR3-load exiting cannot be enabled"); /* A.3.2: always allowed */
-	v->zero_page_pa = zero_page_pa;
+	v->vm->zero_page_pa = zero_page_pa;
 	v->wants.pf = pf_intercept_for(true);
 	v->wants.cr3_load = true;
 	/* SDM Vol. 3A 4.4.1: the MOVs to CR0/CR4 that load PAE PDPTEs. */
@@ -70,7 +70,7 @@ void phys_width_setup(struct vcpu *v, uint64_t zero_page_pa)
 	v->wants.cr4_watch = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 	pr_info("nestor: guest MAXPHYADDR %u (the CPU's is %u): #PF (P=1, RSVD=0), MOV to CR3 and PAE-paging CR0/CR4 writes exit\n",
-		v->maxphyaddr, v->host_maxphyaddr);
+		v->vm->maxphyaddr, v->vm->host_maxphyaddr);
 }
 
 /* RDMSR/WRMSR of the MSRs holding physical addresses must exit: writes with
@@ -93,7 +93,7 @@ static void queue_pf(struct vcpu *v, uint32_t pfec, uint64_t la)
 
 void phys_width_end_probe(struct vcpu *v)
 {
-	if (ept_unmap(&v->ept, v->probe_gpa, PAGE_SIZE))
+	if (ept_unmap(&v->vm->ept, v->probe_gpa, PAGE_SIZE))
 		panic("cannot unmap the MAXPHYADDR probe page 0x%lx", v->probe_gpa);
 	flush_guest_ept(v);
 	want_all_pf(v, false);
@@ -181,7 +181,7 @@ bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 {
 	uint64_t la;
 
-	if (!v->reduced_width || gpa >> v->maxphyaddr == 0)
+	if (!v->vm->reduced_width || gpa >> v->vm->maxphyaddr == 0)
 		return false;
 	if (!(qual & EPTQ_LINEAR_VALID))
 		guest_unsupported(v, "an access without a linear address reached guest-physical memory at or above 2^MAXPHYADDR");
@@ -196,7 +196,7 @@ bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	 * mask = match = 0). */
 	v->probe_gpa = ALIGN_DOWN(gpa, PAGE_SIZE);
 	v->probe_la = la;
-	if (ept_map(&v->ept, v->probe_gpa, v->zero_page_pa, PAGE_SIZE, EPT_R,
+	if (ept_map(&v->vm->ept, v->probe_gpa, v->vm->zero_page_pa, PAGE_SIZE, EPT_R,
 		    EPT_MT_WB))
 		guest_unsupported(v, "cannot map the MAXPHYADDR probe page (out of EPT table memory)");
 	flush_guest_ept(v);

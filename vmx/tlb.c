@@ -23,7 +23,7 @@ static void check(const char *insn, enum vmx_status st)
 void flush_guest_ept(struct vcpu *v)
 {
 	check("INVEPT", v->cfg->invept_single
-				? invept(INVEPT_SINGLE_CONTEXT, v->eptp)
+				? invept(INVEPT_SINGLE_CONTEXT, v->vm->eptp)
 				: invept(INVEPT_ALL_CONTEXT, 0));
 }
 

@@ -2,7 +2,8 @@
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 
-struct vcpu boot_vcpu;
+static struct vm boot_vm;
+struct vcpu boot_vcpu = { .vm = &boot_vm };
 
 /* Architectural register numbers (SDM Vol. 3C, Table 27-3 and 27-13):
  * 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15. */
@@ -34,8 +35,8 @@ void *guest_phys_ptr(const struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	if (len == 0 || gpa + len < gpa)
 		return NULL;
-	for (unsigned i = 0; i < v->mem.nram; i++) {
-		const struct phys_range *r = &v->mem.ram[i];
+	for (unsigned i = 0; i < v->vm->mem.nram; i++) {
+		const struct phys_range *r = &v->vm->mem.ram[i];
 
 		if (gpa >= r->start && gpa + len <= r->end)
 			return (void *)gpa; /* identity: guest RAM == host RAM */

@@ -72,55 +72,62 @@ struct vmcs_state {
 #define VCPU_REQ_TRIPLE_FAULT (1u << 1) /* event combining gave one */
 #define VCPU_REQ_RESET (1u << 2)        /* restart or stop the guest */
 
+/* One guest (VM): what all its vCPUs share. Written at launch by
+ * boot/main.c, boot/guest_boot.c and vmx/vmx_start.c; at run time only the
+ * EPT changes, through mm/ept.c (vmx/write_step.c, vmx/phys_width_exits.c).
+ * SMP guests will share one. */
+struct vm {
+	unsigned maxphyaddr;         /* the guest's physical-address width */
+	unsigned host_maxphyaddr;    /* the CPU's (EPT uses it) */
+	/* maxphyaddr < host_maxphyaddr: vmx/phys_width_exits.c is active. */
+	bool reduced_width;
+	struct ept ept;              /* EPT01 */
+	uint64_t eptp;
+	uint64_t hidden_page_pa;     /* all-ones page behind Nestor's memory */
+	uint64_t zero_page_pa;       /* all zeros: the MAXPHYADDR probe */
+	struct guest_mem mem;        /* the guest's RAM */
+	const struct phys_range *hidden; /* Nestor's memory, never guest RAM */
+	unsigned nhidden;
+	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
+	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
+};
+
+/* One virtual CPU. Each member says which file writes it (the exit path:
+ * vmx/exit_dispatch.c; "launch": vmx/vmx_start.c). */
 struct vcpu {
-	struct guest_regs *regs;     /* on the VM-exit stack */
-	enum vcpu_level level;
-	const struct vmx_config *cfg;
-	/* The VMCS the guest runs on (vmx/vmx_start.c), and the one that is
-	 * current (vmcs01 until nested VMX adds vmcs02). */
+	struct vm *vm;               /* launch */
+	struct guest_regs *regs;     /* exit path: on the VM-exit stack */
+	enum vcpu_level level;       /* launch (nested VMX: the exit path) */
+	const struct vmx_config *cfg; /* boot/main.c */
+	/* The VMCS the guest runs on (launch), and the one that is current
+	 * (vmcs01 until nested VMX adds vmcs02). */
 	struct vmcs_state vmcs01;
 	struct vmcs_state *cur;
 	/* Lifecycle requests from handlers (VCPU_REQ_*), consumed by
 	 * vmx_handle_exit() before the next VM entry. */
 	uint32_t requests;
 	bool reset_by_hypercall;     /* with VCPU_REQ_RESET: else a triple fault */
-	struct l0_wants wants;       /* see vmx/l0_controls.h */
-	struct exit_record exit;     /* this exit (vmx/exit_record.h) */
-	bool time_exits;             /* loglevel=debug: ticks per exit */
+	struct l0_wants wants;       /* per member: see vmx/l0_controls.h */
+	struct exit_record exit;     /* the exit path (vmx/exit_record.h) */
+	bool time_exits;             /* launch: loglevel=debug, ticks per exit */
 	bool relaunch;               /* next entry is VMLAUNCH (recycled VMCS) */
 	bool announce_launch;        /* log when that VMLAUNCH worked */
-	unsigned restarts;           /* on_guest_reset=restart so far */
-	bool restart_on_reset;       /* on_guest_reset=restart */
-	struct vmx_host_pages host_pages;
-	uint16_t vpid;               /* 0 = VPID not in use */
-	unsigned maxphyaddr;         /* the guest's physical-address width */
-	unsigned host_maxphyaddr;    /* the CPU's (EPT uses it) */
-	/* maxphyaddr < host_maxphyaddr: vmx/phys_width_exits.c is active. */
-	bool reduced_width;
-	uint64_t probe_gpa;          /* != 0: page mapped to the zero page */
-	uint64_t probe_la;           /* the linear address being probed */
-	uint64_t zero_page_pa;       /* all zeros: not-present entries */
-
-	struct ept ept;
-	uint64_t eptp;
-	uint64_t hidden_page_pa;     /* all-ones page behind Nestor's memory */
-	uint64_t sink_page_pa;       /* write sink for dropped writes */
+	unsigned restarts;           /* launch: on_guest_reset=restart so far */
+	bool restart_on_reset;       /* boot/main.c: on_guest_reset=restart */
+	struct vmx_host_pages host_pages; /* launch */
+	uint16_t vpid;               /* launch: 0 = VPID not in use */
+	uint64_t probe_gpa;          /* vmx/phys_width_exits.c: != 0, the */
+	uint64_t probe_la;           /*   probe page and its linear address */
+	uint64_t sink_page_pa;       /* launch: write sink for dropped writes */
 	struct write_step step;      /* vmx/write_step.c */
-
-	struct guest_mem mem;
-	const struct phys_range *hidden; /* Nestor's memory, never guest RAM */
-	unsigned nhidden;
-
-	struct event_queue events;
-	struct exit_stats stats;
+	struct event_queue events;   /* vmx/events.c, vmx/event_inject.c */
+	struct exit_stats stats;     /* the exit path, vmx/exit_simple.c */
 	uint64_t nestor_ticks;       /* total ticks spent handling exits */
-	uint64_t first_entry_tsc;
-	uint32_t nestor_memory_writes;
-	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
-	uint64_t msr_denials;        /* accesses the filter denied */
-	struct mtrr_state mtrr;      /* the guest's MTRRs (vmx/mtrr.h) */
-	uint32_t refused_ipis;       /* INIT/SIPI the guest tried to send */
-	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
+	uint64_t first_entry_tsc;    /* launch */
+	uint32_t nestor_memory_writes; /* vmx/write_step.c */
+	uint64_t msr_denials;        /* vmx/exit_msr.c */
+	struct mtrr_state mtrr;      /* vmx/exit_msr.c (launch: vmx/mtrr.h) */
+	uint32_t refused_ipis;       /* vmx/exit_msr.c, vmx/write_step.c */
 };
 
 static inline void vcpu_request(struct vcpu *v, uint32_t req)

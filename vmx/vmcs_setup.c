@@ -34,7 +34,7 @@ void vmcs_setup_controls(struct vcpu *v, const struct vmx_host_pages *hp)
 	vmcs_write(VMCS_MSR_BITMAP, hp->msr_bitmap);
 	vmcs_write(VMCS_IO_BITMAP_A, hp->io_bitmap_a);
 	vmcs_write(VMCS_IO_BITMAP_B, hp->io_bitmap_b);
-	vmcs_write(VMCS_EPT_POINTER, v->eptp);
+	vmcs_write(VMCS_EPT_POINTER, v->vm->eptp);
 	if (c->ctl[VMX_PROC2] & PROC2_ENABLE_VPID)
 		vmcs_write(VMCS_VPID, v->vpid);
 	/* 26.3.1.5: all ones unless VMCS shadowing uses it. */

@@ -111,8 +111,8 @@ static void trap_apic_writes(struct vcpu *v)
 	 * guest may enable the APIC later without moving it. */
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
-	v->apic_gpa = base & 0x000ffffffffff000ull;
-	if (ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE, EPT_R,
+	v->vm->apic_gpa = base & 0x000ffffffffff000ull;
+	if (ept_map(&v->vm->ept, v->vm->apic_gpa, v->vm->apic_gpa, PAGE_SIZE, EPT_R,
 		    EPT_MT_UC))
 		panic("cannot map the local APIC page read-only");
 }
@@ -123,22 +123,22 @@ static void build_ept(struct vcpu *v, struct frame_alloc *pool,
 	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, pool };
 	/* EPT entries hold host-physical addresses: the CPU's width. */
 	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap,
-						 v->host_maxphyaddr);
+						 v->vm->host_maxphyaddr);
 
-	if (ept_init(&v->ept, &ops, &caps))
+	if (ept_init(&v->vm->ept, &ops, &caps))
 		panic("EPT cannot be set up with capabilities 0x%lx",
 		      v->cfg->ept_vpid_cap);
-	v->hidden_page_pa = pool_page(pool);
-	memset((void *)v->hidden_page_pa, 0xff, PAGE_SIZE);
+	v->vm->hidden_page_pa = pool_page(pool);
+	memset((void *)v->vm->hidden_page_pa, 0xff, PAGE_SIZE);
 	v->sink_page_pa = pool_page(pool);
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
-	if (ept_build_identity(&v->ept, map, nmap, v->hidden, v->nhidden, limit,
-			       v->hidden_page_pa))
+	if (ept_build_identity(&v->vm->ept, map, nmap, v->vm->hidden, v->vm->nhidden, limit,
+			       v->vm->hidden_page_pa))
 		panic("building the EPT identity map failed (pool too small?)");
 	trap_apic_writes(v);
-	v->eptp = ept_eptp(&v->ept, false);
+	v->vm->eptp = ept_eptp(&v->vm->ept, false);
 	pr_info("nestor: EPT identity map of [0, 0x%lx): %u table pages\n", limit,
-		ept_table_pages(&v->ept));
+		ept_table_pages(&v->vm->ept));
 }
 
 static void enable_host_xsave(void)
@@ -198,7 +198,7 @@ static void init_guest_mtrrs(struct vcpu *v)
 {
 	bool present = cpuid(1, 0).edx & CPUID_1_EDX_MTRR;
 
-	if (!mtrr_init(&v->mtrr, present, read_cpu_mtrr, v->maxphyaddr))
+	if (!mtrr_init(&v->mtrr, present, read_cpu_mtrr, v->vm->maxphyaddr))
 		panic("reading this CPU's MTRRs faulted although CPUID.01H:EDX.MTRR = 1");
 }
 
@@ -213,7 +213,7 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 	vmcs_setup_host_state(v->cfg, &v->host_pages);
 	memset(v->regs, 0, sizeof(*v->regs));
 	vmcs_setup_guest_state(v, e);
-	phys_width_setup(v, v->zero_page_pa);
+	phys_width_setup(v, v->vm->zero_page_pa);
 	init_guest_mtrrs(v);
 	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
 		/* XSAVES/XRSTORS of PT state exit (24.6.20); the guest
@@ -247,7 +247,7 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 		exit_stats_print(v);
 		power_off(NESTOR_EXIT_GUEST_TRIPLE_FAULT);
 	}
-	if (v->probe_gpa && ept_unmap(&v->ept, v->probe_gpa, PAGE_SIZE))
+	if (v->probe_gpa && ept_unmap(&v->vm->ept, v->probe_gpa, PAGE_SIZE))
 		panic("cannot unmap the MAXPHYADDR probe page");
 	v->probe_gpa = 0;
 	memset(&v->events, 0, sizeof(v->events));
@@ -277,8 +277,8 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	build_ept(v, pool, map, nmap, ept_limit);
 
 	hp.msr_bitmap = pool_page(pool);
-	msr_bitmap_build(v->msr_filter, (uint8_t *)hp.msr_bitmap);
-	if (v->reduced_width)
+	msr_bitmap_build(v->vm->msr_filter, (uint8_t *)hp.msr_bitmap);
+	if (v->vm->reduced_width)
 		phys_width_msr_intercepts((uint8_t *)hp.msr_bitmap);
 	hp.io_bitmap_a = pool_page(pool);
 	hp.io_bitmap_b = pool_page(pool);
@@ -289,7 +289,7 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	hp.exit_stack_top = stack + EXIT_STACK_SIZE;
 
 	v->host_pages = hp;
-	v->zero_page_pa = v->reduced_width ? pool_page(pool) : 0;
+	v->vm->zero_page_pa = v->vm->reduced_width ? pool_page(pool) : 0;
 
 	enable_host_xsave();
 	if (vmx_enable(v->cfg, pool_page(pool)))

@@ -124,7 +124,7 @@ static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
 
 	if (s->nsink == SINK_MAX_PAGES)
 		refuse(v, what, "and to more of Nestor's pages than Nestor can sink");
-	if (ept_map(&v->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
+	if (ept_map(&v->vm->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
 		    EPT_MT_WB))
 		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
 	s->sink_gpa[s->nsink++] = page;
@@ -151,7 +151,7 @@ void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
 
 static volatile uint32_t *xapic(const struct vcpu *v, unsigned reg)
 {
-	return (volatile uint32_t *)(v->apic_gpa + reg);
+	return (volatile uint32_t *)(v->vm->apic_gpa + reg);
 }
 
 void write_step_apic_page(struct vcpu *v, uint64_t gpa)
@@ -229,11 +229,11 @@ static void unmap_sink(struct vcpu *v)
 	struct write_step *s = &v->step;
 
 	for (unsigned i = 0; i < s->nsink; i++) {
-		if (s->sink_gpa[i] == v->apic_gpa)
-			ept_map(&v->ept, v->apic_gpa, v->apic_gpa, PAGE_SIZE,
+		if (s->sink_gpa[i] == v->vm->apic_gpa)
+			ept_map(&v->vm->ept, v->vm->apic_gpa, v->vm->apic_gpa, PAGE_SIZE,
 				EPT_R, EPT_MT_UC);
 		else
-			ept_map(&v->ept, s->sink_gpa[i], v->hidden_page_pa,
+			ept_map(&v->vm->ept, s->sink_gpa[i], v->vm->hidden_page_pa,
 				PAGE_SIZE, EPT_R, EPT_MT_WB);
 	}
 	s->nsink = 0;
