@@ -54,13 +54,18 @@ $(DEPS_STAMP): scripts/deps.sh
 # --- the hypervisor -------------------------------------------------------
 $(BUILD)/hv/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
+# Nestor runs at a fixed virtual address in the top 2 GiB (linker.ld), so
+# its code uses the kernel code model (the test guests keep the small one).
 $(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) -mcmodel=kernel -c $< -o $@
 
 $(BUILD)/hv/%.asm.o: %.asm $(ASM_INCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) $< -o $@
+
+# A change of flags here must rebuild every object (e.g. the code model).
+$(HV_OBJS): Makefile
 
 $(BUILD)/nestor.elf: $(HV_OBJS) linker.ld
 	$(CC) $(KLDFLAGS) -o $@ $(HV_OBJS) -lgcc

@@ -7,6 +7,7 @@
 #include "arch/x86/cpu_ident.h"
 #include "arch/x86/crash.h"
 #include "arch/x86/descriptors.h"
+#include "arch/x86/image.h"
 #include "arch/x86/power.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/traps.h"
@@ -36,7 +37,6 @@
 /* Sanity bound on the multiboot2 information's total_size. */
 #define MB2_INFO_MAX_SIZE (1U << 20)
 
-extern uint8_t _image_start[], _image_end[]; /* linker.ld */
 
 struct nestor_config config;
 static struct mb2_info boot_info;
@@ -266,8 +266,8 @@ static void init_frames(uint64_t info_addr)
 	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
 	enum fa_status st;
 
-	reserved[nres++] = (struct phys_range){ (uint64_t)_image_start,
-						(uint64_t)_image_end };
+	reserved[nres++] = (struct phys_range){ image_phys_start(),
+						image_phys_end() };
 	reserved[nres++] = (struct phys_range){ info_addr,
 						info_addr + boot_info.total_size };
 	for (unsigned i = 0; i < boot_info.module_count; i++)
@@ -281,7 +281,7 @@ static void init_frames(uint64_t info_addr)
 		power_off(NESTOR_EXIT_BAD_CONFIG);
 	}
 	pr_info("nestor: Nestor image [%08lx-%08lx), %lu KiB free for Nestor in %u region(s)\n",
-		(uint64_t)_image_start, (uint64_t)_image_end,
+		image_phys_start(), image_phys_end(),
 		fa_free_bytes(&frames) >> 10, fa_region_count(&frames));
 }
 
@@ -390,7 +390,7 @@ static NORETURN void run_guest(uint64_t info_addr)
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");
 		power_off(NESTOR_EXIT_NO_VMX);
 	}
-	hidden[0] = (struct phys_range){ (uint64_t)_image_start, (uint64_t)_image_end };
+	hidden[0] = (struct phys_range){ image_phys_start(), image_phys_end() };
 	hidden[1] = setup_pool();
 	pr_info("nestor: Nestor's memory, hidden from the guest: [%08lx-%08lx) [%08lx-%08lx)\n",
 		hidden[0].start, hidden[0].end, hidden[1].start, hidden[1].end);
