@@ -87,6 +87,7 @@ UNIT_SRCS_test_format      := lib/format.c
 UNIT_SRCS_test_multiboot2  := boot/multiboot2.c mm/mem_region.c lib/format.c
 UNIT_SRCS_test_cmdline     := boot/cmdline.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
 UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
+UNIT_SRCS_test_nestor_mem  := mm/nestor_mem.c mm/frame_alloc.c lib/format.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
 UNIT_SRCS_test_ept         := mm/ept.c
 UNIT_SRCS_test_guest_walk  := mm/guest_walk.c

@@ -124,6 +124,31 @@ static uint64_t top_of_ram(const struct rt_boot_info *b)
 	return top;
 }
 
+/* The end of the memory-map entries (of any type) that follow each other
+ * without a hole from 1 MiB, clipped to 4 GiB: all of RAM, with Nestor's
+ * reserved memory at its top and the firmware's tables next to it. */
+static uint64_t top_of_memory(const struct rt_boot_info *b)
+{
+	uint64_t top = MIB;
+	bool grew = true;
+
+	while (grew) {
+		grew = false;
+		for (unsigned i = 0; i < b->mmap_count; i++) {
+			const struct mem_region *r = &b->mmap[i];
+			uint64_t end = region_end(r);
+
+			if (end > RT_IDENTITY_LIMIT)
+				end = RT_IDENTITY_LIMIT;
+			if (r->len && r->base <= top && end > top) {
+				top = end;
+				grew = true;
+			}
+		}
+	}
+	return top;
+}
+
 /* ------------------------------------------------------------------------
  * Entry protocol and boot information */
 
@@ -231,11 +256,14 @@ static void test_boot_loader_name(void)
 	      "\"Nestor\"", name);
 }
 
+/* Nestor lives at the top of RAM below 4 GiB: the guest's RAM ends where
+ * a reserved entry (Nestor's memory) begins. */
 static void test_boot_memory_map(void)
 {
 	const struct rt_boot_info *b = rt_boot();
 	uint64_t img_start = (uint64_t)_image_start, img_end = (uint64_t)_image_end;
-	bool avail_high = false, reserved_low = false, image_covered = false;
+	uint64_t top = top_of_ram(b);
+	bool avail_high = false, reserved_top = false, image_covered = false;
 
 	REQUIRE(b->have_mmap && b->mmap_count > 0, "no memory map");
 	for (unsigned i = 0; i < b->mmap_count; i++) {
@@ -243,16 +271,19 @@ static void test_boot_memory_map(void)
 
 		if (r->type == MEM_AVAILABLE && r->base >= MIB && r->len > 0)
 			avail_high = true;
-		if (r->type == MEM_RESERVED && r->base >= MIB &&
-		    r->base < 64 * MIB && r->len > 0)
-			reserved_low = true;
+		if (r->type == MEM_RESERVED && r->base == top && r->len > 0) {
+			reserved_top = true;
+			rt_note("reserved at the top of RAM: [%#lx, %#lx)",
+				r->base, region_end(r));
+		}
 		if (r->type == MEM_AVAILABLE && r->base <= img_start &&
 		    region_end(r) >= img_end)
 			image_covered = true;
 	}
 	CHECK(avail_high, "no available entry at or above 1 MiB");
-	CHECK(reserved_low, "no reserved entry in [1 MiB, 64 MiB) (Nestor's "
-	      "own memory must be reserved)");
+	CHECK(reserved_top, "no reserved entry right above the guest's RAM, "
+	      "which ends at %#lx (Nestor's memory must be reserved, at the "
+	      "top)", top);
 	CHECK(image_covered, "the guest image [%#lx, %#lx) is not inside an "
 	      "available entry", img_start, img_end);
 }
@@ -1507,11 +1538,13 @@ static uint64_t find_sentinel(uint64_t start, uint64_t end)
 	return p;
 }
 
+/* Every byte of memory up to the top, Nestor's included (which must read
+ * as all ones). */
 static void test_memory_scan(void)
 {
-	uint64_t top = top_of_ram(rt_boot()), hit;
+	uint64_t top = top_of_memory(rt_boot()), hit;
 
-	REQUIRE(top > 0, "no available memory below 4 GiB in the memory map");
+	REQUIRE(top > MIB, "no memory from 1 MiB in the memory map");
 	hit = find_sentinel(0, top);
 	rt_note("scanned %lu bytes [0, %#lx)", top, top);
 	CHECK(hit >= top, "Nestor's sentinel pattern visible at %#lx", hit);
@@ -1523,30 +1556,40 @@ static void store_qword(uint64_t addr, uint64_t v)
 	__asm__ __volatile__("mov %%rax, (%%rdx)" ::"a"(v), "d"(addr) : "memory");
 }
 
+/* Writes to the first, a middle and the last qword of every reserved
+ * entry inside RAM (Nestor's memory) must all be dropped. */
 static void test_memory_reserved_readonly(void)
 {
 	const struct rt_boot_info *b = rt_boot();
 	const uint64_t pattern = 0x5a5a5a5a5a5a5a5aULL;
-	uint64_t top = top_of_ram(b);
+	uint64_t top = top_of_memory(b);
 	unsigned tested = 0;
 
 	for (unsigned i = 0; i < b->mmap_count; i++) {
 		const struct mem_region *r = &b->mmap[i];
-		uint64_t a = ALIGN_UP(r->base, 8), orig, got;
+		uint64_t first = ALIGN_UP(r->base, 8), last, at[3];
 
 		if (r->type != MEM_RESERVED || r->base < MIB ||
-		    region_end(r) > top || a + 8 > region_end(r))
+		    region_end(r) > top || first + 8 > region_end(r))
 			continue;
+		last = ALIGN_DOWN(region_end(r) - 8, 8);
+		at[0] = first;
+		at[1] = ALIGN_DOWN(first + (last - first) / 2, 8);
+		at[2] = last;
 		tested++;
-		orig = *(volatile uint64_t *)a;
-		store_qword(a, pattern);
-		got = *(volatile uint64_t *)a;
-		if (got == pattern) /* the write went through: undo it */
-			store_qword(a, orig);
-		rt_note("reserved [%#lx, %#lx): first qword %#lx, after "
-			"writing: %#lx", r->base, region_end(r), orig, got);
-		CHECK(got == ~0ULL, "reserved %#lx reads %#lx after a write, "
-		      "expected all ones", a, got);
+		for (unsigned k = 0; k < 3; k++) {
+			uint64_t orig = *(volatile uint64_t *)at[k], got;
+
+			store_qword(at[k], pattern);
+			got = *(volatile uint64_t *)at[k];
+			if (got == pattern) /* the write went through: undo it */
+				store_qword(at[k], orig);
+			rt_note("reserved [%#lx, %#lx): qword at %#lx %#lx, after "
+				"writing: %#lx", r->base, region_end(r), at[k],
+				orig, got);
+			CHECK(got == ~0ULL, "reserved %#lx reads %#lx after a "
+			      "write, expected all ones", at[k], got);
+		}
 	}
 	CHECK(tested > 0, "no reserved entry inside [1 MiB, %#lx) to test", top);
 }

@@ -27,6 +27,8 @@ SUITE_PASSED = [
     r"^\d+ passed, 0 failed$",
     r"^nestor: guest exited with status 0$",
     r"^nestor: exit statistics: \d+ exits$",
+    # No write landed in Nestor's free memory while the guest ran.
+    r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$",
     r"^nestor: power off \(status 0\)$",
 ]
 SUITE_REJECT = [r"^FAIL ", r"^\d+ passed, [1-9]\d* failed$"]
@@ -42,7 +44,9 @@ BANNER = [
     r"^nestor: memory map \((multiboot2|EFI), \d+ entries\):$",
     r"^  \[0000000000100000-[0-9a-f]{16}\) available$",
     r"^nestor: usable RAM (2[0-5]\d) MiB$",
-    r"^nestor: Nestor image \[[0-9a-f]{8}-[0-9a-f]{8}\), \d+ KiB free for Nestor in \d+ region\(s\)$",
+    # Where Nestor lives: its image and pool at the top of RAM below 4 GiB.
+    r"^nestor: Nestor lives at \[[0-9a-f]{8}-[0-9a-f]{8}\): image \[[0-9a-f]{8}-[0-9a-f]{8}\) at virtual ffffffff80000000, pool \d+ MiB in \d+ piece\(s\)$",
+    r"^nestor: nestor_mem=\d+ \(",
 ]
 
 NO_VMX = [
@@ -451,4 +455,20 @@ SCENARIOS = [
                  r"^nestor: power off \(status 0\)$",
              ],
              reject=LINUX_REJECT),
+]
+
+# --- issue 11: Nestor at the top of RAM, its memory sized by nestor_mem= ---
+SCENARIOS += [
+    # Out of pool memory at run time: the MAXPHYADDR probe needs EPT table
+    # pages and only one is left. Nestor says which option sizes its memory
+    # and what wanted the page, then stops the guest cleanly (status 8).
+    Scenario("pool-exhausted-stops-guest", cpu="corei7_skylake_x",
+             cmdline="guest_maxphyaddr=36 test_pool_spare=1",
+             modules=maxphy_suite("elf64", 36),
+             expect=[r"^nestor: test_pool_spare: 1 page\(s\) of Nestor's memory left free$",
+                     r"^nestor: Nestor's memory is exhausted: no 1 free page\(s\) for an EPT paging-structure page \(nestor_mem=\d+ MiB, 0 KiB free\); boot with a larger nestor_mem=$",
+                     r"^nestor: cannot continue the guest: cannot map the MAXPHYADDR probe page \(out of EPT table memory\)$",
+                     r"^nestor: guest stopped with status 8$",
+                     r"^nestor: power off \(status 8\)$"],
+             reject=[r"^\d+ passed, \d+ failed$"]),
 ]
