@@ -472,3 +472,16 @@ SCENARIOS += [
                      r"^nestor: power off \(status 8\)$"],
              reject=[r"^\d+ passed, \d+ failed$"]),
 ]
+SCENARIOS += [
+    # The MAXPHYADDR probe gives its EPT table pages back: the whole width
+    # suite (every probe) runs with three pages to spare, the most one
+    # probe needs (a PDPT, a PD and a PT), and all of them are free again
+    # when the guest stops.
+    Scenario("pool-probe-pages-reused", cpu="corei7_skylake_x",
+             cmdline="guest_maxphyaddr=36 test_pool_spare=3",
+             modules=maxphy_suite("mb2", 36),
+             expect=maxphy_passed(36) + [
+                 r"^nestor: test_pool_spare: 3 page\(s\) of Nestor's memory left free$",
+                 r"^nestor: Nestor's memory: all 12 KiB free still hold the fill pattern$"],
+             reject=MAXPHY_REJECT + [r"exhausted"], timeout=240),
+]
