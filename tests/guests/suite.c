@@ -288,6 +288,37 @@ static void test_boot_memory_map(void)
 	      "available entry", img_start, img_end);
 }
 
+/* suite-mb1-big.elf links tests/guests/big_blob.asm in: page p of the blob
+ * holds 512 qwords of BIG_BLOB_TAG << 32 | p. Other images have none. */
+#define BIG_BLOB_TAG 0x4e424947ULL
+extern const uint64_t big_blob[] __attribute__((weak));
+extern const uint64_t big_blob_end[] __attribute__((weak));
+
+/* Where the image was linked (and so loaded: the code runs), and with
+ * expect_big_image every byte of the blob as linked: an image over 4 MiB
+ * loaded whole, page for page. */
+static void test_image_loaded(void)
+{
+	uint64_t start = (uint64_t)_image_start, end = (uint64_t)_image_end;
+	uint64_t pages, bad = 0, first_bad = 0;
+
+	rt_note("image [%#lx, %#lx), %lu KiB", start, end, (end - start) >> 10);
+	if (!big_blob) {
+		CHECK(!rt_option_present("expect_big_image"),
+		      "expect_big_image given, but this image has no blob");
+		return;
+	}
+	pages = (uint64_t)(big_blob_end - big_blob) / 512;
+	for (uint64_t i = 0; i < pages * 512; i++)
+		if (big_blob[i] != (BIG_BLOB_TAG << 32 | (i / 512)) && !bad++)
+			first_bad = (uint64_t)&big_blob[i];
+	rt_note("blob [%#lx, %#lx): %lu pages checked", (uint64_t)big_blob,
+		(uint64_t)big_blob_end, pages);
+	CHECK(pages > 0, "the blob is empty");
+	CHECK(!bad, "%lu blob qwords differ from the image, the first at %#lx",
+	      bad, first_bad);
+}
+
 static bool contains(const char *s, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -679,7 +710,8 @@ static void test_exc_pf_reserved_bit(void)
  * Each paging test builds a private hierarchy under PML4 slot PRIV_SLOT
  * (canonical lower half, unused by the runtime's identity map): its own
  * PDPT, page directory and page table, a 4 KiB leaf to priv_page or a
- * 2 MiB / 1 GiB leaf to physical 0, all P|RW|US, then changes one entry
+ * 2 MiB / 1 GiB leaf to the large page holding priv_page (wherever the
+ * image is linked), all P|RW|US, then changes one entry
  * and probes with a read, an instruction fetch, a read at CPL 3 and a
  * write. SDM Vol. 3A, 4.5 (Tables 4-14 to 4-20): address bits
  * 51:MAXPHYADDR of every entry are reserved; 4.7: a reserved bit gives
@@ -768,6 +800,12 @@ static uint64_t *cur_pml4(void)
 	return (uint64_t *)(read_cr3() & PTE_ADDR_MASK);
 }
 
+/* The physical base of the large page of `size` holding priv_page. */
+static uint64_t priv_large_base(uint64_t size)
+{
+	return ALIGN_DOWN((uint64_t)priv_page, size);
+}
+
 /* Builds the private hierarchy with the given leaf (every entry P|RW|US)
  * and flushes the TLB. priv_page is all RET instructions, so a fetch that
  * wrongly succeeds comes straight back. */
@@ -778,11 +816,12 @@ static void priv_map(enum priv_leaf leaf)
 	memset(priv_pt, 0, sizeof(priv_pt));
 	memset(priv_page, X86_RET, sizeof(priv_page));
 	if (leaf == LEAF_1G) {
-		priv_pdpt[0] = PTE_ALL_USER | PTE_PS; /* [0, 1 GiB) */
+		priv_pdpt[0] = priv_large_base(GIB) | PTE_ALL_USER | PTE_PS;
 	} else {
 		priv_pdpt[0] = (uint64_t)priv_pd | PTE_ALL_USER;
 		if (leaf == LEAF_2M) {
-			priv_pd[0] = PTE_ALL_USER | PTE_PS; /* [0, 2 MiB) */
+			priv_pd[0] = priv_large_base(2 * MIB) | PTE_ALL_USER |
+				     PTE_PS;
 		} else {
 			priv_pd[0] = (uint64_t)priv_pt | PTE_ALL_USER;
 			priv_pt[0] = (uint64_t)priv_page | PTE_ALL_USER;
@@ -799,11 +838,14 @@ static void priv_unmap(void)
 }
 
 /* The private address that shows priv_page + off: the 4 KiB leaf maps
- * priv_page itself, the large leaves physical 0 (the image lies below
- * 2 MiB, identity-mapped). */
+ * priv_page itself, the large leaves the large page holding it (the image
+ * is identity-mapped). */
 static uint64_t priv_addr(enum priv_leaf leaf, uint64_t off)
 {
-	return PRIV_VA + (leaf == LEAF_4K ? 0 : (uint64_t)priv_page) + off;
+	uint64_t in_page = leaf == LEAF_4K ? 0 :
+		(uint64_t)priv_page - priv_large_base(leaf == LEAF_2M ? 2 * MIB : GIB);
+
+	return PRIV_VA + in_page + off;
 }
 
 static uint64_t *priv_entry(enum priv_level lvl)
@@ -1785,6 +1827,7 @@ static const struct rt_test tests[] = {
 	{ "entry_protocol", test_entry_protocol },
 	{ "boot_loader_name", test_boot_loader_name },
 	{ "boot_memory_map", test_boot_memory_map },
+	{ "image_loaded", test_image_loaded },
 	{ "boot_cmdline", test_boot_cmdline },
 	{ "modules", test_modules },
 	{ "cpuid_vmx_hidden", test_cpuid_vmx_hidden },

@@ -485,3 +485,36 @@ SCENARIOS += [
                  r"^nestor: Nestor's memory: all 12 KiB free still hold the fill pattern$"],
              reject=MAXPHY_REJECT + [r"exhausted"], timeout=240),
 ]
+
+# Guests where bare-metal kernels live: a multiboot1 image linked at 4 MiB
+# (as kvm-unit-tests' .flat images are) and one at 1 MiB over 5 MiB large
+# (tests/guests/big_blob.asm), both across Nestor's old home at 2 MiB.
+# With Nestor at the top of RAM both run the whole suite.
+AT_4MIB = [r"^  image_loaded: image \[0x400000, 0x4[0-9a-f]{5}\), \d+ KiB$",
+           r"^PASS image_loaded$"]
+BIG_IMAGE = [r"^  image_loaded: image \[0x100000, 0x[6-8][0-9a-f]{5}\), \d+ KiB$",
+             r"^  image_loaded: blob \[0x[0-9a-f]+, 0x[0-9a-f]+\): 1280 pages checked$",
+             r"^PASS image_loaded$"]
+# Nestor's memory starts at or above 16 MiB: well clear of both images.
+LIVES_HIGH = r"^nestor: Nestor lives at \[0[1-9a-f][0-9a-f]{6}-[0-9a-f]{8}\): image \[[0-9a-f]{8}-[0-9a-f]{8}\) at virtual ffffffff80000000, pool \d+ MiB in \d+ piece\(s\)$"
+for _cpu, _tag in (("corei7_skylake_x", "skylake"), ("corei7_sandy_bridge_2600k", "sandybridge")):
+    SCENARIOS += [
+        Scenario(f"guest-mb1-at-4mib-{_tag}", cpu=_cpu,
+                 modules=suite("mb1-4m", "mb1"),
+                 expect=[LIVES_HIGH] + AT_4MIB + SUITE_PASSED, reject=SUITE_REJECT,
+                 timeout=180),
+        Scenario(f"guest-mb1-big-at-1mib-{_tag}", cpu=_cpu,
+                 modules=suite("mb1-big", "mb1", "expect_big_image"),
+                 expect=[LIVES_HIGH] + BIG_IMAGE + SUITE_PASSED, reject=SUITE_REJECT,
+                 timeout=180),
+    ]
+# QEMU (no VMX under TCG): GRUB loads Nestor high on BIOS and UEFI alike
+# with both images as modules, and the banner says where Nestor lives.
+for _emu in ("qemu", "qemu-efi"):
+    SCENARIOS.append(
+        Scenario(f"boot-{_emu.replace('qemu', 'qemu-bios') if _emu == 'qemu' else _emu}-low-guests",
+                 emulator=_emu, timeout=120,
+                 modules=[guest("suite-mb1-4m"), guest("suite-mb1-big", "expect_big_image")],
+                 expect=[r"^nestor: 2 module\(s\)$", LIVES_HIGH,
+                         r"^nestor: nestor_mem=\d+ \(default: 1/8 of \d+ MiB of RAM, at least 8, at most 64\)$"]
+                 + NO_VMX))
