@@ -256,6 +256,14 @@ static void print_boot_info(void)
 	if (bi->have_fb)
 		pr_info("nestor: framebuffer %ux%u bpp %u at %#lx (recorded)\n",
 			bi->fb.width, bi->fb.height, bi->fb.bpp, bi->fb.addr);
+	/* boot/entry.asm found the load base from where it runs; a multiboot2
+	 * loader that moved the image says where it put it (spec 3.6.23). */
+	if (!bi->have_load_base)
+		pr_warn("nestor: warning: the loader gave no load base address: it did not move Nestor to the top of RAM (the relocatable tag), so Nestor's image at %#lx stays in the guest's way\n",
+			image_phys_start());
+	else if (bi->load_base != image_phys_start())
+		pr_warn("nestor: warning: the loader says it put Nestor at %#x, but Nestor runs at %#lx\n",
+			bi->load_base, image_phys_start());
 }
 
 /* Free RAM at boot, below 4 GiB (the identity map's reach) and above the
