@@ -445,13 +445,17 @@ SCENARIOS = [
                  r"^nestor-linux: cpus online 0$",
                  r"^nestor-linux: memtotal MemTotal: +\d+ kB$",
                  r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] usable$",
-                 # Nestor's image and its pool: reserved.
-                 r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] reserved$",
+                 # Nestor's memory (image and pool, at the top of RAM):
+                 # reserved, right after the guest's last usable range.
+                 r"^nestor: Nestor's memory, hidden from the guest: \[([0-9a-f]{8})-[0-9a-f]{8}\)$(?s:.*)"
+                 r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] usable\n"
+                 r"nestor-linux: e820 BIOS-e820: \[mem 0x00000000\1-0x[0-9a-f]{16}\] reserved$",
                  # The kernel tried to start CPU 1; Nestor refused it.
                  r"^nestor: guest INIT IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
                  r"^nestor: guest Start-Up IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
                  r"^nestor-linux: done$",
                  r"^nestor: guest exited with status 0$",
+                 r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$",
                  r"^nestor: power off \(status 0\)$",
              ],
              reject=LINUX_REJECT),
