@@ -55,13 +55,18 @@ $(DEPS_STAMP): scripts/deps.sh
 # --- the hypervisor -------------------------------------------------------
 $(BUILD)/hv/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
+# Nestor runs at a fixed virtual address in the top 2 GiB (linker.ld), so
+# its code uses the kernel code model (the test guests keep the small one).
 $(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) -mcmodel=kernel -c $< -o $@
 
 $(BUILD)/hv/%.asm.o: %.asm $(ASM_INCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) $< -o $@
+
+# A change of flags here must rebuild every object (e.g. the code model).
+$(HV_OBJS): Makefile
 
 $(BUILD)/nestor.elf: $(HV_OBJS) linker.ld
 	$(CC) $(KLDFLAGS) -o $@ $(HV_OBJS) -lgcc
@@ -83,6 +88,7 @@ UNIT_SRCS_test_format      := lib/format.c
 UNIT_SRCS_test_multiboot2  := boot/multiboot2.c mm/mem_region.c lib/format.c
 UNIT_SRCS_test_cmdline     := boot/cmdline.c lib/parse.c boot/cmdline_options.c vmx/msr_filter.c lib/format.c
 UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
+UNIT_SRCS_test_nestor_mem  := mm/nestor_mem.c mm/frame_alloc.c lib/format.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
 UNIT_SRCS_test_ept         := mm/ept.c
 UNIT_SRCS_test_guest_walk  := mm/guest_walk.c

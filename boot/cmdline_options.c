@@ -12,6 +12,7 @@
 #include "boot/config.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
+#include "mm/nestor_mem.h"
 
 /* The 16550 UART's baud rate generator divides its 1.8432 MHz clock by 16
  * and then by a 16-bit divisor (PC16550D datasheet, "Programmable Baud
@@ -156,6 +157,20 @@ static int parse_guest_maxphyaddr(const char *val, size_t len,
 	return 0;
 }
 
+/* nestor_mem=: MiB, NESTOR_MEM_MIN_MIB..NESTOR_MEM_MAX_MIB; whether that
+ * much free RAM exists is only known later (boot/main.c says so). */
+static int parse_nestor_mem(const char *val, size_t len,
+			    struct nestor_config *cfg)
+{
+	uint64_t n;
+
+	if (cmdline_parse_uint(val, len, NESTOR_MEM_MAX_MIB, &n) != 0 ||
+	    n < NESTOR_MEM_MIN_MIB)
+		return -1;
+	cfg->nestor_mem_mib = (unsigned)n;
+	return 0;
+}
+
 /* msr_filter=: vmx/msr_filter.c parses it; a refused filter is a boot
  * error that names the offending item (explain_msr_filter). */
 static int parse_msr_filter(const char *val, size_t len,
@@ -257,6 +272,20 @@ static int parse_test_break_guest(const char *val, size_t len,
 	return -1;
 }
 
+/* test_pool_spare=: 1..4096 pages. */
+#define TEST_POOL_SPARE_MAX 4096
+
+static int parse_test_pool_spare(const char *val, size_t len,
+				 struct nestor_config *cfg)
+{
+	uint64_t n;
+
+	if (cmdline_parse_uint(val, len, TEST_POOL_SPARE_MAX, &n) != 0 || n == 0)
+		return -1;
+	cfg->test_pool_spare = (unsigned)n;
+	return 0;
+}
+
 const struct cmdline_option cmdline_options[] = {
 	{
 		.name = "console",
@@ -296,6 +325,12 @@ const struct cmdline_option cmdline_options[] = {
 		.help = "on a guest triple fault or reset hypercall: power off with the failure status, or tear the guest down and start it again from a fresh load of its image (default poweroff)",
 	},
 	{
+		.name = "nestor_mem",
+		.parse = parse_nestor_mem,
+		.accepted = "2..3072 (MiB)",
+		.help = "the size of Nestor's memory pool at the top of RAM, hidden from the guest (default: 1/8 of RAM, at least 8 and at most 64 MiB)",
+	},
+	{
 		.name = "test_fault",
 		.parse = parse_test_fault,
 		.accepted = "none, pf, ud, de, gp, panic or vmx_panic",
@@ -318,6 +353,12 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_test_crash_nmi,
 		.accepted = "none, vmptrld, vmclear or guest",
 		.help = "TEST ONLY: Nestor sends itself an NMI that enters the crash path at that point, then re-enters VMX and relaunches the same VMCS (default none)",
+	},
+	{
+		.name = "test_pool_spare",
+		.parse = parse_test_pool_spare,
+		.accepted = "1..4096 (pages)",
+		.help = "TEST ONLY: leave only that many pages of Nestor's memory free once the guest is launched, to reach the exhausted-pool path (default: all)",
 	},
 };
 

@@ -33,6 +33,9 @@ struct nestor_config {
 	/* The guest's physical-address width (CPUID.80000008H:EAX[7:0]);
 	 * 0 = the CPU's. Checked against the CPU's at boot (boot/main.c). */
 	unsigned guest_maxphyaddr;
+	/* nestor_mem= in MiB: Nestor's memory pool (mm/nestor_mem.h);
+	 * 0 = the default for this machine's RAM. */
+	unsigned nestor_mem_mib;
 	/* msr_filter= (vmx/msr_filter.h); present = false: no filter. */
 	struct msr_filter msr_filter;
 	enum test_fault test_fault;
@@ -43,6 +46,9 @@ struct nestor_config {
 	 * crash_test_point, vmx/vmcs_track.h); 0 = never. */
 	unsigned test_crash_nmi;
 	char test_break_guest[24]; /* test only: guest-state field to corrupt */
+	/* test only: pages of Nestor's memory left free after the launch
+	 * (mm/pool.h); 0 = all. */
+	unsigned test_pool_spare;
 };
 
 #endif

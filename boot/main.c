@@ -7,6 +7,7 @@
 #include "arch/x86/cpu_ident.h"
 #include "arch/x86/crash.h"
 #include "arch/x86/descriptors.h"
+#include "arch/x86/image.h"
 #include "arch/x86/power.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/traps.h"
@@ -18,6 +19,8 @@
 #include "lib/string.h"
 #include "mm/frame_alloc.h"
 #include "mm/mem_region.h"
+#include "mm/nestor_mem.h"
+#include "mm/pool.h"
 #include "boot/guest_boot.h"
 #include "vmx/hypercall_abi.h"
 #include "vmx/msr_filter.h"
@@ -37,16 +40,13 @@
 /* Sanity bound on the multiboot2 information's total_size. */
 #define MB2_INFO_MAX_SIZE (1U << 20)
 
-extern uint8_t _image_start[], _image_end[]; /* linker.ld */
 
 struct nestor_config config;
 static struct mb2_info boot_info;
 static struct frame_alloc frames;
-/* Nestor's memory pool: every page Nestor uses after boot (EPT, VMCS,
- * bitmaps, stacks) comes from here, and the guest never sees any of it. */
-static struct frame_alloc pool;
+/* Where Nestor's image and memory pool (mm/pool.h) are. */
+static struct nestor_mem_plan nestor_memory;
 static struct vmx_config vmx_cfg;
-#define POOL_SIZE (2ULL << 20)
 
 /* Command-line diagnostics are held until the console the command line asks
  * for is up, then printed there. */
@@ -257,9 +257,18 @@ static void print_boot_info(void)
 	if (bi->have_fb)
 		pr_info("nestor: framebuffer %ux%u bpp %u at %#lx (recorded)\n",
 			bi->fb.width, bi->fb.height, bi->fb.bpp, bi->fb.addr);
+	/* boot/entry.asm found the load base from where it runs; a multiboot2
+	 * loader that moved the image says where it put it (spec 3.6.23). */
+	if (!bi->have_load_base)
+		pr_warn("nestor: warning: the loader gave no load base address: it did not move Nestor to the top of RAM (the relocatable tag), so Nestor's image at %#lx stays in the guest's way\n",
+			image_phys_start());
+	else if (bi->load_base != image_phys_start())
+		pr_warn("nestor: warning: the loader says it put Nestor at %#x, but Nestor runs at %#lx\n",
+			bi->load_base, image_phys_start());
 }
 
-/* Everything that must never be handed out besides non-RAM. */
+/* Free RAM at boot, below 4 GiB (the identity map's reach) and above the
+ * first MiB: RAM minus the image, the boot information and the modules. */
 static void init_frames(uint64_t info_addr)
 {
 	struct phys_range reserved[2 + MB2_MAX_MODULES];
@@ -267,8 +276,8 @@ static void init_frames(uint64_t info_addr)
 	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
 	enum fa_status st;
 
-	reserved[nres++] = (struct phys_range){ (uint64_t)_image_start,
-						(uint64_t)_image_end };
+	reserved[nres++] = (struct phys_range){ image_phys_start(),
+						image_phys_end() };
 	reserved[nres++] = (struct phys_range){ info_addr,
 						info_addr + boot_info.total_size };
 	for (unsigned i = 0; i < boot_info.module_count; i++)
@@ -281,9 +290,40 @@ static void init_frames(uint64_t info_addr)
 			   fa_strerror(st));
 		power_off(NESTOR_EXIT_BAD_CONFIG);
 	}
-	pr_info("nestor: Nestor image [%08lx-%08lx), %lu KiB free for Nestor in %u region(s)\n",
-		(uint64_t)_image_start, (uint64_t)_image_end,
-		fa_free_bytes(&frames) >> 10, fa_region_count(&frames));
+}
+
+/* Nestor's memory pool: the highest nestor_mem= MiB of free RAM, next to
+ * the image GRUB put at the top (mm/nestor_mem.c), filled with the
+ * sentinel pattern the guest memory-scan test looks for
+ * (vmx/hypercall_abi.h). */
+static void setup_nestor_memory(void)
+{
+	struct nestor_mem_plan *p = &nestor_memory;
+	struct phys_range image = { image_phys_start(), image_phys_end() };
+	char err[NESTOR_MEM_ERR_LEN];
+	unsigned n, mib = config.nestor_mem_mib;
+	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
+	uint64_t usable = mem_map_usable_bytes(map, n);
+
+	if (!mib)
+		mib = nestor_mem_default_mib(usable);
+	if (nestor_mem_plan(&frames, (uint64_t)mib << 20, image, p, err,
+			    sizeof(err))) {
+		log_printf(LOG_QUIET, "nestor: FATAL: nestor_mem=%u: no room for Nestor's memory pool: %s\n",
+			   mib, err);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
+	if (pool_init(p, mib, ~NESTOR_SENTINEL_INV0, ~NESTOR_SENTINEL_INV1))
+		panic("Nestor's memory pool cannot be set up");
+	pr_info("nestor: Nestor lives at [%08lx-%08lx): image [%08lx-%08lx) at virtual %016lx, pool %u MiB in %u piece(s)\n",
+		p->span.start, p->span.end, image.start, image.end,
+		(uint64_t)_image_start, mib, p->npool);
+	if (config.nestor_mem_mib)
+		pr_info("nestor: nestor_mem=%u (command line)\n", mib);
+	else
+		pr_info("nestor: nestor_mem=%u (default: 1/8 of %lu MiB of RAM, at least %u, at most %u)\n",
+			mib, usable >> 20, NESTOR_MEM_DEFAULT_FLOOR_MIB,
+			NESTOR_MEM_DEFAULT_CAP_MIB);
 }
 
 static void inject_test_fault(void)
@@ -317,24 +357,6 @@ static void inject_test_fault(void)
 		panic("test_fault=panic requested on the command line");
 	}
 	panic("test_fault %d did not fault", config.test_fault);
-}
-
-/* Carve Nestor's pool out of RAM and fill it with the sentinel pattern the
- * guest memory-scan test looks for (vmx/hypercall_abi.h). */
-static struct phys_range setup_pool(void)
-{
-	uint64_t base = fa_alloc_contig(&frames, POOL_SIZE / PAGE_SIZE, 2ULL << 20);
-	struct mem_region r = { base, POOL_SIZE, MEM_AVAILABLE };
-
-	if (!base || fa_init(&pool, &r, 1, NULL, 0, base, base + POOL_SIZE) != FA_OK) {
-		log_printf(LOG_QUIET, "nestor: FATAL: no 2 MiB of RAM for Nestor's memory pool\n");
-		power_off(NESTOR_EXIT_BAD_CONFIG);
-	}
-	for (uint64_t *p = (uint64_t *)base; p < (uint64_t *)(base + POOL_SIZE); p += 2) {
-		p[0] = ~NESTOR_SENTINEL_INV0;
-		p[1] = ~NESTOR_SENTINEL_INV1;
-	}
-	return (struct phys_range){ base, base + POOL_SIZE };
 }
 
 /* Everything in the memory map, and MMIO below 4 GiB, is mapped; nothing at
@@ -377,44 +399,45 @@ static const struct mem_region *clip_map(const struct mem_region *map,
 	return clipped;
 }
 
-static NORETURN void run_guest(uint64_t info_addr)
+static NORETURN void run_guest(void)
 {
-	static struct phys_range hidden[2];
+	const struct nestor_mem_plan *nm = &nestor_memory;
 	struct vcpu *v = this_vcpu();
 	struct guest_entry entry;
 	struct guest_boot_params gp;
 	unsigned n;
 	const struct mem_region *map = mb2_memory_map(&boot_info, &n);
 
-	(void)info_addr;
 	vmx_options = (struct vmx_options){
 		.test_vmxon_fault = config.test_vmxon_fault,
 		.test_vmx_panic = config.test_fault == TEST_FAULT_VMX_PANIC,
 		.test_break_guest = config.test_break_guest,
 		.reload_guest = guest_boot_reload,
+		.test_pool_spare = config.test_pool_spare,
 	};
 	if (vmx_configure(&vmx_cfg)) {
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");
 		power_off(NESTOR_EXIT_NO_VMX);
 	}
-	hidden[0] = (struct phys_range){ (uint64_t)_image_start, (uint64_t)_image_end };
-	hidden[1] = setup_pool();
-	pr_info("nestor: Nestor's memory, hidden from the guest: [%08lx-%08lx) [%08lx-%08lx)\n",
-		hidden[0].start, hidden[0].end, hidden[1].start, hidden[1].end);
+	pr_info("nestor: Nestor's memory, hidden from the guest:");
+	for (unsigned i = 0; i < nm->nhidden; i++)
+		pr_info(" [%08lx-%08lx)", nm->hidden[i].start, nm->hidden[i].end);
+	pr_info("\n");
 	v->cfg = &vmx_cfg;
 	v->vm->host_maxphyaddr = host_maxphyaddr();
 	v->vm->maxphyaddr = guest_maxphyaddr();
 	v->vm->reduced_width = v->vm->maxphyaddr < v->vm->host_maxphyaddr;
 	if (v->vm->reduced_width)
 		map = clip_map(map, &n, v->vm->maxphyaddr);
-	v->vm->hidden = hidden;
-	v->vm->nhidden = 2;
+	v->vm->hidden = nm->hidden;
+	v->vm->nhidden = nm->nhidden;
 	v->vm->msr_filter = config.msr_filter.present ? &config.msr_filter : NULL;
 	vmx_cpu_init((enum crash_test_point)config.test_crash_nmi);
 	v->restart_on_reset = config.guest_reset_restart;
-	gp = (struct guest_boot_params){ &boot_info, map, n, hidden, 2, &vmx_cfg };
+	gp = (struct guest_boot_params){ &boot_info, map, n, nm->hidden,
+					 nm->nhidden, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
-	vmx_launch_guest(v, &entry, &pool, map, n,
+	vmx_launch_guest(v, &entry, map, n,
 			 ept_limit(map, n, v->vm->maxphyaddr));
 }
 
@@ -439,6 +462,7 @@ void nestor_main(uint32_t magic, uint64_t info_addr)
 	print_boot_info();
 	print_memory();
 	init_frames(info_addr);
+	setup_nestor_memory();
 	inject_test_fault();
 
 	if (!has_vmx) {
@@ -447,5 +471,5 @@ void nestor_main(uint32_t magic, uint64_t info_addr)
 		power_off(NESTOR_EXIT_NO_VMX);
 	}
 	print_vmx();
-	run_guest(info_addr);
+	run_guest();
 }

@@ -420,6 +420,15 @@ static int parse_efi_bs(struct parser *ps, const struct tag *t)
 	return 0;
 }
 
+/* Spec 3.6.23 image load base physical address: u32 load_base_addr, given
+ * when the image's relocatable header tag let the loader move it. */
+static int parse_load_base(struct parser *ps, const struct tag *t)
+{
+	ps->out->have_load_base = true;
+	ps->out->load_base = rd32(t->p + MB2_TAG_HDR_SIZE);
+	return 0;
+}
+
 /* What Nestor knows about each tag type it reads. min_size covers the
  * fixed fields (and a string's NUL where one is required). Tags whose later
  * copy would silently replace an earlier one are unique. */
@@ -461,6 +470,9 @@ static const struct tag_rule tag_rules[] = {
 		"duplicate EFI mmap tag" },
 	[MB2_TAG_EFI_BS_NOT_EXITED] = { parse_efi_bs, MB2_TAG_HDR_SIZE, false,
 		NULL, NULL },
+	[MB2_TAG_LOAD_BASE_ADDR] = { parse_load_base, 12, true,
+		"load base address tag is smaller than 12",
+		"duplicate load base address tag" },
 };
 
 /* Spec 3.6.2: tags of unknown type must be skipped, so only known types

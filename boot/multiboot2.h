@@ -100,6 +100,10 @@ struct mb2_info {
 	uint32_t total_size;
 	bool efi_boot_services_not_exited; /* tag 18 */
 
+	/* Tag 21: where the loader put a relocatable image (spec 3.6.23). */
+	bool have_load_base;
+	uint32_t load_base;
+
 	/* Non-fatal oddities (truncation, bad RSDP, ...). At most
 	 * MB2_MAX_WARNINGS are kept; warnings_dropped counts the rest. */
 	unsigned warning_count;

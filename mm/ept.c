@@ -222,6 +222,19 @@ static void free_tables(struct ept *e, uint64_t pa, unsigned level)
 	e->table_pages--;
 }
 
+/* True if no entry of the table at pa is present. */
+static bool table_empty(struct ept *e, uint64_t pa)
+{
+	uint64_t *t = table_at(&e->ops, pa);
+
+	if (!t)
+		return false;
+	for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++)
+		if (entry_present(read_entry(&t[i])))
+			return false;
+	return true;
+}
+
 /* Frees what old (an entry at level that has just been overwritten)
  * referenced, if it was a table. */
 static void release_old(struct ept *e, uint64_t old, unsigned level)
@@ -343,7 +356,17 @@ static int update_entry(struct ept *e, uint64_t *slot, unsigned level,
 	child = table_below(e, slot, level);
 	if (!child)
 		return -1;
-	return update_table(e, child, level - 1, gpa, end, rq);
+	if (update_table(e, child, level - 1, gpa, end, rq))
+		return -1;
+	if (rq->unmap && e->ops.free_page && table_empty(e, child)) {
+		/* Nothing below maps anything any more: the entry goes
+		 * (not present, SDM 29.3.2) and so does the table, so a
+		 * map/unmap pair (the MAXPHYADDR probe) leaves no table
+		 * pages behind. The caller's INVEPT precedes any reuse. */
+		write_entry(slot, 0);
+		free_tables(e, child, level - 1);
+	}
+	return 0;
 }
 
 /* Applies the request to [gpa, end) in the table at table_pa (at level). */

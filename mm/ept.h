@@ -88,8 +88,11 @@ uint64_t ept_eptp(const struct ept *e, bool enable_ad);
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
 	    unsigned perm, unsigned memtype);
 
-/* Makes [gpa, gpa + len) not present, splitting large pages as needed. Same
- * argument rules and failure behaviour as ept_map. */
+/* Makes [gpa, gpa + len) not present, splitting large pages as needed; a
+ * table left with no present entry is unlinked and given back (when the ops
+ * can take pages back), so mapping and unmapping a page leaves the table
+ * count as it was. The caller must INVEPT before those pages are reused.
+ * Same argument rules and failure behaviour as ept_map. */
 int ept_unmap(struct ept *e, uint64_t gpa, uint64_t len);
 
 /* The L0 identity map for the one guest, on a fresh EPT: every page of

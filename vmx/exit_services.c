@@ -3,6 +3,7 @@
  * calls nothing above it (vmx/exit_dispatch.c calls the handlers, the
  * handlers call this). */
 #include "vmx/exits.h"
+#include "mm/pool.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
@@ -79,6 +80,7 @@ void guest_stop(struct vcpu *v, int status, const char *why)
 {
 	log_printf(LOG_QUIET, "nestor: guest %s with status %d\n", why, status);
 	exit_stats_print(v);
+	pool_check(); /* no write landed in Nestor's free memory */
 	power_off(status);
 }
 

@@ -21,6 +21,10 @@ struct vmx_options {
 	/* test_break_guest=: the VMCS field to corrupt before the first VM
 	 * entry, "" for none (vmx/entry_failure.c). */
 	const char *test_break_guest;
+	/* test_pool_spare=N: leave only N pages free in the pool after the
+	 * launch (vmx/vmx_start.c), to meet an empty pool while the guest
+	 * runs. 0: off. */
+	unsigned test_pool_spare;
 	/* on_guest_reset=restart: load the guest's image again into *e;
 	 * non-zero with a reason in why (boot/guest_boot.c). */
 	int (*reload_guest)(struct vcpu *v, struct guest_entry *e, char *why,

@@ -7,6 +7,7 @@
 #include "arch/x86/traps.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "mm/pool.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exits.h"
 #include "vmx/io_bitmap.h"
@@ -72,23 +73,32 @@ int vmx_configure(struct vmx_config *cfg)
 	return 0;
 }
 
-static uint64_t pool_page(struct frame_alloc *pool)
+/* Running out of Nestor's memory while starting the guest: nestor_mem= is
+ * too small for it (pool_alloc() said so and what wanted the page). A
+ * configuration problem, refused cleanly, never a fault. */
+static NORETURN void launch_out_of_memory(const char *doing)
 {
-	uint64_t pa = fa_alloc(pool);
+	log_printf(LOG_QUIET, "nestor: FATAL: the guest cannot be started: Nestor's memory ran out while %s\n",
+		   doing);
+	power_off(NESTOR_EXIT_BAD_CONFIG);
+}
+
+static uint64_t launch_page(const char *what)
+{
+	uint64_t pa = pool_alloc(what);
 
 	if (!pa)
-		panic("Nestor's memory pool is exhausted");
-	memset((void *)pa, 0, PAGE_SIZE);
+		launch_out_of_memory(what);
 	return pa;
 }
 
+/* EPT paging-structure pages come from the pool; at run time (the
+ * MAXPHYADDR probe, page splits) a failed allocation fails the ept_map()
+ * and its caller stops the guest. */
 static uint64_t ept_alloc(void *ctx)
 {
-	uint64_t pa = fa_alloc(ctx);
-
-	if (pa)
-		memset((void *)pa, 0, PAGE_SIZE);
-	return pa;
+	(void)ctx;
+	return pool_alloc("an EPT paging-structure page");
 }
 
 static void *ept_phys_to_virt(void *ctx, uint64_t pa)
@@ -99,7 +109,8 @@ static void *ept_phys_to_virt(void *ctx, uint64_t pa)
 
 static void ept_free(void *ctx, uint64_t pa)
 {
-	fa_free(ctx, pa, 1);
+	(void)ctx;
+	pool_free(pa);
 }
 
 /* The xAPIC page read-only, so every guest write to it exits
@@ -114,27 +125,30 @@ static void trap_apic_writes(struct vcpu *v)
 	v->vm->apic_gpa = base & 0x000ffffffffff000ull;
 	if (ept_map(&v->vm->ept, v->vm->apic_gpa, v->vm->apic_gpa, PAGE_SIZE, EPT_R,
 		    EPT_MT_UC))
-		panic("cannot map the local APIC page read-only");
+		launch_out_of_memory("mapping the local APIC page read-only in EPT");
 }
 
-static void build_ept(struct vcpu *v, struct frame_alloc *pool,
-		      const struct mem_region *map, unsigned nmap, uint64_t limit)
+static void build_ept(struct vcpu *v, const struct mem_region *map,
+		      unsigned nmap, uint64_t limit)
 {
-	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, pool };
+	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, NULL };
 	/* EPT entries hold host-physical addresses: the CPU's width. */
 	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap,
 						 v->vm->host_maxphyaddr);
 
-	if (ept_init(&v->vm->ept, &ops, &caps))
+	if (ept_init(&v->vm->ept, &ops, &caps)) {
+		if (!pool_free_bytes())
+			launch_out_of_memory("setting up EPT");
 		panic("EPT cannot be set up with capabilities 0x%lx",
 		      v->cfg->ept_vpid_cap);
-	v->vm->hidden_page_pa = pool_page(pool);
+	}
+	v->vm->hidden_page_pa = launch_page("the page shown in place of Nestor's memory");
 	memset((void *)v->vm->hidden_page_pa, 0xff, PAGE_SIZE);
-	v->sink_page_pa = pool_page(pool);
+	v->sink_page_pa = launch_page("the write sink page");
 	memset((void *)v->sink_page_pa, 0xff, PAGE_SIZE);
 	if (ept_build_identity(&v->vm->ept, map, nmap, v->vm->hidden, v->vm->nhidden, limit,
 			       v->vm->hidden_page_pa))
-		panic("building the EPT identity map failed (pool too small?)");
+		launch_out_of_memory("building the EPT identity map");
 	trap_apic_writes(v);
 	v->vm->eptp = ept_eptp(&v->vm->ept, false);
 	pr_info("nestor: EPT identity map of [0, 0x%lx): %u table pages\n", limit,
@@ -149,11 +163,11 @@ static void enable_host_xsave(void)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 }
 
-static void load_vmcs(struct vcpu *v, struct frame_alloc *pool)
+static void load_vmcs(struct vcpu *v)
 {
 	enum vmx_status st;
 
-	v->vmcs01.lv.pa = pool_page(pool);
+	v->vmcs01.lv.pa = launch_page("the guest's VMCS");
 	/* 24.2: the first 4 bytes of the VMCS region hold the revision id;
 	 * VMCLEAR makes its launch state "clear" (24.11.3). From the
 	 * VMPTRLD on, the VMCS is on this CPU's loaded list
@@ -266,41 +280,46 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 }
 
 void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
-		      struct frame_alloc *pool, const struct mem_region *map,
-		      unsigned nmap, uint64_t ept_limit)
+		      const struct mem_region *map, unsigned nmap,
+		      uint64_t ept_limit)
 {
 	struct vmx_host_pages hp;
 	uint64_t stack;
 
 	v->level = VCPU_L1;
 	v->vpid = v->cfg->vpid ? 1 : 0;
-	build_ept(v, pool, map, nmap, ept_limit);
+	build_ept(v, map, nmap, ept_limit);
 
-	hp.msr_bitmap = pool_page(pool);
+	hp.msr_bitmap = launch_page("the MSR bitmap");
 	msr_bitmap_build(v->vm->msr_filter, (uint8_t *)hp.msr_bitmap);
 	if (v->vm->reduced_width)
 		phys_width_msr_intercepts((uint8_t *)hp.msr_bitmap);
-	hp.io_bitmap_a = pool_page(pool);
-	hp.io_bitmap_b = pool_page(pool);
+	hp.io_bitmap_a = launch_page("I/O bitmap A");
+	hp.io_bitmap_b = launch_page("I/O bitmap B");
 	io_bitmap_build((uint8_t *)hp.io_bitmap_a, (uint8_t *)hp.io_bitmap_b);
-	stack = fa_alloc_contig(pool, EXIT_STACK_SIZE / PAGE_SIZE, PAGE_SIZE);
+	stack = pool_alloc_contig(EXIT_STACK_SIZE / PAGE_SIZE, "the VM-exit stack");
 	if (!stack)
-		panic("no memory for the VM-exit stack");
+		launch_out_of_memory("allocating the VM-exit stack");
 	hp.exit_stack_top = stack + EXIT_STACK_SIZE;
 
 	v->host_pages = hp;
-	v->vm->zero_page_pa = v->vm->reduced_width ? pool_page(pool) : 0;
+	v->vm->zero_page_pa = v->vm->reduced_width ?
+		launch_page("the MAXPHYADDR probe's zero page") : 0;
 
 	enable_host_xsave();
-	if (vmx_enable(v->cfg, pool_page(pool)))
+	if (vmx_enable(v->cfg, launch_page("the VMXON region")))
 		power_off(NESTOR_EXIT_NO_VMX);
-	load_vmcs(v, pool);
+	load_vmcs(v);
 	/* The guest's registers live at the bottom of the exit stack, where
 	 * vmx/vmexit.asm pushes them on every exit. */
 	v->regs = (struct guest_regs *)(hp.exit_stack_top - 8 -
 					sizeof(struct guest_regs));
 	program_vmcs(v, e);
 	entry_failure_apply_test_breakage();
+	pr_info("nestor: Nestor's memory: %lu KiB in use after the launch, %lu KiB free\n",
+		pool_used_bytes() >> 10, pool_free_bytes() >> 10);
+	if (vmx_options.test_pool_spare)
+		pool_test_leave_free(vmx_options.test_pool_spare);
 
 	pr_info("nestor: entering the guest at 0x%lx (%s)\n", e->rip,
 		e->mode == GUEST_ENTRY_LONG64 ? "64-bit" : "32-bit protected mode, paging off");

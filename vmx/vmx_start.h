@@ -3,7 +3,7 @@
 #define NESTOR_VMX_VMX_START_H
 
 #include "lib/compiler.h"
-#include "mm/frame_alloc.h"
+#include "mm/mem_region.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs_setup.h"
 
@@ -17,9 +17,9 @@ int vmx_configure(struct vmx_config *cfg);
 void vmx_restart_guest(struct vcpu *v, const char *why);
 
 /* Build EPT, enter VMX operation, fill a VMCS and VMLAUNCH the guest. All
- * Nestor memory (tables, VMCS, stacks) comes from `pool`. Does not return. */
+ * Nestor memory (tables, VMCS, stacks) comes from its pool (mm/pool.h);
+ * running out is refused with NESTOR_EXIT_BAD_CONFIG. Does not return. */
 NORETURN void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
-			       struct frame_alloc *pool,
 			       const struct mem_region *map, unsigned nmap,
 			       uint64_t ept_limit);
 

@@ -124,6 +124,8 @@ static struct rule rules[] = {
 	{ "test_vmxon_fault", FIELD(test_vmxon_fault), false, VALUES_WORDS, NULL },
 	{ "test_break_guest", FIELD(test_break_guest), true, VALUES_WORDS, NULL },
 	{ "test_crash_nmi", FIELD(test_crash_nmi), false, VALUES_WORDS, NULL },
+	{ "nestor_mem", FIELD(nestor_mem_mib), false, VALUES_RANGE, NULL },
+	{ "test_pool_spare", FIELD(test_pool_spare), false, VALUES_RANGE, NULL },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# check-guest.sh ELF FLAVOUR: checks a linked test guest.
-#  - every PT_LOAD segment lies in [1 MiB, 2 MiB) (Nestor sits at 2 MiB) and
-#    has its physical address equal to its virtual one;
+# check-guest.sh ELF FLAVOUR [BASE LIMIT]: checks a linked test guest.
+#  - every PT_LOAD segment lies in [BASE, LIMIT) (default [1 MiB, 2 MiB),
+#    as guest.ld) and has its physical address equal to its virtual one;
 #  - FLAVOUR mb2: a multiboot2 header magic at an 8-aligned offset in the
 #    first 32 KiB (Multiboot2 spec 3.1.1) and no multiboot1 magic;
 #    mb1: a multiboot1 magic at a 4-aligned offset in the first 8 KiB
 #    (Multiboot 0.6.96, 3.1.1) and no multiboot2 magic;
 #    elf64: neither magic anywhere in the file.
 set -eu
-elf=$1 flavour=$2
+elf=$1 flavour=$2 base=${3:-0x100000} limit=${4:-0x200000}
 err() { echo "check-guest: $elf: $*" >&2; exit 1; }
 
 nload=0
@@ -16,8 +16,8 @@ while read -r type off va pa fsz msz rest; do
 	[ "$type" = LOAD ] || continue
 	nload=$((nload + 1))
 	[ $((va)) -eq $((pa)) ] || err "segment at $pa: virtual address $va differs"
-	if [ $((pa)) -lt $((0x100000)) ] || [ $((pa + msz)) -gt $((0x200000)) ]; then
-		err "segment [$pa, +$msz) not inside [1 MiB, 2 MiB)"
+	if [ $((pa)) -lt $((base)) ] || [ $((pa + msz)) -gt $((limit)) ]; then
+		err "segment [$pa, +$msz) not inside [$base, $limit)"
 	fi
 done < <(readelf -lW "$elf")
 [ "$nload" -gt 0 ] || err "no PT_LOAD segment"

@@ -1,11 +1,15 @@
 # Test guests (tests/guests/): freestanding x86-64 programs that Nestor runs
-# as its guest, linked at 1 MiB (guest.ld) and kept below 2 MiB.
+# as its guest, linked at 1 MiB (guest.ld) and kept below 2 MiB, except
+# the two that test where a guest may live: suite-mb1-4m (linked at 4 MiB,
+# like kvm-unit-tests' images) and suite-mb1-big (at 1 MiB, over 5 MiB
+# large with a checked blob).
 # Included by the top Makefile, which provides CC, NASM, BUILD, KCFLAGS,
 # NASMFLAGS and ASM_INCS. Flavours (how the image is entered):
 #   mb2   multiboot2 header, 32-bit entry rt_start32
 #   mb1   multiboot1 header, 32-bit entry rt_start32
 #   elf64 no multiboot header at all, 64-bit entry rt_start64
-# Built here: suite-mb2/mb1/elf64.elf, bench.elf (elf64), demo.elf (mb2),
+# Built here: suite-mb2/mb1/elf64.elf, suite-mb1-4m.elf, suite-mb1-big.elf,
+# bench.elf (elf64), demo.elf (mb2),
 # adversarial.elf (elf64: tests/guests/adversarial.c),
 # and suite-elf64-shim.elf (test only: an mb2 image whose 32-bit stub enters
 # the elf64 entry in long mode, to exercise rt_start64 without Nestor).
@@ -16,7 +20,8 @@ GUEST_OBJ := $(GUEST_OUT)/obj
 
 GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
 	$(GUEST_OUT)/suite-elf64.elf $(GUEST_OUT)/bench.elf \
-	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/adversarial.elf
+	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/suite-mb1-4m.elf \
+	$(GUEST_OUT)/suite-mb1-big.elf $(GUEST_OUT)/adversarial.elf
 GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
 
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
@@ -38,9 +43,11 @@ GUEST_SUITE_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/suite.o
 GUEST_BENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/bench.o
 GUEST_DEMO_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/demo.o
 GUEST_ADV_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/adversarial.o
+GUEST_BLOB_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/big_blob.asm.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
-	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) $(GUEST_ADV_OBJ)
+	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) \
+	$(GUEST_BLOB_OBJ) $(GUEST_ADV_OBJ)
 
 .PHONY: guests
 guests: $(GUEST_ELFS) $(GUEST_TEST_ELFS)
@@ -56,13 +63,16 @@ $(GUEST_OBJ)/%.asm.o: %.asm $(ASM_INCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) $< -o $@
 
-# guest_link FLAVOUR ENTRY OBJECTS: link, then check the image (load
-# addresses within [1 MiB, 2 MiB), the flavour's header present, the other
-# protocol's header (or, for elf64, any) absent).
+# guest_link FLAVOUR ENTRY OBJECTS [BASE LIMIT]: link, then check the image
+# (load addresses within [BASE, LIMIT), by default [1 MiB, 2 MiB), the
+# flavour's header present, the other protocol's header (or, for elf64,
+# any) absent).
 define guest_link
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_LDFLAGS) -Wl,-e,$(2) -o $@ $(3) -lgcc
-	@$(GUEST_DIR)/check-guest.sh $@ $(1)
+	$(CC) $(GUEST_LDFLAGS) -Wl,-e,$(2) \
+		$(if $(4),-Xlinker --defsym=GUEST_BASE=$(4) -Xlinker --defsym=GUEST_LIMIT=$(5)) \
+		-o $@ $(3) -lgcc
+	@$(GUEST_DIR)/check-guest.sh $@ $(1) $(4) $(5)
 endef
 
 GUEST_LINK_DEPS := $(GUEST_DIR)/guest.ld $(GUEST_DIR)/check-guest.sh $(GUEST_RT_OBJS)
@@ -72,6 +82,15 @@ $(GUEST_OUT)/suite-mb2.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEP
 
 $(GUEST_OUT)/suite-mb1.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB1_HDR) $(GUEST_LINK_DEPS)
 	$(call guest_link,mb1,rt_start32,$(GUEST_MB1_HDR) $(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))
+
+# Linked at 4 MiB, where kvm-unit-tests' .flat images live.
+$(GUEST_OUT)/suite-mb1-4m.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB1_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb1,rt_start32,$(GUEST_MB1_HDR) $(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS),0x400000,0x500000)
+
+# At 1 MiB with a 5 MiB blob (big_blob.asm) the suite checks: an image
+# larger than 4 MiB, across the old home of Nestor (2 MiB).
+$(GUEST_OUT)/suite-mb1-big.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB1_HDR) $(GUEST_BLOB_OBJ) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb1,rt_start32,$(GUEST_MB1_HDR) $(GUEST_SUITE_OBJ) $(GUEST_BLOB_OBJ) $(GUEST_RT_OBJS),0x100000,0x900000)
 
 $(GUEST_OUT)/suite-elf64.elf: $(GUEST_SUITE_OBJ) $(GUEST_LINK_DEPS)
 	$(call guest_link,elf64,rt_start64,$(GUEST_SUITE_OBJ) $(GUEST_RT_OBJS))

@@ -127,6 +127,31 @@ static uint64_t top_of_ram(const struct rt_boot_info *b)
 	return top;
 }
 
+/* The end of the memory-map entries (of any type) that follow each other
+ * without a hole from 1 MiB, clipped to 4 GiB: all of RAM, with Nestor's
+ * reserved memory at its top and the firmware's tables next to it. */
+static uint64_t top_of_memory(const struct rt_boot_info *b)
+{
+	uint64_t top = MIB;
+	bool grew = true;
+
+	while (grew) {
+		grew = false;
+		for (unsigned i = 0; i < b->mmap_count; i++) {
+			const struct mem_region *r = &b->mmap[i];
+			uint64_t end = region_end(r);
+
+			if (end > RT_IDENTITY_LIMIT)
+				end = RT_IDENTITY_LIMIT;
+			if (r->len && r->base <= top && end > top) {
+				top = end;
+				grew = true;
+			}
+		}
+	}
+	return top;
+}
+
 /* ------------------------------------------------------------------------
  * Entry protocol and boot information */
 
@@ -234,11 +259,14 @@ static void test_boot_loader_name(void)
 	      "\"Nestor\"", name);
 }
 
+/* Nestor lives at the top of RAM below 4 GiB: the guest's RAM ends where
+ * a reserved entry (Nestor's memory) begins. */
 static void test_boot_memory_map(void)
 {
 	const struct rt_boot_info *b = rt_boot();
 	uint64_t img_start = (uint64_t)_image_start, img_end = (uint64_t)_image_end;
-	bool avail_high = false, reserved_low = false, image_covered = false;
+	uint64_t top = top_of_ram(b);
+	bool avail_high = false, reserved_top = false, image_covered = false;
 
 	REQUIRE(b->have_mmap && b->mmap_count > 0, "no memory map");
 	for (unsigned i = 0; i < b->mmap_count; i++) {
@@ -246,18 +274,52 @@ static void test_boot_memory_map(void)
 
 		if (r->type == MEM_AVAILABLE && r->base >= MIB && r->len > 0)
 			avail_high = true;
-		if (r->type == MEM_RESERVED && r->base >= MIB &&
-		    r->base < 64 * MIB && r->len > 0)
-			reserved_low = true;
+		if (r->type == MEM_RESERVED && r->base == top && r->len > 0) {
+			reserved_top = true;
+			rt_note("reserved at the top of RAM: [%#lx, %#lx)",
+				r->base, region_end(r));
+		}
 		if (r->type == MEM_AVAILABLE && r->base <= img_start &&
 		    region_end(r) >= img_end)
 			image_covered = true;
 	}
 	CHECK(avail_high, "no available entry at or above 1 MiB");
-	CHECK(reserved_low, "no reserved entry in [1 MiB, 64 MiB) (Nestor's "
-	      "own memory must be reserved)");
+	CHECK(reserved_top, "no reserved entry right above the guest's RAM, "
+	      "which ends at %#lx (Nestor's memory must be reserved, at the "
+	      "top)", top);
 	CHECK(image_covered, "the guest image [%#lx, %#lx) is not inside an "
 	      "available entry", img_start, img_end);
+}
+
+/* suite-mb1-big.elf links tests/guests/big_blob.asm in: page p of the blob
+ * holds 512 qwords of BIG_BLOB_TAG << 32 | p. Other images have none. */
+#define BIG_BLOB_TAG 0x4e424947ULL
+extern const uint64_t big_blob[] __attribute__((weak));
+extern const uint64_t big_blob_end[] __attribute__((weak));
+
+/* Where the image was linked (and so loaded: the code runs), and with
+ * expect_big_image every byte of the blob as linked: an image over 4 MiB
+ * loaded whole, page for page. */
+static void test_image_loaded(void)
+{
+	uint64_t start = (uint64_t)_image_start, end = (uint64_t)_image_end;
+	uint64_t pages, bad = 0, first_bad = 0;
+
+	rt_note("image [%#lx, %#lx), %lu KiB", start, end, (end - start) >> 10);
+	if (!big_blob) {
+		CHECK(!rt_option_present("expect_big_image"),
+		      "expect_big_image given, but this image has no blob");
+		return;
+	}
+	pages = (uint64_t)(big_blob_end - big_blob) / 512;
+	for (uint64_t i = 0; i < pages * 512; i++)
+		if (big_blob[i] != (BIG_BLOB_TAG << 32 | (i / 512)) && !bad++)
+			first_bad = (uint64_t)&big_blob[i];
+	rt_note("blob [%#lx, %#lx): %lu pages checked", (uint64_t)big_blob,
+		(uint64_t)big_blob_end, pages);
+	CHECK(pages > 0, "the blob is empty");
+	CHECK(!bad, "%lu blob qwords differ from the image, the first at %#lx",
+	      bad, first_bad);
 }
 
 static bool contains(const char *s, const char *needle)
@@ -651,7 +713,8 @@ static void test_exc_pf_reserved_bit(void)
  * Each paging test builds a private hierarchy under PML4 slot PRIV_SLOT
  * (canonical lower half, unused by the runtime's identity map): its own
  * PDPT, page directory and page table, a 4 KiB leaf to priv_page or a
- * 2 MiB / 1 GiB leaf to physical 0, all P|RW|US, then changes one entry
+ * 2 MiB / 1 GiB leaf to the large page holding priv_page (wherever the
+ * image is linked), all P|RW|US, then changes one entry
  * and probes with a read, an instruction fetch, a read at CPL 3 and a
  * write. SDM Vol. 3A, 4.5 (Tables 4-14 to 4-20): address bits
  * 51:MAXPHYADDR of every entry are reserved; 4.7: a reserved bit gives
@@ -740,6 +803,12 @@ static uint64_t *cur_pml4(void)
 	return (uint64_t *)(read_cr3() & PTE_ADDR_MASK);
 }
 
+/* The physical base of the large page of `size` holding priv_page. */
+static uint64_t priv_large_base(uint64_t size)
+{
+	return ALIGN_DOWN((uint64_t)priv_page, size);
+}
+
 /* Builds the private hierarchy with the given leaf (every entry P|RW|US)
  * and flushes the TLB. priv_page is all RET instructions, so a fetch that
  * wrongly succeeds comes straight back. */
@@ -750,11 +819,12 @@ static void priv_map(enum priv_leaf leaf)
 	memset(priv_pt, 0, sizeof(priv_pt));
 	memset(priv_page, X86_RET, sizeof(priv_page));
 	if (leaf == LEAF_1G) {
-		priv_pdpt[0] = PTE_ALL_USER | PTE_PS; /* [0, 1 GiB) */
+		priv_pdpt[0] = priv_large_base(GIB) | PTE_ALL_USER | PTE_PS;
 	} else {
 		priv_pdpt[0] = (uint64_t)priv_pd | PTE_ALL_USER;
 		if (leaf == LEAF_2M) {
-			priv_pd[0] = PTE_ALL_USER | PTE_PS; /* [0, 2 MiB) */
+			priv_pd[0] = priv_large_base(2 * MIB) | PTE_ALL_USER |
+				     PTE_PS;
 		} else {
 			priv_pd[0] = (uint64_t)priv_pt | PTE_ALL_USER;
 			priv_pt[0] = (uint64_t)priv_page | PTE_ALL_USER;
@@ -771,11 +841,14 @@ static void priv_unmap(void)
 }
 
 /* The private address that shows priv_page + off: the 4 KiB leaf maps
- * priv_page itself, the large leaves physical 0 (the image lies below
- * 2 MiB, identity-mapped). */
+ * priv_page itself, the large leaves the large page holding it (the image
+ * is identity-mapped). */
 static uint64_t priv_addr(enum priv_leaf leaf, uint64_t off)
 {
-	return PRIV_VA + (leaf == LEAF_4K ? 0 : (uint64_t)priv_page) + off;
+	uint64_t in_page = leaf == LEAF_4K ? 0 :
+		(uint64_t)priv_page - priv_large_base(leaf == LEAF_2M ? 2 * MIB : GIB);
+
+	return PRIV_VA + in_page + off;
 }
 
 static uint64_t *priv_entry(enum priv_level lvl)
@@ -1510,11 +1583,13 @@ static uint64_t find_sentinel(uint64_t start, uint64_t end)
 	return p;
 }
 
+/* Every byte of memory up to the top, Nestor's included (which must read
+ * as all ones). */
 static void test_memory_scan(void)
 {
-	uint64_t top = top_of_ram(rt_boot()), hit;
+	uint64_t top = top_of_memory(rt_boot()), hit;
 
-	REQUIRE(top > 0, "no available memory below 4 GiB in the memory map");
+	REQUIRE(top > MIB, "no memory from 1 MiB in the memory map");
 	hit = find_sentinel(0, top);
 	rt_note("scanned %lu bytes [0, %#lx)", top, top);
 	CHECK(hit >= top, "Nestor's sentinel pattern visible at %#lx", hit);
@@ -1526,30 +1601,40 @@ static void store_qword(uint64_t addr, uint64_t v)
 	__asm__ __volatile__("mov %%rax, (%%rdx)" ::"a"(v), "d"(addr) : "memory");
 }
 
+/* Writes to the first, a middle and the last qword of every reserved
+ * entry inside RAM (Nestor's memory) must all be dropped. */
 static void test_memory_reserved_readonly(void)
 {
 	const struct rt_boot_info *b = rt_boot();
 	const uint64_t pattern = 0x5a5a5a5a5a5a5a5aULL;
-	uint64_t top = top_of_ram(b);
+	uint64_t top = top_of_memory(b);
 	unsigned tested = 0;
 
 	for (unsigned i = 0; i < b->mmap_count; i++) {
 		const struct mem_region *r = &b->mmap[i];
-		uint64_t a = ALIGN_UP(r->base, 8), orig, got;
+		uint64_t first = ALIGN_UP(r->base, 8), last, at[3];
 
 		if (r->type != MEM_RESERVED || r->base < MIB ||
-		    region_end(r) > top || a + 8 > region_end(r))
+		    region_end(r) > top || first + 8 > region_end(r))
 			continue;
+		last = ALIGN_DOWN(region_end(r) - 8, 8);
+		at[0] = first;
+		at[1] = ALIGN_DOWN(first + (last - first) / 2, 8);
+		at[2] = last;
 		tested++;
-		orig = *(volatile uint64_t *)a;
-		store_qword(a, pattern);
-		got = *(volatile uint64_t *)a;
-		if (got == pattern) /* the write went through: undo it */
-			store_qword(a, orig);
-		rt_note("reserved [%#lx, %#lx): first qword %#lx, after "
-			"writing: %#lx", r->base, region_end(r), orig, got);
-		CHECK(got == ~0ULL, "reserved %#lx reads %#lx after a write, "
-		      "expected all ones", a, got);
+		for (unsigned k = 0; k < 3; k++) {
+			uint64_t orig = *(volatile uint64_t *)at[k], got;
+
+			store_qword(at[k], pattern);
+			got = *(volatile uint64_t *)at[k];
+			if (got == pattern) /* the write went through: undo it */
+				store_qword(at[k], orig);
+			rt_note("reserved [%#lx, %#lx): qword at %#lx %#lx, after "
+				"writing: %#lx", r->base, region_end(r), at[k],
+				orig, got);
+			CHECK(got == ~0ULL, "reserved %#lx reads %#lx after a "
+			      "write, expected all ones", at[k], got);
+		}
 	}
 	CHECK(tested > 0, "no reserved entry inside [1 MiB, %#lx) to test", top);
 }
@@ -1743,6 +1828,7 @@ static const struct rt_test tests[] = {
 	{ "entry_protocol", test_entry_protocol },
 	{ "boot_loader_name", test_boot_loader_name },
 	{ "boot_memory_map", test_boot_memory_map },
+	{ "image_loaded", test_image_loaded },
 	{ "boot_cmdline", test_boot_cmdline },
 	{ "modules", test_modules },
 	{ "cpuid_vmx_hidden", test_cpuid_vmx_hidden },

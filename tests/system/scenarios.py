@@ -97,6 +97,8 @@ SUITE_PASSED = [
     r"^\d+ passed, 0 failed, \d+ skipped$",
     r"^nestor: guest exited with status 0$",
     r"^nestor: exit statistics: \d+ exits$",
+    # No write landed in Nestor's free memory while the guest ran.
+    r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$",
     r"^nestor: power off \(status 0\)$",
 ]
 SUITE_REJECT = [r"^FAIL ", r"^\d+ passed, [1-9]\d* failed"]
@@ -112,7 +114,9 @@ BANNER = [
     r"^nestor: memory map \((multiboot2|EFI), \d+ entries\):$",
     r"^  \[0000000000100000-[0-9a-f]{16}\) available$",
     r"^nestor: usable RAM (2[0-5]\d) MiB$",
-    r"^nestor: Nestor image \[00200000-[0-9a-f]{8}\), \d+ KiB free for Nestor in \d+ region\(s\)$",
+    # Where Nestor lives: its image and pool at the top of RAM below 4 GiB.
+    r"^nestor: Nestor lives at \[[0-9a-f]{8}-[0-9a-f]{8}\): image \[[0-9a-f]{8}-[0-9a-f]{8}\) at virtual ffffffff80000000, pool \d+ MiB in \d+ piece\(s\)$",
+    r"^nestor: nestor_mem=\d+ \(",
 ]
 
 NO_VMX = [
@@ -269,7 +273,7 @@ SCENARIOS = [
                  r"^RAX=[0-9a-f]{16} RBX=",
                  r"^CR0=[0-9a-f]{16} CR2=00007ff000000000 CR3=",
                  r"^backtrace \(addr2line -e build/nestor\.elf ADDR\):$",
-                 r"^  #1  0000000000[0-9a-f]{6}$",
+                 r"^  #1  ffffffff80[0-9a-f]{6}$",
                  r"^nestor: power off \(status 5\)$",
              ]),
     Scenario("fault-report-ud", cpu="corei7_skylake_x", modules=[DUMMY],
@@ -523,13 +527,17 @@ SCENARIOS = [
                  r"^nestor-linux: cpus online 0$",
                  r"^nestor-linux: memtotal MemTotal: +\d+ kB$",
                  r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] usable$",
-                 # Nestor's image (linked at 2 MiB) and its pool: reserved.
-                 r"^nestor-linux: e820 BIOS-e820: \[mem 0x0000000000200000-0x[0-9a-f]{16}\] reserved$",
+                 # Nestor's memory (image and pool, at the top of RAM):
+                 # reserved, right after the guest's last usable range.
+                 r"^nestor: Nestor's memory, hidden from the guest: \[([0-9a-f]{8})-[0-9a-f]{8}\)$(?s:.*)"
+                 r"^nestor-linux: e820 BIOS-e820: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] usable\n"
+                 r"nestor-linux: e820 BIOS-e820: \[mem 0x00000000\1-0x[0-9a-f]{16}\] reserved$",
                  # The kernel tried to start CPU 1; Nestor refused it.
                  r"^nestor: guest INIT IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
                  r"^nestor: guest Start-Up IPI \(xAPIC ICR 0x[0-9a-f]+, destination 0x1\) refused",
                  r"^nestor-linux: done$",
                  r"^nestor: guest exited with status 0$",
+                 r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$",
                  r"^nestor: power off \(status 0\)$",
              ],
              reject=LINUX_REJECT),
@@ -566,3 +574,68 @@ SCENARIOS = [
                      r"^nestor: power off \(status 8\)$"],
              reject=[r"went on$"]),
 ]
+
+# --- issue 11: Nestor at the top of RAM, its memory sized by nestor_mem= ---
+SCENARIOS += [
+    # Out of pool memory at run time: the MAXPHYADDR probe needs EPT table
+    # pages and only one is left. Nestor says which option sizes its memory
+    # and what wanted the page, then stops the guest cleanly (status 8).
+    Scenario("pool-exhausted-stops-guest", cpu="corei7_skylake_x",
+             cmdline="guest_maxphyaddr=36 test_pool_spare=1",
+             modules=maxphy_suite("elf64", 36),
+             expect=[r"^nestor: test_pool_spare: 1 page\(s\) of Nestor's memory left free$",
+                     r"^nestor: Nestor's memory is exhausted: no 1 free page\(s\) for an EPT paging-structure page \(nestor_mem=\d+ MiB, 0 KiB free\); boot with a larger nestor_mem=$",
+                     r"^nestor: cannot continue the guest: cannot map the MAXPHYADDR probe page \(out of EPT table memory\)$",
+                     r"^nestor: guest stopped with status 8$",
+                     r"^nestor: power off \(status 8\)$"],
+             reject=[r"^\d+ passed, \d+ failed, \d+ skipped$"]),
+]
+SCENARIOS += [
+    # The MAXPHYADDR probe gives its EPT table pages back: the whole width
+    # suite (every probe) runs with three pages to spare, the most one
+    # probe needs (a PDPT, a PD and a PT), and all of them are free again
+    # when the guest stops.
+    Scenario("pool-probe-pages-reused", cpu="corei7_skylake_x",
+             cmdline="guest_maxphyaddr=36 test_pool_spare=3",
+             modules=maxphy_suite("mb2", 36),
+             expect=maxphy_passed(36) + [
+                 r"^nestor: test_pool_spare: 3 page\(s\) of Nestor's memory left free$",
+                 r"^nestor: Nestor's memory: all 12 KiB free still hold the fill pattern$"],
+             reject=SUITE_REJECT + [r"exhausted"], timeout=240,
+             **suite_tests("corei7_skylake_x", maxphyaddr=True)),
+]
+
+# Guests where bare-metal kernels live: a multiboot1 image linked at 4 MiB
+# (as kvm-unit-tests' .flat images are) and one at 1 MiB over 5 MiB large
+# (tests/guests/big_blob.asm), both across Nestor's old home at 2 MiB.
+# With Nestor at the top of RAM both run the whole suite.
+AT_4MIB = [r"^  image_loaded: image \[0x400000, 0x4[0-9a-f]{5}\), \d+ KiB$",
+           r"^PASS image_loaded$"]
+BIG_IMAGE = [r"^  image_loaded: image \[0x100000, 0x[6-8][0-9a-f]{5}\), \d+ KiB$",
+             r"^  image_loaded: blob \[0x[0-9a-f]+, 0x[0-9a-f]+\): 1280 pages checked$",
+             r"^PASS image_loaded$"]
+# Nestor's memory starts at or above 16 MiB: well clear of both images.
+LIVES_HIGH = r"^nestor: Nestor lives at \[0[1-9a-f][0-9a-f]{6}-[0-9a-f]{8}\): image \[[0-9a-f]{8}-[0-9a-f]{8}\) at virtual ffffffff80000000, pool \d+ MiB in \d+ piece\(s\)$"
+for _cpu, _tag in (("corei7_skylake_x", "skylake"), ("corei7_sandy_bridge_2600k", "sandybridge")):
+    SCENARIOS += [
+        Scenario(f"guest-mb1-at-4mib-{_tag}", cpu=_cpu,
+                 modules=suite("mb1-4m", "mb1"),
+                 expect=[LIVES_HIGH] + AT_4MIB + SUITE_PASSED, reject=SUITE_REJECT,
+                 timeout=180, **suite_tests(_cpu)),
+        Scenario(f"guest-mb1-big-at-1mib-{_tag}", cpu=_cpu,
+                 modules=suite("mb1-big", "mb1", "expect_big_image"),
+                 expect=[LIVES_HIGH] + BIG_IMAGE + SUITE_PASSED, reject=SUITE_REJECT,
+                 timeout=180, **suite_tests(_cpu)),
+    ]
+# QEMU (no VMX under TCG): GRUB loads Nestor high on BIOS and UEFI alike
+# with both images as modules, and the banner says where Nestor lives.
+for _emu in ("qemu", "qemu-efi"):
+    SCENARIOS.append(
+        Scenario(f"boot-{_emu.replace('qemu', 'qemu-bios') if _emu == 'qemu' else _emu}-low-guests",
+                 emulator=_emu, timeout=120,
+                 modules=[guest("suite-mb1-4m"), guest("suite-mb1-big", "expect_big_image")],
+                 expect=[r"^nestor: 2 module\(s\)$", LIVES_HIGH,
+                         r"^nestor: nestor_mem=\d+ \(default: 1/8 of \d+ MiB of RAM, at least 8, at most 64\)$"]
+                 + NO_VMX,
+                 # GRUB moved Nestor and said where (the load base tag).
+                 reject=[r"load base address", r"Nestor runs at"]))

@@ -832,17 +832,20 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 10);
+	assert_int_equal(cmdline_option_count, 12);
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
 	assert_string_equal(cmdline_options[2].name, "guest_maxphyaddr");
 	assert_string_equal(cmdline_options[3].name, "msr_filter");
 	assert_string_equal(cmdline_options[4].name, "panic");
 	assert_string_equal(cmdline_options[5].name, "on_guest_reset");
-	assert_string_equal(cmdline_options[6].name, "test_fault");
-	assert_string_equal(cmdline_options[9].name, "test_crash_nmi");
+	assert_string_equal(cmdline_options[6].name, "nestor_mem");
+	assert_string_equal(cmdline_options[7].name, "test_fault");
+	assert_string_equal(cmdline_options[10].name, "test_crash_nmi");
+	assert_string_equal(cmdline_options[11].name, "test_pool_spare");
+	assert_non_null(strstr(cmdline_options[11].help, "TEST ONLY"));
 	assert_string_equal(cmdline_options[0].accepted, CONSOLE_ACC);
-	assert_non_null(strstr(cmdline_options[6].help, "TEST ONLY"));
+	assert_non_null(strstr(cmdline_options[7].help, "TEST ONLY"));
 	assert_non_null(strstr(cmdline_options[9].help, "TEST ONLY"));
 	assert_non_null(cmdline_options[3].explain);
 	for (i = 0; i < cmdline_option_count; i++) {
@@ -992,6 +995,50 @@ static void test_guest_maxphyaddr(void **state)
 	}
 }
 
+/* nestor_mem=: MiB in 2..3072; whether the RAM exists is checked at boot. */
+static void test_nestor_mem(void **state)
+{
+	struct nestor_config cfg;
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(parse("nestor_mem=64", &cfg, &c), 0);
+	assert_int_equal(cfg.nestor_mem_mib, 64);
+	assert_int_equal(parse("nestor_mem=2", &cfg, &c), 0);
+	assert_int_equal(cfg.nestor_mem_mib, 2);
+	assert_int_equal(parse("nestor_mem=3072", &cfg, &c), 0);
+	assert_int_equal(cfg.nestor_mem_mib, 3072);
+	assert_int_equal(parse("", &cfg, &c), 0);
+	assert_int_equal(cfg.nestor_mem_mib, 0); /* default: from RAM */
+	for (unsigned i = 0; i < 5; i++) {
+		static const char *const bad[] = {
+			"nestor_mem=1", "nestor_mem=3073", "nestor_mem=0",
+			"nestor_mem=64M", "nestor_mem=",
+		};
+
+		assert_int_equal(parse(bad[i], &cfg, &c), 1);
+		assert_int_equal(cfg.nestor_mem_mib, 0);
+		assert_non_null(strstr(c.msg[0], "option 'nestor_mem'"));
+		assert_non_null(strstr(c.msg[0], "2..3072 (MiB)"));
+	}
+}
+
+static void test_pool_spare_option(void **state)
+{
+	struct nestor_config cfg;
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(parse("test_pool_spare=3", &cfg, &c), 0);
+	assert_int_equal(cfg.test_pool_spare, 3);
+	assert_int_equal(parse("", &cfg, &c), 0);
+	assert_int_equal(cfg.test_pool_spare, 0);
+	assert_int_equal(parse("test_pool_spare=0", &cfg, &c), 1);
+	assert_int_equal(parse("test_pool_spare=4097", &cfg, &c), 1);
+	assert_non_null(strstr(c.msg[0], "1..4096 (pages)"));
+	assert_int_equal(cfg.test_pool_spare, 0);
+}
+
 /* msr_filter=: parsed into the config; a bad one is an error that names
  * the offending item (vmx/msr_filter.c's message), and leaves no filter. */
 static void test_msr_filter_option(void **state)
@@ -1119,6 +1166,8 @@ int main(void)
 		cmocka_unit_test(test_parse_uint),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_guest_maxphyaddr),
+		cmocka_unit_test(test_nestor_mem),
+		cmocka_unit_test(test_pool_spare_option),
 		cmocka_unit_test(test_msr_filter_option),
 		cmocka_unit_test(test_crash_options),
 	};

@@ -617,12 +617,18 @@ static void test_nestor_elf(void **state)
 	assert_int_equal(elf_parse(buf, (size_t)size, &out, &err), 0);
 	assert_true(out.is64);
 	assert_int_equal(out.nseg, 3);
-	/* linker.ld: loaded from 2 MiB up, identity (vaddr == paddr) */
+	/* linker.ld: linked at -2 GiB, load addresses from 2 MiB up with
+	 * the same layout (GRUB moves them all by one offset) */
+	assert_int_equal(out.seg[0].vaddr, 0xffffffff80000000ULL);
 	assert_int_equal(out.seg[0].paddr, 0x200000);
 	assert_int_equal(out.seg[0].flags, PF_R | PF_X);
+	for (unsigned i = 1; i < out.nseg; i++)
+		assert_int_equal(out.seg[i].vaddr - out.seg[i].paddr,
+				 out.seg[0].vaddr - out.seg[0].paddr);
 	assert_true(out.entry >= out.seg[0].vaddr &&
 		    out.entry < out.seg[0].vaddr + out.seg[0].memsz);
-	assert_int_equal(out.entry_paddr, out.entry);
+	assert_int_equal(out.entry_paddr,
+			 out.entry - out.seg[0].vaddr + out.seg[0].paddr);
 	assert_true(out.seg[0].paddr + out.seg[0].memsz <= out.seg[1].paddr);
 	assert_true(out.seg[1].paddr + out.seg[1].memsz <= out.seg[2].paddr);
 	assert_true(out.seg[2].memsz > out.seg[2].filesz); /* .bss */

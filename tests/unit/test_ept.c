@@ -606,6 +606,79 @@ static void test_unmap(void **state)
 	assert_int_equal(ept_unmap(NULL, 0, PG), -1);
 }
 
+/* The MAXPHYADDR probe's pattern: map one 4K page far above the identity
+ * map, unmap it. The tables the map created are given back, whatever
+ * level they hang from; a table still in use stays; without free_page
+ * nothing is pruned. */
+static void test_unmap_prunes_empty_tables(void **state)
+{
+	struct ept e;
+	struct ept_walk w;
+	unsigned base;
+	int frees;
+
+	(void)state;
+	init_ept(&e, caps_all());
+	assert_int_equal(ept_map(&e, 0, 0, 4 * GiB, EPT_RWX, EPT_MT_WB), 0);
+	base = ept_table_pages(&e);
+
+	/* 64 GiB: a PD and a PT below the existing PDPT. */
+	frees = pool.frees;
+	assert_int_equal(ept_map(&e, 64 * GiB, 0x5000, PG, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_table_pages(&e), base + 2);
+	assert_int_equal(ept_unmap(&e, 64 * GiB, PG), 0);
+	assert_int_equal(ept_table_pages(&e), base);
+	assert_int_equal(pool.frees, frees + 2);
+	w = walk(&e, 64 * GiB);
+	assert_false(w.ok);
+	assert_int_equal(w.levels_walked, 2);
+	assert_int_equal(w.entry[1], 0);
+
+	/* Top of a 40-bit space: a PDPT, a PD and a PT under a new PML4
+	 * entry, all given back; the PML4 entry is cleared. */
+	assert_int_equal(ept_map(&e, (1ULL << 40) - PG, 0x5000, PG, EPT_R,
+				 EPT_MT_WB), 0);
+	assert_int_equal(ept_table_pages(&e), base + 3);
+	assert_int_equal(ept_unmap(&e, (1ULL << 40) - PG, PG), 0);
+	assert_int_equal(ept_table_pages(&e), base);
+	w = walk(&e, (1ULL << 40) - PG);
+	assert_int_equal(w.levels_walked, 1);
+	assert_int_equal(w.entry[0], 0);
+
+	/* A thousand probes cost nothing lasting. */
+	for (unsigned i = 0; i < 1000; i++) {
+		uint64_t gpa = 8 * GiB + (uint64_t)i * 3 * GiB % (512 * GiB);
+
+		assert_int_equal(ept_map(&e, gpa, 0x5000, PG, EPT_R, EPT_MT_WB), 0);
+		assert_int_equal(ept_unmap(&e, gpa, PG), 0);
+	}
+	assert_int_equal(ept_table_pages(&e), base);
+	assert_int_equal(pool.bad_frees, 0);
+
+	/* Two pages in one PT: unmapping one keeps the PT and the other. */
+	assert_int_equal(ept_map(&e, 64 * GiB, 0x5000, PG, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_map(&e, 64 * GiB + PG, 0x6000, PG, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_unmap(&e, 64 * GiB, PG), 0);
+	assert_int_equal(ept_table_pages(&e), base + 2);
+	expect_map(&e, 64 * GiB + PG, 0x6000, EPT_R, EPT_MT_WB, 1);
+	assert_int_equal(ept_unmap(&e, 64 * GiB + PG, PG), 0);
+	assert_int_equal(ept_table_pages(&e), base);
+
+	/* The identity map itself is untouched. */
+	expect_map(&e, 0x1000, 0x1000, EPT_RWX, EPT_MT_WB, 3);
+
+	/* Ops that cannot take pages back: tables stay (and stay valid). */
+	struct ept l;
+	struct ept_caps c = caps_all();
+
+	assert_int_equal(ept_init(&l, &ops_leak, &c), 0);
+	assert_int_equal(ept_map(&l, 64 * GiB, 0x5000, PG, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_table_pages(&l), 4);
+	assert_int_equal(ept_unmap(&l, 64 * GiB, PG), 0);
+	assert_int_equal(ept_table_pages(&l), 4);
+	expect_absent(&l, 64 * GiB);
+}
+
 /* Mapping over tables with a large page frees them (if the ops can take
  * pages back) or leaks them (if not); counts stay right. */
 static void test_overwrite(void **state)
@@ -1329,6 +1402,7 @@ int main(void)
 		T(test_map_no_large_caps),
 		T(test_split_1g),
 		T(test_unmap),
+		T(test_unmap_prunes_empty_tables),
 		T(test_overwrite),
 		T(test_map_bad_args),
 		T(test_map_alloc_failure),

@@ -654,14 +654,15 @@ static void test_nestor_elf(void **state)
 	assert_non_null(buf);
 	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
-	/* boot/entry.asm: an mb2 header with only the end tag, then an mb1
-	 * header with flags 0; mb2 wins. */
+	/* boot/entry.asm: an mb2 header with the relocatable tag (type 10,
+	 * size 24) and the end tag, then an mb1 header with flags 0; mb2
+	 * wins. */
 	assert_int_equal(mb_header_find(buf, (size_t)size, &out, err, sizeof(err)), 0);
 	assert_int_equal(out.kind, MB_KIND_MB2);
 	assert_int_equal(out.offset % 8, 0);
 	assert_true(out.offset < MB2_HEADER_SEARCH);
-	assert_int_equal(out.mb2_length, 24);
-	assert_int_equal(out.mb2_tags, 0);
+	assert_int_equal(out.mb2_length, 16 + 24 + 8);
+	assert_int_equal(out.mb2_tags, 1u << 10);
 	assert_false(out.entry_override);
 	free(buf);
 }

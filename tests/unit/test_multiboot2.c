@@ -674,6 +674,7 @@ static void test_tag_minimum_sizes(void **state)
 		{ MB2_TAG_ACPI_OLD, 27, "ACPI old RSDP tag is smaller than 28 (header + 20)" },
 		{ MB2_TAG_ACPI_NEW, 43, "ACPI new RSDP tag is smaller than 44 (header + 36)" },
 		{ MB2_TAG_EFI_MMAP, 15, "EFI mmap tag is smaller than its 16-byte header" },
+		{ MB2_TAG_LOAD_BASE_ADDR, 11, "load base address tag is smaller than 12" },
 	};
 	static struct blob b;
 	uint8_t zeros[64] = { 0 };
@@ -938,6 +939,41 @@ static void test_duplicate_unique_tags(void **state)
 	off = b_rsdp_v2(&b);
 	b_finish(&b);
 	expect_error(&b, "duplicate ACPI new RSDP tag", off, MB2_TAG_ACPI_NEW);
+}
+
+/* Spec 3.6.23: the load base of a relocated image; unique, 12 bytes. */
+static void test_load_base_tag(void **state)
+{
+	static struct blob b;
+	static struct mb2_info mi;
+	uint32_t off;
+
+	(void)state;
+	b_init(&b);
+	b_begin(&b, MB2_TAG_LOAD_BASE_ADDR);
+	b_u32(&b, 0x0fc00000);
+	b_end(&b);
+	b_finish(&b);
+	expect_ok(&b, &mi);
+	assert_true(mi.have_load_base);
+	assert_int_equal(mi.load_base, 0x0fc00000);
+
+	b_init(&b);
+	b_finish(&b);
+	expect_ok(&b, &mi);
+	assert_false(mi.have_load_base);
+
+	b_init(&b);
+	b_begin(&b, MB2_TAG_LOAD_BASE_ADDR);
+	b_u32(&b, 0x200000);
+	b_end(&b);
+	b_begin(&b, MB2_TAG_LOAD_BASE_ADDR);
+	b_u32(&b, 0x400000);
+	off = b_end(&b);
+	b_finish(&b);
+	expect_error(&b, "duplicate load base address tag", off,
+		     MB2_TAG_LOAD_BASE_ADDR);
+
 }
 
 /* ---- modules ----------------------------------------------------------- */
@@ -1347,6 +1383,7 @@ int main(void)
 		T(test_mmap_entry_overflow),
 		T(test_mmap_truncation),
 		T(test_duplicate_unique_tags),
+		T(test_load_base_tag),
 		T(test_module_start_above_end),
 		T(test_module_truncation),
 		T(test_bad_rsdp_v1_checksum),
