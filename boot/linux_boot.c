@@ -13,18 +13,6 @@
 
 typedef unsigned long long ull;
 
-static int PRINTF_LIKE(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static bool is_pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));
@@ -47,27 +35,27 @@ static int check_identity(const uint8_t *p, size_t len, char *err, size_t errlen
 	uint16_t version;
 
 	if (len < LINUX_HDR_MIN_END)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the image is %zu bytes, too short for a Linux setup header (needs 0x%x)",
 			    len, LINUX_HDR_MIN_END);
 	if (rd16(p + LINUX_HDR_BOOT_FLAG) != LINUX_BOOT_FLAG)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "not a Linux kernel: boot_flag at 0x1fe is 0x%04x, not 0xaa55",
 			    rd16(p + LINUX_HDR_BOOT_FLAG));
 	if (rd32(p + LINUX_HDR_MAGIC) != LINUX_HDRS_MAGIC)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "not a bzImage: no \"HdrS\" signature at 0x202 (a pre-2.00 zImage or another format)");
 	version = rd16(p + LINUX_HDR_VERSION);
 	if (version < LINUX_MIN_VERSION)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "boot protocol %u.%02u is too old: Nestor needs 2.12 or later (xloadflags and the 64-bit entry)",
 			    version >> 8, version & 0xFF);
 	/* "Loading The Rest of The Kernel": is_bzImage = loadflags & 1. */
 	if (!(p[LINUX_HDR_LOADFLAGS] & LINUX_LOADED_HIGH))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "not a bzImage: loadflags bit 0 (LOADED_HIGH) is clear, a zImage loads at 0x10000");
 	if (!(rd16(p + LINUX_HDR_XLOADFLAGS) & LINUX_XLF_KERNEL_64))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "not a 64-bit kernel: xloadflags bit 0 (XLF_KERNEL_64) is clear, so there is no 64-bit entry at +0x200");
 	return 0;
 }
@@ -81,15 +69,15 @@ static int check_header_len(const uint8_t *p, size_t len,
 	uint32_t end = 0x202 + p[LINUX_HDR_JUMP + 1];
 
 	if (p[LINUX_HDR_JUMP] != LINUX_JMP_SHORT)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the instruction at 0x200 is 0x%02x, not a short jmp (0xeb): the setup header's length is unknown",
 			    p[LINUX_HDR_JUMP]);
 	if (end < LINUX_HDR_MIN_END || end > LINUX_HDR_MAX_END)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the jump at 0x200 ends the setup header at 0x%x, outside [0x%x, 0x%x] for protocol 2.12+",
 			    end, LINUX_HDR_MIN_END, LINUX_HDR_MAX_END);
 	if (end > len)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the setup header ends at 0x%x, past the end of the 0x%zx-byte image",
 			    end, len);
 	k->hdr_end = end;
@@ -111,16 +99,16 @@ static int check_layout(const uint8_t *p, size_t len, struct linux_image *k,
 	k->setup_sects = sects ? sects : 4;
 	k->payload_off = ((uint64_t)k->setup_sects + 1) * LINUX_SECTOR;
 	if (k->payload_off >= len)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "setup_sects %u puts the protected-mode kernel at offset 0x%llx, but the image ends at 0x%zx",
 			    sects, (ull)k->payload_off, len);
 	k->payload_len = len - k->payload_off;
 	k->syssize = rd32(p + LINUX_HDR_SYSSIZE);
 	paras_bytes = (uint64_t)k->syssize * 16;
 	if (k->syssize == 0)
-		return fail(err, errlen, "syssize is 0: the protected-mode kernel's size is unknown");
+		return fmt_fail(err, errlen, "syssize is 0: the protected-mode kernel's size is unknown");
 	if (paras_bytes > k->payload_len)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "syssize says the protected-mode kernel is 0x%llx bytes, but only 0x%llx follow the setup: truncated image?",
 			    (ull)paras_bytes, (ull)k->payload_len);
 	return 0;
@@ -140,20 +128,20 @@ static int check_memory_fields(const uint8_t *p, struct linux_image *k,
 	k->initrd_addr_max = rd32(p + LINUX_HDR_INITRD_ADDR_MAX);
 
 	if (k->relocatable && !is_pow2(k->kernel_alignment))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel_alignment 0x%x is not a power of two",
 			    k->kernel_alignment);
 	if (k->relocatable && (k->kernel_alignment < LINUX_ALIGN_MIN ||
 			       k->kernel_alignment > LINUX_ALIGN_MAX))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel_alignment 0x%x is outside [0x%x, 0x%x]",
 			    k->kernel_alignment, LINUX_ALIGN_MIN, LINUX_ALIGN_MAX);
 	if (k->pref_address >= LINUX_PHYS_LIMIT)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "pref_address 0x%llx is beyond the 2^52 physical address limit",
 			    (ull)k->pref_address);
 	if (k->init_size < k->payload_len)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "init_size 0x%x is smaller than the 0x%llx bytes of the protected-mode kernel",
 			    k->init_size, (ull)k->payload_len);
 	return 0;
@@ -165,10 +153,10 @@ int linux_image_parse(const void *img, size_t len, struct linux_image *out,
 	const uint8_t *p = img;
 
 	if (!out)
-		return fail(err, errlen, "linux_image_parse: no output");
+		return fmt_fail(err, errlen, "linux_image_parse: no output");
 	memset(out, 0, sizeof(*out));
 	if (!img)
-		return fail(err, errlen, "no kernel image");
+		return fmt_fail(err, errlen, "no kernel image");
 	if (check_identity(p, len, err, errlen) ||
 	    check_header_len(p, len, out, err, errlen) ||
 	    check_layout(p, len, out, err, errlen) ||
@@ -307,12 +295,12 @@ int linux_kernel_place(const struct linux_image *k,
 	uint64_t addr = 0, floor;
 
 	if (!k || !load_addr || (n && !guest_map))
-		return fail(err, errlen, "linux_kernel_place: bad arguments");
+		return fmt_fail(err, errlen, "linux_kernel_place: bad arguments");
 	*load_addr = 0;
 	if (!k->relocatable) {
 		addr = fixed_address(k);
 		if (!kernel_fits(guest_map, n, addr, k->init_size, LINUX_LOAD_LIMIT))
-			return fail(err, errlen,
+			return fmt_fail(err, errlen,
 					    "the kernel does not fit: not relocatable, it must run at [0x%llx, 0x%llx) (init_size 0x%x), which is not available guest RAM in [1 MiB, 4 GiB)",
 				    (ull)addr, (ull)sat_end(addr, k->init_size),
 				    k->init_size);
@@ -324,7 +312,7 @@ int linux_kernel_place(const struct linux_image *k,
 	 * equal, so init_size counts from load_addr. */
 	floor = k->pref_address > LINUX_LOAD_MIN ? k->pref_address : LINUX_LOAD_MIN;
 	if (!lowest_fit(guest_map, n, floor, k->kernel_alignment, k->init_size, &addr))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the kernel does not fit: no 0x%x-aligned range of 0x%x bytes (init_size) of available guest RAM between 0x%llx and 4 GiB",
 			    k->kernel_alignment, k->init_size, (ull)floor);
 	*load_addr = addr;
@@ -347,19 +335,19 @@ static int check_kernel_addr(const struct linux_boot_desc *d,
 	uint64_t a = d->kernel_addr;
 
 	if (!k->relocatable && a != fixed_address(k))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the kernel is not relocatable: it must be loaded at 0x%llx, not 0x%llx",
 			    (ull)fixed_address(k), (ull)a);
 	if (k->relocatable && (a & (k->kernel_alignment - 1)))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel address 0x%llx is not 0x%x-aligned (kernel_alignment)",
 			    (ull)a, k->kernel_alignment);
 	if (k->relocatable && a < k->pref_address)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "kernel address 0x%llx is below pref_address 0x%llx, where the kernel would run anyway",
 			    (ull)a, (ull)k->pref_address);
 	if (!kernel_fits(d->map, d->nmap, a, k->init_size, LINUX_LOAD_LIMIT))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the kernel's [0x%llx, +0x%x) is not available guest RAM between 1 MiB and 4 GiB",
 			    (ull)a, k->init_size);
 	return 0;
@@ -370,15 +358,15 @@ static int check_object(const struct linux_boot_desc *d, struct named_range *r,
 			uint64_t size, uint64_t limit, char *err, size_t errlen)
 {
 	if (size > UINT64_MAX - r->start)
-		return fail(err, errlen, "the %s at 0x%llx (0x%llx bytes) wraps around",
+		return fmt_fail(err, errlen, "the %s at 0x%llx (0x%llx bytes) wraps around",
 			    r->name, (ull)r->start, (ull)size);
 	r->end = r->start + size;
 	if (r->end > limit)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the %s [0x%llx, 0x%llx) ends above 0x%llx, the highest this kernel accepts",
 			    r->name, (ull)r->start, (ull)r->end, (ull)limit);
 	if (!range_is_ram(d->map, d->nmap, r->start, r->end))
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the %s [0x%llx, 0x%llx) is not in available guest RAM",
 			    r->name, (ull)r->start, (ull)r->end);
 	return 0;
@@ -408,16 +396,16 @@ static int check_objects(const struct linux_boot_desc *d, char *err, size_t errl
 	/* "cmdline_size": "the command line can contain at most
 	 * cmdline_size characters" (the NUL excluded). */
 	if (d->cmdline_len > k->cmdline_size)
-		return fail(err, errlen,
+		return fmt_fail(err, errlen,
 			    "the command line is %llu characters, more than this kernel's cmdline_size %u",
 			    (ull)d->cmdline_len, k->cmdline_size);
 	/* "cmd_line_ptr": "If this field is left at zero, the kernel will
 	 * assume that your boot loader does not support the 2.02+ protocol";
 	 * "ramdisk_image": zero means none. */
 	if (!d->cmdline_addr)
-		return fail(err, errlen, "the command line cannot be at address 0");
+		return fmt_fail(err, errlen, "the command line cannot be at address 0");
 	if (d->initrd_size && !d->initrd_addr)
-		return fail(err, errlen, "the initrd cannot be at address 0 (that means no initrd)");
+		return fmt_fail(err, errlen, "the initrd cannot be at address 0 (that means no initrd)");
 	if (check_kernel_addr(d, err, errlen) ||
 	    check_object(d, &r[1], LINUX_ZERO_PAGE_SIZE, low_limit(k), err, errlen) ||
 	    check_object(d, &r[2], d->cmdline_len + 1, low_limit(k), err, errlen) ||
@@ -427,7 +415,7 @@ static int check_objects(const struct linux_boot_desc *d, char *err, size_t errl
 	for (unsigned i = 0; i < nr; i++)
 		for (unsigned j = i + 1; j < nr; j++)
 			if (r[i].start < r[j].end && r[j].start < r[i].end)
-				return fail(err, errlen,
+				return fmt_fail(err, errlen,
 					    "the %s [0x%llx, 0x%llx) overlaps the %s [0x%llx, 0x%llx)",
 					    r[i].name, (ull)r[i].start, (ull)r[i].end,
 					    r[j].name, (ull)r[j].start, (ull)r[j].end);
@@ -449,11 +437,11 @@ static int write_e820(uint8_t *bp, const struct mem_region *map, unsigned n,
 		if (!map[i].len)
 			continue;
 		if (map[i].len > UINT64_MAX - map[i].base)
-			return fail(err, errlen,
+			return fmt_fail(err, errlen,
 				    "memory map entry %u [0x%llx, +0x%llx) wraps around",
 				    i, (ull)map[i].base, (ull)map[i].len);
 		if (count == LINUX_E820_MAX)
-			return fail(err, errlen,
+			return fmt_fail(err, errlen,
 				    "the memory map has more than %u entries, the zero page's e820 table limit",
 				    LINUX_E820_MAX);
 		if (type < MEM_AVAILABLE || type > MEM_BAD)
@@ -516,12 +504,12 @@ int linux_boot_params_build(void *zp, size_t cap,
 	uint8_t *bp = zp;
 
 	if (!zp || !d || !d->k || (d->nmap && !d->map))
-		return fail(err, errlen, "linux_boot_params_build: bad arguments");
+		return fmt_fail(err, errlen, "linux_boot_params_build: bad arguments");
 	if (cap < LINUX_ZERO_PAGE_SIZE)
-		return fail(err, errlen, "the zero page needs %u bytes, the buffer has %zu",
+		return fmt_fail(err, errlen, "the zero page needs %u bytes, the buffer has %zu",
 			    LINUX_ZERO_PAGE_SIZE, cap);
 	if (d->k->hdr_end < LINUX_HDR_MIN_END || d->k->hdr_end > LINUX_HDR_MAX_END)
-		return fail(err, errlen, "the kernel image was not checked (setup header end 0x%x)",
+		return fmt_fail(err, errlen, "the kernel image was not checked (setup header end 0x%x)",
 			    d->k->hdr_end);
 	if (check_objects(d, err, errlen))
 		return -1;

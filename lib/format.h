@@ -40,4 +40,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 /* C11 7.21.6.5 snprintf; see fmt_vsnprintf. */
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
+/* For checkers that explain a refusal: formats the reason into err (if
+ * err and errlen are set) and returns -1. */
+int fmt_fail(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
 #endif

@@ -23,19 +23,6 @@ unsigned nestor_mem_default_mib(uint64_t usable_bytes)
 	return (unsigned)mib;
 }
 
-static int PRINTF_LIKE(3, 4) fail(char *err, size_t errlen,
-				  const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Adds r to the ascending list, merged with a neighbour it touches. The
  * caller guarantees room for one more and no overlap. */
 static void add_range(struct phys_range *list, unsigned *n,
@@ -71,12 +58,12 @@ static int plan(const struct frame_alloc *free_ram, uint64_t bytes,
 	uint64_t need = bytes, avail = fa_free_bytes(free_ram);
 
 	if (bytes == 0 || bytes % PAGE_SIZE)
-		return fail(err, errlen, "pool size %#llx is not a non-zero multiple of 4 KiB",
+		return fmt_fail(err, errlen, "pool size %#llx is not a non-zero multiple of 4 KiB",
 			    (ull)bytes);
 	if (image.start >= image.end)
-		return fail(err, errlen, "Nestor's image range is empty");
+		return fmt_fail(err, errlen, "Nestor's image range is empty");
 	if (avail < bytes)
-		return fail(err, errlen, "%llu MiB asked, only %llu MiB of free RAM below 4 GiB",
+		return fmt_fail(err, errlen, "%llu MiB asked, only %llu MiB of free RAM below 4 GiB",
 			    (ull)(bytes / MiB), (ull)(avail / MiB));
 	/* The free extents are ascending: walk them from the top. */
 	for (unsigned i = free_ram->nfree; i-- > 0 && need;) {
@@ -84,13 +71,13 @@ static int plan(const struct frame_alloc *free_ram, uint64_t bytes,
 		uint64_t take = r.end - r.start < need ? r.end - r.start : need;
 
 		if (out->npool == NESTOR_MEM_MAX_PIECES)
-			return fail(err, errlen, "free RAM at the top is split into more than %u pieces",
+			return fmt_fail(err, errlen, "free RAM at the top is split into more than %u pieces",
 				    NESTOR_MEM_MAX_PIECES);
 		out->pool[out->npool++] = (struct phys_range){ r.end - take, r.end };
 		need -= take;
 	}
 	if (need)
-		return fail(err, errlen, "%llu MiB asked, only %llu MiB of free RAM below 4 GiB",
+		return fmt_fail(err, errlen, "%llu MiB asked, only %llu MiB of free RAM below 4 GiB",
 			    (ull)(bytes / MiB), (ull)((bytes - need) / MiB));
 	out->pool_bytes = bytes;
 	/* Collected from the top down: make them ascending. */
@@ -103,7 +90,7 @@ static int plan(const struct frame_alloc *free_ram, uint64_t bytes,
 	add_range(out->hidden, &out->nhidden, image);
 	for (unsigned i = 0; i < out->npool; i++) {
 		if (out->pool[i].start < image.end && image.start < out->pool[i].end)
-			return fail(err, errlen, "free RAM overlaps Nestor's image");
+			return fmt_fail(err, errlen, "free RAM overlaps Nestor's image");
 		add_range(out->hidden, &out->nhidden, out->pool[i]);
 	}
 	out->span = (struct phys_range){ out->hidden[0].start,
@@ -118,10 +105,10 @@ int nestor_mem_plan(const struct frame_alloc *free_ram, uint64_t bytes,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!out)
-		return fail(err, errlen, "no plan to fill");
+		return fmt_fail(err, errlen, "no plan to fill");
 	memset(out, 0, sizeof(*out));
 	if (!free_ram)
-		return fail(err, errlen, "no free RAM given");
+		return fmt_fail(err, errlen, "no free RAM given");
 	if (plan(free_ram, bytes, image, out, err, errlen)) {
 		memset(out, 0, sizeof(*out));
 		return -1;

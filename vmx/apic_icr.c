@@ -50,6 +50,20 @@ struct icr_write apic_icr_self_form(uint32_t icr, uint32_t dest,
 	return (struct icr_write){ base & ~(1u << 11), self->id };
 }
 
+bool apic_icr_route(struct icr_write *w, const struct apic_self *self)
+{
+	switch (apic_icr_verdict(w->icr, w->dest, self)) {
+	case ICR_REFUSE:
+		return false;
+	case ICR_SEND_TO_SELF:
+		*w = apic_icr_self_form(w->icr, w->dest, self);
+		return true;
+	case ICR_SEND:
+	default:
+		return true;
+	}
+}
+
 const char *apic_icr_mode_name(uint64_t icr)
 {
 	/* SDM Vol. 3A 11.6.1, delivery mode bits 10:8. */

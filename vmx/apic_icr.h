@@ -73,6 +73,10 @@ struct icr_write {
 struct icr_write apic_icr_self_form(uint32_t icr, uint32_t dest,
 				    const struct apic_self *self);
 
+/* The verdict applied to *w: false for ICR_REFUSE; otherwise true, with *w
+ * changed to the self form for ICR_SEND_TO_SELF. */
+bool apic_icr_route(struct icr_write *w, const struct apic_self *self);
+
 /* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28:
  * 31:20, 17:16 and 13) and raise #GP(0) on WRMSR (11.12.1.2). Bit 12, the
  * xAPIC delivery status, is gone in x2APIC mode: Intel's CPUs ignore it

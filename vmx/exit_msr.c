@@ -76,18 +76,12 @@ static void write_icr(struct vcpu *v, uint64_t val)
 	self = (struct apic_self){ true, (uint32_t)id, (uint32_t)ldr, false };
 	val &= ~X2APIC_ICR_IGNORED;
 	w = (struct icr_write){ (uint32_t)val, (uint32_t)(val >> 32) };
-	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
-	case ICR_REFUSE:
+	if (!apic_icr_route(&w, &self)) {
 		if (v->refused_ipis++ < MSR_DENY_LOG_BURST)
 			pr_warn("nestor: guest %s IPI (x2APIC ICR 0x%lx) refused: Nestor runs one vCPU and keeps the other CPUs\n",
 				apic_icr_mode_name(val), val);
 		skip_instruction(v);
 		return;
-	case ICR_SEND_TO_SELF:
-		w = apic_icr_self_form(w.icr, w.dest, &self);
-		break;
-	case ICR_SEND:
-		break;
 	}
 	if (wrmsr_checked(MSR_X2APIC_ICR, ((uint64_t)w.dest << 32) | w.icr)) {
 		inject_gp0(v);

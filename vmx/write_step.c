@@ -195,17 +195,11 @@ static void apic_write_done(struct vcpu *v)
 				   *xapic(v, XAPIC_LDR) >> 24,
 				   (*xapic(v, XAPIC_DFR) >> 28) == 0 };
 	w = (struct icr_write){ val, high >> 24 };
-	switch (apic_icr_verdict(w.icr, w.dest, &self)) {
-	case ICR_REFUSE:
+	if (!apic_icr_route(&w, &self)) {
 		if (v->refused_ipis++ < APIC_REFUSED_LOG_LIMIT)
 			pr_warn("nestor: guest %s IPI (xAPIC ICR 0x%x, destination 0x%x) refused: Nestor runs one vCPU and keeps the other CPUs\n",
 				apic_icr_mode_name(val), val, w.dest);
 		return;
-	case ICR_SEND_TO_SELF:
-		w = apic_icr_self_form(w.icr, w.dest, &self);
-		break;
-	case ICR_SEND:
-		break;
 	}
 	if (w.dest == high >> 24) {
 		*xapic(v, XAPIC_ICR_LOW) = w.icr;

@@ -57,82 +57,24 @@ const char *const guest_options[] = {
 /* ------------------------------------------------------------------------
  * Helpers */
 
-struct msr_op {
-	uint32_t msr;
-	uint64_t val;
-};
-
-static void do_rdmsr(void *arg)
-{
-	struct msr_op *m = arg;
-
-	m->val = rdmsr(m->msr);
-}
-
-static void do_wrmsr(void *arg)
-{
-	struct msr_op *m = arg;
-
-	wrmsr(m->msr, m->val);
-}
-
-static int rdmsr_safe(uint32_t msr, uint64_t *val, struct rt_exception *e)
-{
-	struct msr_op m = { .msr = msr };
-	int v = rt_catch(do_rdmsr, &m, e);
-
-	*val = m.val;
-	return v;
-}
-
-static int wrmsr_safe(uint32_t msr, uint64_t val, struct rt_exception *e)
-{
-	struct msr_op m = { .msr = msr, .val = val };
-
-	return rt_catch(do_wrmsr, &m, e);
-}
-
-static bool exit_count(uint64_t reason, uint64_t *count)
-{
-	struct rt_exception e;
-	int64_t v;
-
-	if (!rt_hypercall(NESTOR_HC_EXIT_COUNT, reason, 0, 0, &v, &e) || v < 0) {
-		rt_fail("NESTOR_HC_EXIT_COUNT(%lu) failed (not under Nestor?)",
-			reason);
-		return false;
-	}
-	*count = (uint64_t)v;
-	return true;
-}
-
 static uint64_t region_end(const struct mem_region *r)
 {
 	return r->base + r->len < r->base ? UINT64_MAX : r->base + r->len;
 }
 
 /* Nestor's memory as the guest can find it: a reserved range of at least
- * two pages above 1 MiB and below the top of RAM (4 GiB at most) that reads
- * as all ones (README, "Memory"). 0 if there is none. */
+ * two pages above 1 MiB and below 4 GiB that reads as all ones (README,
+ * "Memory"; Nestor lives at the top of RAM). 0 if there is none. */
 static uint64_t nestor_pages(void)
 {
 	const struct rt_boot_info *b = rt_boot();
-	uint64_t top = 0;
 
-	for (unsigned i = 0; i < b->mmap_count; i++) {
-		const struct mem_region *r = &b->mmap[i];
-
-		if (r->type == MEM_AVAILABLE && r->base < RT_IDENTITY_LIMIT &&
-		    region_end(r) > top)
-			top = region_end(r) < RT_IDENTITY_LIMIT ? region_end(r)
-								: RT_IDENTITY_LIMIT;
-	}
 	for (unsigned i = 0; i < b->mmap_count; i++) {
 		const struct mem_region *r = &b->mmap[i];
 		uint64_t a = ALIGN_UP(r->base, PAGE);
 
 		if (r->type != MEM_RESERVED || r->base < MIB ||
-		    region_end(r) > top || a + 2 * PAGE > region_end(r))
+		    region_end(r) > RT_IDENTITY_LIMIT || a + 2 * PAGE > region_end(r))
 			continue;
 		if (*(volatile uint64_t *)a == ~0ULL &&
 		    *(volatile uint64_t *)(a + PAGE) == ~0ULL)

@@ -135,8 +135,9 @@ DEMO_SAW = [
     r'^demo: boot protocol multiboot2, loader "Nestor"$',
     r'^demo: command line "demo-args"$',
     r"^demo: memory map, \d+ entries:$",
-    # Nestor's image, hidden from the guest.
-    r"^  \[0000000000200000-[0-9a-f]{16}\) reserved$",
+    # Nestor's memory at the top of RAM (at or above 16 MiB), hidden from
+    # the guest.
+    r"^  \[00000000(0[1-9a-f]|[1-9a-f][0-9a-f])[0-9a-f]{6}-[0-9a-f]{16}\) reserved$",
     r"^demo: 1 module\(s\)$",
     r"^  module 0: \[[0-9a-f]{8}-[0-9a-f]{8}\) 'dummy-module alpha=1 beta' starts "
     + re.escape(f'"{DUMMY_TEXT}'),

@@ -168,6 +168,25 @@ static void test_self_form(void **state)
 	}
 }
 
+/* apic_icr_route() is the verdict applied: refused, as written, or in the
+ * self form. */
+static void test_route(void **state)
+{
+	struct icr_write w;
+
+	(void)state;
+	w = (struct icr_write){ DM(DM_INIT) | LEVEL_ASSERT, 1 };
+	assert_false(apic_icr_route(&w, &xself));
+	w = (struct icr_write){ 0xec, 2 };
+	assert_true(apic_icr_route(&w, &xself));
+	assert_int_equal(w.icr, 0xec);
+	assert_int_equal(w.dest, 2);
+	w = (struct icr_write){ SH(2) | DM(DM_NMI), 0xff };
+	assert_true(apic_icr_route(&w, &xself));
+	assert_int_equal(w.icr, DM(DM_NMI));
+	assert_int_equal(w.dest, 2);
+}
+
 static void test_x2apic_reserved(void **state)
 {
 	(void)state;
@@ -208,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_real_sequences),
 		cmocka_unit_test(test_self_form),
 		cmocka_unit_test(test_cluster_model),
+		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_x2apic_reserved),
 		cmocka_unit_test(test_macros_and_names),
 	};

@@ -17,6 +17,7 @@
 #include "tests/guests/rt/bootinfo.h"
 #include "tests/guests/rt/console.h"
 #include "tests/guests/rt/hypercall.h"
+#include "tests/guests/rt/msr.h"
 #include "tests/guests/rt/options.h"
 #include "tests/guests/rt/paging.h"
 #include "tests/guests/rt/testing.h"
