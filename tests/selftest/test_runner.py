@@ -130,6 +130,38 @@ class DefaultRejectTest(unittest.TestCase):
                                 f"{name}: {text!r} is not in runner.DEFAULT_REJECT")
 
 
+class EmulatorDeathTest(unittest.TestCase):
+    """An emulator that dies (a signal, or an exit before any serial output,
+    as Debian's Bochs does without a sound card) is named as the cause,
+    with the tail of its own output; a normal end is not."""
+
+    def test_signal_and_silent_exit_are_reported(self):
+        self.assertIn("signal 6", runner.emulator_died(-6, "some output"))
+        self.assertIn("before any serial output", runner.emulator_died(1, ""))
+        self.assertIsNone(runner.emulator_died(1, "nestor: power off (status 0)\n"))
+        self.assertIsNone(runner.emulator_died(0, "x"))
+
+    def test_tail_shows_the_emulator_output(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "emulator.log")
+            with open(log, "w") as f:
+                f.write("".join(f"line {i}\n" for i in range(30)))
+                f.write("*** buffer overflow detected ***: terminated\n")
+            tail = runner.emulator_tail(log, n=3)
+            self.assertIn("| *** buffer overflow detected ***: terminated", tail)
+            self.assertEqual(len(tail), 4)
+            missing = runner.emulator_tail(os.path.join(d, "none.log"))
+            self.assertIn("missing", missing[0])
+
+    def test_every_bochsrc_has_sound_off(self):
+        import bochs_config
+        text = bochs_config.bochsrc_text(iso="x.iso", cpu="corei7_skylake_x",
+                                         serial_dev="s.out", log="b.log")
+        self.assertIn("sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy", text)
+        self.assertIn("com1: enabled=1, mode=file, dev=s.out", text)
+        self.assertIn("clock: sync=none", text)
+
+
 class PrepareAndCountTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="nestor-selftest-")
