@@ -93,7 +93,7 @@ void guest_unsupported(struct vcpu *v, const char *what)
 		   "nestor: exit reason %u (%s), qualification 0x%lx, guest RIP 0x%lx\n",
 		   what, EXIT_REASON_BASIC(reason),
 		   vmx_exit_reason_name(EXIT_REASON_BASIC(reason)),
-		   vmcs_read(VMCS_EXIT_QUALIFICATION), vmcs_read(VMCS_GUEST_RIP));
+		   exit_get(&v->exit, EF_QUAL), exit_get(&v->exit, EF_RIP));
 	vmcs_dump();
 	guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped");
 }

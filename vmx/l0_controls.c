@@ -1,9 +1,8 @@
 /* Composing a VMCS's controls from Nestor's wants (see l0_controls.h). */
 #include "vmx/l0_controls.h"
 #include "arch/x86/regs.h"
+#include "vmx/events.h"
 #include "vmx/vmx_controls.h"
-
-#define VEC_PF 14
 
 uint64_t l0_cr0_owned(const struct vmx_config *c)
 {
