@@ -84,9 +84,19 @@ enum { ACT_ACTIVE = 0, ACT_HLT = 1, ACT_SHUTDOWN = 2, ACT_WAIT_SIPI = 3 };
 #define S_GUEST_NONREG "26.3.1.5"
 #define S_GUEST_PDPTE "26.3.1.6"
 
+#define S_MSR_LOAD "26.4"
+
 /* Exit qualifications for exit reason 33 (26.7). */
 #define QUAL_PDPTE 2
+#define QUAL_NMI_STI 3
 #define QUAL_LINK 4
+
+/* VM-entry MSR-load entries (24.8.2, Table 24-15) and the MSRs 26.4 names. */
+#define MSR_ENTRY_SIZE 16u
+
+#define MSR_X2APIC_HI24 0x000008u /* bits 31:8 of 800H-8FFH */
+/* IA32_VMX_MISC bits 27:25 (A.6): recommended maximum MSR-list length. */
+#define MISC_MSR_LIST_LIMIT(m) (512u * ((((unsigned)((m) >> 25)) & 7u) + 1u))
 
 enum { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR, SEG_COUNT };
 
@@ -152,6 +162,26 @@ static void report(struct audit *a, const char *rule, const uint64_t *pairs, siz
 #define MAXPHY PF(ENTRY_PF_MAXPHYADDR, a->maxphy)
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* Reads guest memory through env->read_phys. Returns false (and records an
+ * undecided finding naming `what`) when the reader fails: the check cannot
+ * be decided, which is never a pass. Callers skip the read when read_phys
+ * is NULL (auditor mode). */
+static bool read_or_undecided(struct audit *a, uint64_t pa, void *buf, size_t len,
+			      const char *what, uint32_t field, uint64_t value)
+{
+	enum entry_check_class cls = a->cls;
+	unsigned qual = a->exit_qual;
+
+	if (a->env->read_phys(a->env->read_ctx, pa, buf, len))
+		return true;
+	a->cls = ENTRY_CHECK_UNDECIDED;
+	a->exit_qual = 0;
+	REPORT(a, what, field, value, PF(ENTRY_PF_READ_ADDR, pa));
+	a->cls = cls;
+	a->exit_qual = qual;
+	return false;
+}
 
 /* Bits at or above MAXPHYADDR set? (maxphy <= 52, so the shift is fine.) */
 static bool beyond_phys(const struct audit *a, uint64_t addr)
@@ -265,9 +295,14 @@ static void check_apic_controls(struct audit *a)
 	if (tpr && !vid && (v->TPR_THRESHOLD & ~0xfu))
 		REPORT(a, "TPR threshold bits 31:4 must be 0 when 'use TPR shadow' is 1 and 'virtual-interrupt delivery' is 0",
 		       F(TPR_THRESHOLD), F(SECONDARY_PROC_CONTROLS));
+	/* 26.2.1.1: with 'use TPR shadow' = 1 and both 'virtualize APIC
+	 * accesses' and 'virtual-interrupt delivery' = 0, TPR threshold bits
+	 * 3:0 must not exceed VTPR bits 7:4 (the byte at virtual-APIC + 80H). */
 	if (tpr && !vid && !(a->proc2 & PROC2_VIRTUALIZE_APIC_ACCESSES) && a->env->read_phys &&
 	    page_addr_ok(a, v->VIRTUAL_APIC_PAGE_ADDR) &&
-	    a->env->read_phys(a->env->read_ctx, v->VIRTUAL_APIC_PAGE_ADDR + 0x80, &vtpr, 1) &&
+	    read_or_undecided(a, v->VIRTUAL_APIC_PAGE_ADDR + 0x80, &vtpr, 1,
+			      "cannot read VTPR (virtual-APIC page + 80H) to check it against the TPR threshold",
+			      VMCS_VIRTUAL_APIC_PAGE_ADDR, v->VIRTUAL_APIC_PAGE_ADDR) &&
 	    (v->TPR_THRESHOLD & 0xf) > (vtpr >> 4u))
 		REPORT(a, "TPR threshold bits 3:0 must not exceed VTPR bits 7:4 when 'use TPR shadow' is 1 and APIC-access virtualization and virtual-interrupt delivery are 0",
 		       F(TPR_THRESHOLD), F(VIRTUAL_APIC_PAGE_ADDR), PF(ENTRY_PF_VTPR, vtpr));
@@ -550,6 +585,14 @@ static void check_entry_controls(struct audit *a)
 		       "VM-entry MSR-load address bits 3:0 must be 0 when the MSR-load count is not 0",
 		       "VM-entry MSR-load address must be below MAXPHYADDR when the MSR-load count is not 0",
 		       "the last byte of the VM-entry MSR-load area (address + count * 16 - 1) must be below MAXPHYADDR");
+	/* A.6: IA32_VMX_MISC[27:25] = N gives 512 * (N + 1) as the recommended
+	 * maximum of an MSR list; beyond it "undefined processor behavior may
+	 * result". Nestor defines that behaviour as a control failure (error
+	 * 7), before any entry is read, so a huge count is never walked. */
+	if (v->ENTRY_MSR_LOAD_COUNT > MISC_MSR_LIST_LIMIT(a->caps->misc))
+		REPORT(a, "VM-entry MSR-load count exceeds the maximum 512 * (IA32_VMX_MISC[27:25] + 1) (A.6; beyond it the SDM leaves behaviour undefined, Nestor fails the entry)",
+		       F(ENTRY_MSR_LOAD_COUNT), MSRV(MSR_IA32_VMX_MISC, a->caps->misc),
+		       PF(ENTRY_PF_MSR_LIMIT, MISC_MSR_LIST_LIMIT(a->caps->misc)));
 	if (!a->env->in_smm && (a->entry & ENTRY_TO_SMM))
 		REPORT(a, "'entry to SMM' must be 0 outside SMM", F(ENTRY_CONTROLS), PF(ENTRY_PF_IN_SMM, 0));
 	if (!a->env->in_smm && (a->entry & ENTRY_DEACTIVATE_DUAL_MONITOR))
@@ -1127,6 +1170,17 @@ static void check_interruptibility(struct audit *a)
 	if ((a->entry & ENTRY_TO_SMM) && !(st & INTR_BLOCK_SMI))
 		REPORT(a, "blocking by SMI must be 1 when 'entry to SMM' is 1",
 		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_CONTROLS));
+	/* "A processor may require bit 0 (blocking by STI) to be 0 if ... the
+	 * interruption type ... [is] NMI. Other processors may not make this
+	 * requirement." Where it is made, 26.7 reports exit qualification 3
+	 * ("an attempt to inject a non-maskable interrupt (NMI) into a guest
+	 * that is blocking events through the STI blocking bit"). */
+	if (a->env->nmi_requires_no_sti_blocking && inj_nmi && (st & INTR_BLOCK_STI)) {
+		a->exit_qual = QUAL_NMI_STI;
+		REPORT(a, "this processor model requires blocking by STI to be 0 when injecting an NMI",
+		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_INTR_INFO));
+		a->exit_qual = 0;
+	}
 	if ((a->pin & PIN_VIRTUAL_NMIS) && inj_nmi && (st & INTR_BLOCK_NMI))
 		REPORT(a, "blocking by NMI must be 0 when 'virtual NMIs' is 1 and an NMI is injected",
 		       F(GUEST_INTERRUPTIBILITY), F(ENTRY_INTR_INFO), F(PIN_BASED_CONTROLS));
@@ -1176,7 +1230,9 @@ static void check_link_pointer(struct audit *a)
 		REPORT(a, "VMCS link pointer must be FFFFFFFF_FFFFFFFFH or below MAXPHYADDR",
 		       F(VMCS_LINK_POINTER), MAXPHY);
 	if (page_addr_ok(a, link) && env->read_phys &&
-	    env->read_phys(env->read_ctx, link, &rev, sizeof(rev))) {
+	    read_or_undecided(a, link, &rev, sizeof(rev),
+			      "cannot read the revision identifier of the VMCS the link pointer references",
+			      VMCS_VMCS_LINK_POINTER, link)) {
 		want = (uint32_t)(a->caps->basic & VMX_BASIC_REVISION_MASK);
 		if (a->proc2 & PROC2_VMCS_SHADOWING)
 			want |= 1u << 31;
@@ -1232,7 +1288,9 @@ static void check_guest_pdptes(struct audit *a)
 				REPORT(a, "PAE paging with EPT: a present PDPTE field must have bits 2:1, 8:5 and 63:MAXPHYADDR clear",
 				       encs[i], fields[i], MAXPHY);
 	} else if (a->env->read_phys &&
-		   a->env->read_phys(a->env->read_ctx, v->GUEST_CR3 & 0xffffffe0ull, mem, sizeof(mem))) {
+		   read_or_undecided(a, v->GUEST_CR3 & 0xffffffe0ull, mem, sizeof(mem),
+				     "cannot read the PDPTEs at guest CR3 (PAE paging without EPT)",
+				     VMCS_GUEST_CR3, v->GUEST_CR3)) {
 		for (i = 0; i < 4; i++)
 			if (pdpte_bad(a, mem[i]))
 				REPORT(a, "PAE paging without EPT: a present PDPTE at CR3 must have bits 2:1, 8:5 and 63:MAXPHYADDR clear",
@@ -1254,7 +1312,108 @@ static void check_guest_state(struct audit *a)
 	check_guest_pdptes(a);
 }
 
+/* ---- 26.4 loading MSRs ---------------------------------------------------- */
+
+/* One 16-byte VM-entry MSR-load entry (24.8.2): bits 31:0 MSR index, bits
+ * 63:32 reserved, bits 127:64 the value. Returns false once it fails (a
+ * finding is recorded: MSR_LOAD with qual = n, or UNDECIDED). */
+static bool check_msr_entry(struct audit *a, unsigned n, const uint8_t raw[MSR_ENTRY_SIZE])
+{
+	const struct entry_check_env *env = a->env;
+	uint64_t lo, val;
+	uint32_t idx;
+	enum entry_msr_load r;
+
+	memcpy(&lo, raw, 8);
+	memcpy(&val, raw + 8, 8);
+	idx = (uint32_t)lo;
+	a->exit_qual = n;
+#define MSR_ENTRY_FIELDS PF(ENTRY_PF_MSR_ENTRY, n), PF(ENTRY_PF_MSR_INDEX, idx), \
+			 PF(ENTRY_PF_MSR_RESERVED, lo >> 32), PF(ENTRY_PF_MSR_VALUE, val)
+	if (idx == MSR_FS_BASE || idx == MSR_GS_BASE)
+		REPORT(a, "VM-entry MSR-load entry: bits 31:0 must not be IA32_FS_BASE (C0000100H) or IA32_GS_BASE (C0000101H)",
+		       MSR_ENTRY_FIELDS);
+	else if ((idx >> 8) == MSR_X2APIC_HI24)
+		REPORT(a, "VM-entry MSR-load entry: bits 31:8 must not be 000008H (x2APIC MSRs)",
+		       MSR_ENTRY_FIELDS);
+	else if (idx == MSR_IA32_SMM_MONITOR_CTL && !env->in_smm)
+		REPORT(a, "VM-entry MSR-load entry: IA32_SMM_MONITOR_CTL (9BH) can be written only in SMM",
+		       MSR_ENTRY_FIELDS, PF(ENTRY_PF_IN_SMM, 0));
+	else if (lo >> 32)
+		REPORT(a, "VM-entry MSR-load entry: bits 63:32 are reserved and must be 0",
+		       MSR_ENTRY_FIELDS);
+	else if (env->msr_load_ok) {
+		r = env->msr_load_ok(env->msr_ctx, idx, val);
+		if (r == ENTRY_MSR_LOAD_BAD) {
+			REPORT(a, "VM-entry MSR-load entry: WRMSR of the value would cause #GP (or the model cannot load this MSR on VM entry)",
+			       MSR_ENTRY_FIELDS);
+		} else if (r != ENTRY_MSR_LOAD_OK) { /* UNKNOWN, or any other value */
+			a->cls = ENTRY_CHECK_UNDECIDED;
+			REPORT(a, "VM-entry MSR-load entry: cannot decide whether WRMSR of the value would succeed",
+			       MSR_ENTRY_FIELDS);
+			a->cls = ENTRY_CHECK_MSR_LOAD;
+		} else {
+			a->exit_qual = 0;
+			return true;
+		}
+	} else {
+		a->exit_qual = 0;
+		return true;
+	}
+#undef MSR_ENTRY_FIELDS
+	a->exit_qual = 0;
+	return false;
+}
+
+/* 26.4: entries are processed in order and loading stops at the first that
+ * fails; the exit qualification is its 1-based index. Only called when the
+ * count and the area passed their 26.2.1.3 checks. */
+static void check_msr_load(struct audit *a)
+{
+	const struct vmcs12 *v = a->v;
+	uint8_t raw[MSR_ENTRY_SIZE];
+	uint64_t pa;
+	unsigned i;
+
+	a->cls = ENTRY_CHECK_MSR_LOAD;
+	a->section = S_MSR_LOAD;
+	if (!a->env->read_phys)
+		return; /* auditor mode: no memory to look at */
+	for (i = 0; i < v->ENTRY_MSR_LOAD_COUNT; i++) {
+		pa = v->ENTRY_MSR_LOAD_ADDR + (uint64_t)i * MSR_ENTRY_SIZE;
+		if (!a->env->read_phys(a->env->read_ctx, pa, raw, sizeof(raw))) {
+			a->cls = ENTRY_CHECK_UNDECIDED;
+			a->exit_qual = i + 1;
+			REPORT(a, "cannot read a VM-entry MSR-load entry",
+			       PF(ENTRY_PF_MSR_ENTRY, i + 1), PF(ENTRY_PF_READ_ADDR, pa));
+			a->exit_qual = 0;
+			return;
+		}
+		if (!check_msr_entry(a, i + 1, raw))
+			return;
+	}
+}
+
 /* ---- entry points ------------------------------------------------------- */
+
+/* 26.2 (controls, host state) and 26.3 (guest state) in the SDM's order --
+ * all of them, so the auditor can list every finding; the verdict takes
+ * the first. Then 26.4 MSR loading, only if nothing failed before it: the
+ * CPU reaches MSR loading only after the guest state loaded, so
+ * env->msr_load_ok is never asked about an entry that would not be
+ * loaded. */
+static void run_checks(struct audit *a)
+{
+	check_exec_controls(a);
+	check_exit_controls(a);
+	check_entry_controls(a);
+	check_host_regs(a);
+	check_host_segs(a);
+	check_addr_size(a);
+	check_guest_state(a);
+	if (a->count == 0 && a->v->ENTRY_MSR_LOAD_COUNT)
+		check_msr_load(a);
+}
 
 static void audit_init(struct audit *a, const struct vmcs12 *v, const struct entry_check_env *env)
 {
@@ -1295,14 +1454,87 @@ unsigned vmx_entry_check(const struct vmcs12 *v, const struct entry_check_env *e
 		return a.count;
 	}
 	audit_init(&a, v, env);
-	check_exec_controls(&a);
-	check_exit_controls(&a);
-	check_entry_controls(&a);
-	check_host_regs(&a);
-	check_host_segs(&a);
-	check_addr_size(&a);
-	check_guest_state(&a);
+	run_checks(&a);
 	return a.count;
+}
+
+static enum entry_outcome outcome_of(enum entry_check_class cls)
+{
+	switch (cls) {
+	case ENTRY_CHECK_CONTROLS:
+		return ENTRY_FAIL_CONTROLS;
+	case ENTRY_CHECK_HOST_STATE:
+		return ENTRY_FAIL_HOST;
+	case ENTRY_CHECK_GUEST_STATE:
+		return ENTRY_FAIL_GUEST;
+	case ENTRY_CHECK_MSR_LOAD:
+		return ENTRY_FAIL_MSR_LOAD;
+	case ENTRY_CHECK_UNDECIDED:
+		break;
+	}
+	return ENTRY_UNDECIDED;
+}
+
+void vmx_entry_verdict(const struct vmcs12 *v, const struct entry_check_env *env,
+		       struct entry_verdict *out)
+{
+	struct audit a;
+
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	a.out = &out->first;
+	a.max = 1;
+	if (!v || !env || !env->caps) {
+		out->outcome = ENTRY_UNDECIDED;
+		a.section = "26";
+		a.cls = ENTRY_CHECK_UNDECIDED;
+		REPORT(&a, "checker called without a VMCS image, environment or capability MSRs",
+		       PF(ENTRY_PF_BAD_BITS, 0));
+		return;
+	}
+	audit_init(&a, v, env);
+	run_checks(&a);
+	if (a.count == 0) {
+		memset(&out->first, 0, sizeof(out->first));
+		out->outcome = ENTRY_PASS;
+		return;
+	}
+	out->outcome = outcome_of(out->first.cls);
+	/* Qualifications exist for exit reasons 33 and 34 (26.7) and for an
+	 * undecided MSR-load entry (its index); VMfailValid has none. */
+	if (out->outcome == ENTRY_FAIL_GUEST || out->outcome == ENTRY_FAIL_MSR_LOAD ||
+	    out->outcome == ENTRY_UNDECIDED)
+		out->qual = out->first.exit_qual;
+}
+
+/* ---- model-specific reserved-bit masks ------------------------------------ */
+
+uint64_t debugctl_rsvd(bool rtm_debug)
+{
+	/* LBR, BTF, TR, BTS, BTINT, BTS_OFF_OS, BTS_OFF_USR,
+	 * FREEZE_LBRS_ON_PMI, FREEZE_PERFMON_ON_PMI, ENABLE_UNCORE_PMI,
+	 * FREEZE_WHILE_SMM: bits 0, 1 and 6-14. Bits 5:2 are reserved on
+	 * these models. */
+	uint64_t defined = 0x3ull | (0x1ffull << 6);
+
+	if (rtm_debug)
+		defined |= 1ull << 15; /* RTM_DEBUG */
+	return ~defined;
+}
+
+uint64_t perf_global_ctrl_rsvd(unsigned n_gp, unsigned n_fixed)
+{
+	uint64_t gp, fixed;
+
+	if (n_gp > 32)
+		n_gp = 32;
+	if (n_fixed > 32)
+		n_fixed = 32;
+	gp = n_gp == 32 ? 0xffffffffull : (1ull << n_gp) - 1;
+	fixed = n_fixed == 32 ? 0xffffffffull : (1ull << n_fixed) - 1;
+	return ~(gp | (fixed << 32));
 }
 
 /* ---- formatting --------------------------------------------------------- */
@@ -1343,6 +1575,12 @@ static const struct {
 	{ ENTRY_PF_IN_SMM, "in SMM" },
 	{ ENTRY_PF_PROCBASED3, "IA32_VMX_PROCBASED_CTLS3" },
 	{ ENTRY_PF_MSR_RSVD, "reserved-bit mask" },
+	{ ENTRY_PF_MSR_INDEX, "MSR index" },
+	{ ENTRY_PF_MSR_RESERVED, "entry bits 63:32" },
+	{ ENTRY_PF_MSR_VALUE, "MSR value" },
+	{ ENTRY_PF_MSR_ENTRY, "MSR-load entry" },
+	{ ENTRY_PF_MSR_LIMIT, "MSR-list limit" },
+	{ ENTRY_PF_READ_ADDR, "unreadable address" },
 };
 
 const char *entry_pseudo_field_name(uint32_t field)
@@ -1364,6 +1602,10 @@ const char *entry_check_class_name(enum entry_check_class cls)
 		return "host state";
 	case ENTRY_CHECK_GUEST_STATE:
 		return "guest state";
+	case ENTRY_CHECK_MSR_LOAD:
+		return "MSR loading";
+	case ENTRY_CHECK_UNDECIDED:
+		return "undecided";
 	}
 	return "unknown";
 }
@@ -1382,7 +1624,8 @@ static size_t format_field(char *buf, size_t size, size_t len, uint32_t field, u
 		name = info->name;
 		digits = info->width == VMCS_W16 ? 4 : info->width == VMCS_W32 ? 8 : 16;
 	}
-	if (field == ENTRY_PF_MAXPHYADDR || field == ENTRY_PF_HOST_LMA || field == ENTRY_PF_IN_SMM)
+	if (field == ENTRY_PF_MAXPHYADDR || field == ENTRY_PF_HOST_LMA || field == ENTRY_PF_IN_SMM ||
+	    field == ENTRY_PF_MSR_ENTRY || field == ENTRY_PF_MSR_LIMIT)
 		n = fmt_snprintf(buf + len, size - len, " %s=%llu", name, (unsigned long long)value);
 	else if (name)
 		n = fmt_snprintf(buf + len, size - len, " %s=0x%0*llx", name, (int)digits,

@@ -28,6 +28,17 @@ enum entry_check_class {
 	ENTRY_CHECK_CONTROLS,    /* 26.2.1: VMfailValid, error 7 */
 	ENTRY_CHECK_HOST_STATE,  /* 26.2.2-26.2.4: VMfailValid, error 8 */
 	ENTRY_CHECK_GUEST_STATE, /* 26.3.1: exit reason 33 (bit 31 set) */
+	ENTRY_CHECK_MSR_LOAD,    /* 26.4: exit reason 34, qual = entry index + 1 */
+	/* Not a failure: a check whose outcome the checker cannot know
+	 * (env->read_phys failed, env->msr_load_ok said "unknown"). */
+	ENTRY_CHECK_UNDECIDED,
+};
+
+/* What env->msr_load_ok says about loading one VM-entry MSR-load entry. */
+enum entry_msr_load {
+	ENTRY_MSR_LOAD_OK,      /* WRMSR of the value at CPL 0 would succeed */
+	ENTRY_MSR_LOAD_BAD,     /* it would #GP, or the model refuses it */
+	ENTRY_MSR_LOAD_UNKNOWN, /* cannot decide */
 };
 
 /* What the auditor needs to know beyond the VMCS. Zero-initialise it and
@@ -60,7 +71,37 @@ struct entry_check_env {
 	 * false if it cannot read; the check is then skipped. NULL: skipped. */
 	bool (*read_phys)(void *ctx, uint64_t pa, void *buf, size_t len);
 	void *read_ctx;
+	/* 26.4: "WRMSR of bits 127:64 of the entry to the MSR in bits 31:0
+	 * would #GP at CPL 0", and MSRs a model refuses to load on VM entry.
+	 * Called in entry order, only for entries that pass the
+	 * architectural checks, and only when 26.2 and 26.3 found nothing.
+	 * NULL: every such entry is assumed loadable. */
+	enum entry_msr_load (*msr_load_ok)(void *ctx, uint32_t index, uint64_t value);
+	void *msr_ctx;
+	/* 26.3.1.5: "A processor may require bit 0 (blocking by STI) to be 0
+	 * if ... the interruption type ... indicat[es] NMI. Other processors
+	 * may not make this requirement." true = model the processors that
+	 * do; the failure is then reported with exit qualification 3 (26.7,
+	 * "Such failures are implementation-specific"). */
+	bool nmi_requires_no_sti_blocking;
 };
+
+/* Helpers for the model-specific reserved-bit masks above. */
+
+/* IA32_DEBUGCTL (Vol. 3B "IA32_DEBUGCTL MSR" figure for processors based
+ * on Intel Core microarchitecture and later; Vol. 4, MSR 1D9H): defined
+ * are LBR (0), BTF (1), TR (6), BTS (7), BTINT (8), BTS_OFF_OS (9),
+ * BTS_OFF_USR (10), FREEZE_LBRS_ON_PMI (11), FREEZE_PERFMON_ON_PMI (12),
+ * ENABLE_UNCORE_PMI (13), FREEZE_WHILE_SMM (14) and, where CPUID.(7,0):
+ * EBX.RTM = 1 (Haswell and later with TSX, e.g. Skylake), RTM_DEBUG (15).
+ * Everything else is reserved. Returns the reserved mask. */
+uint64_t debugctl_rsvd(bool rtm_debug);
+
+/* IA32_PERF_GLOBAL_CTRL (Vol. 3B 20.2.2, architectural performance
+ * monitoring version 2+): bit i enables general-purpose counter i
+ * (i < CPUID.0AH:EAX[15:8]), bit 32 + j fixed counter j (j <
+ * CPUID.0AH:EDX[4:0]); the rest is reserved. Counts are clamped to 32. */
+uint64_t perf_global_ctrl_rsvd(unsigned n_gp, unsigned n_fixed);
 
 /* Pseudo "fields" for values that are not in the VMCS. A real VMCS field
  * encoding is at most 15 bits, so bit 31 can never clash. */
@@ -80,6 +121,12 @@ enum entry_pseudo_field {
 	ENTRY_PF_IN_SMM,                   /* env->in_smm */
 	ENTRY_PF_PROCBASED3,               /* env->procbased3 */
 	ENTRY_PF_MSR_RSVD,                 /* the env reserved-bit mask used */
+	ENTRY_PF_MSR_INDEX,                /* MSR-load entry bits 31:0 */
+	ENTRY_PF_MSR_RESERVED,             /* MSR-load entry bits 63:32 */
+	ENTRY_PF_MSR_VALUE,                /* MSR-load entry bits 127:64 */
+	ENTRY_PF_MSR_ENTRY,                /* 1-based MSR-load entry number */
+	ENTRY_PF_MSR_LIMIT,                /* 512 * (IA32_VMX_MISC[27:25] + 1) */
+	ENTRY_PF_READ_ADDR,                /* an address read_phys could not read */
 };
 
 #define ENTRY_FINDING_MAX_FIELDS 4
@@ -92,15 +139,52 @@ struct entry_finding {
 	uint64_t value[ENTRY_FINDING_MAX_FIELDS];
 	enum entry_check_class cls;
 	/* For ENTRY_CHECK_GUEST_STATE: the exit qualification the CPU reports
-	 * with exit reason 33 (SDM 26.7): 2 = PDPTE loading, 4 = invalid VMCS
-	 * link pointer, else 0. */
+	 * with exit reason 33 (SDM 26.7): 2 = PDPTE loading, 3 = NMI injected
+	 * under blocking by STI, 4 = invalid VMCS link pointer, else 0. For
+	 * ENTRY_CHECK_MSR_LOAD (and an undecided MSR-load entry): the 1-based
+	 * index of the entry (26.7, exit reason 34). */
 	unsigned exit_qual;
 };
 
-/* Runs all checks in SDM order over *v. Stores at most `max` findings in
- * out[] (out may be NULL when max is 0) and returns how many there are in
- * total (may exceed max). 0 means the auditor found nothing wrong. A NULL
- * v, env or env->caps yields a single finding saying so. */
+/* The verdict of a VM entry (VMLAUNCH/VMRESUME past the 26.1 checks): */
+enum entry_outcome {
+	ENTRY_PASS,
+	ENTRY_FAIL_CONTROLS, /* 26.2.1: VMfailValid, VM-instruction error 7 */
+	ENTRY_FAIL_HOST,     /* 26.2.2-26.2.4: VMfailValid, error 8 */
+	ENTRY_FAIL_GUEST,    /* 26.3.1: exit reason 33 | bit 31, qual 0/2/3/4 */
+	ENTRY_FAIL_MSR_LOAD, /* 26.4: exit reason 34 | bit 31, qual = index */
+	/* A check could not be decided (guest memory unreadable, MSR
+	 * loadability unknown): qual = the MSR-load entry's 1-based index if
+	 * that is where it stopped, else 0. The caller must not enter. */
+	ENTRY_UNDECIDED,
+};
+
+struct entry_verdict {
+	enum entry_outcome outcome;
+	uint32_t qual;               /* exit qualification, see above */
+	struct entry_finding first;  /* the deciding finding (zero if PASS) */
+};
+
+/* THE VM-entry checker: runs the checks in the SDM's order -- 26.2.1
+ * controls, 26.2.2-26.2.4 host state, 26.3.1 guest state (26.3.1.1 to
+ * 26.3.1.6), then 26.4 MSR loading, the last only if all else passed --
+ * against env->caps (for nested VMX: the capabilities L1 was shown) and
+ * stores the first failing check's outcome. Within 26.2 and within 26.3
+ * the SDM lets a CPU check in any order ("an indication ... of one cause
+ * does not imply that there are not also other errors"); this checker
+ * fixes the order to the SDM's listing. Pure apart from env's callbacks;
+ * any bit pattern is safe. NULL v/env/env->caps: ENTRY_UNDECIDED. */
+void vmx_entry_verdict(const struct vmcs12 *v, const struct entry_check_env *env,
+		       struct entry_verdict *out);
+
+/* The auditor: runs all checks in SDM order over *v. Stores at most `max`
+ * findings in out[] (out may be NULL when max is 0) and returns how many
+ * there are in total (may exceed max). 0 means the auditor found nothing
+ * wrong. The 26.4 MSR-load checks run only if 26.2 and 26.3 found nothing
+ * (a CPU never gets there otherwise). A read_phys that fails gives an
+ * ENTRY_CHECK_UNDECIDED finding; a NULL read_phys skips the memory checks
+ * (auditor use only: nested VM entry must pass a reader). A NULL v, env or
+ * env->caps yields a single finding saying so. */
 unsigned vmx_entry_check(const struct vmcs12 *v, const struct entry_check_env *env,
 			 struct entry_finding *out, unsigned max);
 
@@ -110,7 +194,7 @@ unsigned vmx_entry_check(const struct vmcs12 *v, const struct entry_check_env *e
 void entry_finding_format(const struct entry_finding *f,
 			  void (*line)(void *ctx, const char *text), void *ctx);
 
-/* "controls", "host state" or "guest state". */
+/* "controls", "host state", "guest state", "MSR loading", "undecided". */
 const char *entry_check_class_name(enum entry_check_class cls);
 
 /* Name of a pseudo field or capability MSR (NULL if neither). */
