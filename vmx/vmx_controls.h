@@ -107,17 +107,34 @@
 /* IA32_VMX_BASIC (Appendix A.1). */
 #define VMX_BASIC_REVISION_MASK 0x7fffffffull
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fff)
+#define VMX_BASIC_REGION_SIZE_SHIFT 32
 #define VMX_BASIC_32BIT_ADDRESSES (1ull << 48)
+#define VMX_BASIC_DUAL_MONITOR (1ull << 49)
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
+#define VMX_BASIC_MEMTYPE_MASK (0xfull << 50)
 #define VMX_BASIC_INOUT_INFO (1ull << 54)
 #define VMX_BASIC_TRUE_CTLS (1ull << 55)
+/* VM entry may deliver a hardware exception with or without an error code
+ * whatever the vector (A.1, 26.2.1.3). */
+#define VMX_BASIC_ANY_ERRCODE (1ull << 56)
 
 /* IA32_VMX_MISC (Appendix A.6). */
+#define VMX_MISC_PREEMPT_RATE_MASK 0x1full		/* bits 4:0 */
 #define VMX_MISC_LMA_IN_EXIT_CTLS (1ull << 5)
 #define VMX_MISC_ACTIVITY_HLT (1ull << 6)
 #define VMX_MISC_ACTIVITY_SHUTDOWN (1ull << 7)
 #define VMX_MISC_ACTIVITY_WAIT_SIPI (1ull << 8)
+#define VMX_MISC_PT_IN_VMX (1ull << 14)
+#define VMX_MISC_SMBASE_RDMSR (1ull << 15)
+#define VMX_MISC_CR3_TARGETS_MASK (0x1ffull << 16)	/* bits 24:16 */
+#define VMX_MISC_MSR_LIST_MASK (7ull << 25)		/* bits 27:25 */
+#define VMX_MISC_SMM_MONITOR_CTL_B2 (1ull << 28)
 #define VMX_MISC_VMWRITE_ANY_FIELD (1ull << 29)
+#define VMX_MISC_ZERO_LEN_INJECT (1ull << 30)
+#define VMX_MISC_MSEG_REV_MASK (0xffffffffull << 32)	/* bits 63:32 */
+
+/* IA32_VMX_VMCS_ENUM (Appendix A.9): bits 9:1 the highest index. */
+#define VMX_VMCS_ENUM_INDEX_SHIFT 1
 
 /* IA32_VMX_EPT_VPID_CAP (Appendix A.10). */
 #define EPT_CAP_EXEC_ONLY (1ull << 0)
@@ -129,6 +146,8 @@
 #define EPT_CAP_PAGE_1G (1ull << 17)
 #define EPT_CAP_INVEPT (1ull << 20)
 #define EPT_CAP_AD (1ull << 21)
+#define EPT_CAP_ADV_VIOLATION_INFO (1ull << 22)
+#define EPT_CAP_SUPERVISOR_SS (1ull << 23)
 #define EPT_CAP_INVEPT_SINGLE (1ull << 25)
 #define EPT_CAP_INVEPT_ALL (1ull << 26)
 #define VPID_CAP_INVVPID (1ull << 32)

@@ -14,6 +14,9 @@
 #include "lib/compiler.h"
 #include "vmx/caps.h"
 #include "vmx/vmx_controls.h"
+#include "vmx/vmcs_field_caps.h"
+#include "vmx/vmcs_layout.h"
+#include "vmx_models.h"
 
 /* ---- Diagnostics capture ------------------------------------------------ */
 
@@ -107,74 +110,6 @@ static bool config_is_zero(const struct vmx_config *c)
 }
 
 /* ---- Fixtures ------------------------------------------------------------ */
-
-#define CTLS(a1, a0) (((uint64_t)(a1) << 32) | (uint32_t)(a0))
-#define HI32_OF(v) ((uint32_t)((v) >> 32))
-
-/* corei7_skylake_x. IA32_VMX_VMFUNC is not in platform.md: EPTP switching
- * only (bit 0) is assumed; VMCS_ENUM 0x34 = highest index 0x1a. */
-static struct vmx_msrs skylake(void)
-{
-	struct vmx_msrs m = {
-		.basic = 0x00d810000000002bull,
-		.pinbased = 0x0000007f00000016ull,
-		.procbased = 0xf7f9fffe0401e172ull,
-		.exit = 0x007fffff00036dffull,
-		.entry = 0x0000ffff000011ffull,
-		.misc = 0x00000000600401e0ull,
-		.cr0_fixed0 = 0x80000021ull,
-		.cr0_fixed1 = 0xffffffffull,
-		.cr4_fixed0 = 0x2000ull,
-		.cr4_fixed1 = 0x3727ffull,
-		.vmcs_enum = 0x34,
-		.procbased2 = CTLS(0x02177fff, 0),
-		.ept_vpid_cap = 0x00000f0106334141ull,
-		.vmfunc = 1,
-		.true_pinbased = 0x0000007f00000016ull,
-		.true_procbased = 0xf7f9fffe04006172ull,
-		.true_exit = 0x007fffff00036dfbull,
-		.true_entry = 0x0000ffff000011fbull,
-		.have_procbased2 = true,
-		.have_ept_vpid_cap = true,
-		.have_vmfunc = true,
-		.have_true_ctls = true,
-	};
-	return m;
-}
-
-/* Other models: only CTLS2 and the EPT/VPID cap are known; the rest is
- * Skylake's. The existence flags follow A.10/A.11 as vmx_msrs_read() does. */
-static struct vmx_msrs model(uint32_t ctls2, bool have_cap, uint64_t cap)
-{
-	struct vmx_msrs m = skylake();
-
-	m.procbased2 = CTLS(ctls2, 0);
-	m.have_ept_vpid_cap = have_cap;
-	m.ept_vpid_cap = have_cap ? cap : 0;
-	m.have_vmfunc = ctls2 & PROC2_ENABLE_VMFUNC;
-	m.vmfunc = m.have_vmfunc ? 1 : 0;
-	return m;
-}
-
-static struct vmx_msrs penryn(void)
-{
-	return model(0x41, false, 0);
-}
-
-static struct vmx_msrs lynnfield(void)
-{
-	return model(0x7f, true, 0x00000f0106114141ull);
-}
-
-static struct vmx_msrs sandy_bridge(void)
-{
-	return model(0xff, true, 0x00000f0106114141ull);
-}
-
-static struct vmx_msrs haswell(void)
-{
-	return model(0x47fff, true, 0x00000f0106334141ull);
-}
 
 /* Roughly what Nestor asks for. */
 static struct vmx_wanted nestor_wants(void)
