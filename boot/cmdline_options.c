@@ -58,6 +58,7 @@ void config_set_defaults(struct nestor_config *cfg)
 	cfg->console.baud = UART_BASE_BAUD;
 	cfg->loglevel = LOG_INFO;
 	cfg->test_fault = TEST_FAULT_NONE;
+	cfg->nested = true;
 }
 
 /* com1..com4 or a number in 1..UART_MAX_PORT. */
@@ -238,6 +239,20 @@ static int parse_on_guest_reset(const char *val, size_t len,
 	return 0;
 }
 
+static const struct cmdline_keyword on_off[] = {
+	{ "off", 0 }, { "on", 1 },
+};
+
+static int parse_nested(const char *val, size_t len, struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, on_off, ARRAY_SIZE(on_off), &kw))
+		return -1;
+	cfg->nested = kw;
+	return 0;
+}
+
 /* The points vmx/vmcs_track.c can NMI itself at (enum crash_test_point). */
 static const struct cmdline_keyword crash_points[] = {
 	{ "none", 0 }, { "vmptrld", 1 }, { "vmclear", 2 }, { "guest", 3 },
@@ -323,6 +338,12 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_on_guest_reset,
 		.accepted = "poweroff or restart",
 		.help = "on a guest triple fault or reset hypercall: power off with the failure status, or tear the guest down and start it again from a fresh load of its image (default poweroff)",
+	},
+	{
+		.name = "nested",
+		.parse = parse_nested,
+		.accepted = "on or off",
+		.help = "nested VMX: show the guest VMX so it can be a hypervisor itself (on), or hide VMX as a CPU without it would (off) (default on)",
 	},
 	{
 		.name = "nestor_mem",

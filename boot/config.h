@@ -42,6 +42,7 @@ struct nestor_config {
 	bool test_vmxon_fault;     /* test only: leave CR4.VMXE clear for VMXON */
 	bool panic_reboot;         /* panic=reboot (default halt) */
 	bool guest_reset_restart;  /* on_guest_reset=restart (default poweroff) */
+	bool nested;               /* nested=on (default) | off: VMX shown to the guest */
 	/* test only: where Nestor NMIs itself into the crash path (enum
 	 * crash_test_point, vmx/vmcs_track.h); 0 = never. */
 	unsigned test_crash_nmi;

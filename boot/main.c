@@ -28,6 +28,7 @@
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
+#include "nested/nested.h"
 #include "vmx/vmx_options.h"
 
 #ifndef NESTOR_VERSION
@@ -414,6 +415,7 @@ static NORETURN void run_guest(void)
 		.test_break_guest = config.test_break_guest,
 		.reload_guest = guest_boot_reload,
 		.test_pool_spare = config.test_pool_spare,
+		.nested = config.nested,
 	};
 	if (vmx_configure(&vmx_cfg)) {
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");
@@ -437,6 +439,7 @@ static NORETURN void run_guest(void)
 	gp = (struct guest_boot_params){ &boot_info, map, n, nm->hidden,
 					 nm->nhidden, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
+	nested_vcpu_init(v);
 	vmx_launch_guest(v, &entry, map, n,
 			 ept_limit(map, n, v->vm->maxphyaddr));
 }

@@ -22,7 +22,7 @@ enum event_type {
 };
 
 enum { VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_UD = 6,
-       VEC_DF = 8, VEC_GP = 13, VEC_PF = 14, VEC_MC = 18 };
+       VEC_DF = 8, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MC = 18 };
 
 struct event {
 	uint8_t type;       /* enum event_type */

@@ -48,8 +48,9 @@ void handle_cpuid(struct vcpu *v)
 		/* Only leaves 1 and 7 need the guest's CR4 (two VMREADs):
 		 * keep the other leaves on the short path. */
 		if (leaf == 1) {
-			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX |
-				   CPUID_1_ECX_DTES64);
+			/* VMX stays with nested=on (nested/). */
+			r.ecx &= ~(CPUID_1_ECX_SMX | CPUID_1_ECX_DTES64 |
+				   (v->vm->nested ? 0 : CPUID_1_ECX_VMX));
 			r.ecx |= CPUID_1_ECX_HYPERVISOR;
 			r.edx &= ~CPUID_1_EDX_DS;
 			set_bit_if(&r.ecx, CPUID_1_ECX_OSXSAVE,

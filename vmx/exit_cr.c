@@ -69,6 +69,18 @@ static void set_ia32e_guest(struct vcpu *v, bool on)
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
 
+/* In VMX operation the bits IA32_VMX_CR0/CR4_FIXED0 set must stay 1 and
+ * the bits FIXED1 clears must stay 0 (SDM Vol. 3C 23.8): a MOV to CR0/CR4
+ * that breaks them raises #GP(0), checked against the values L1 was shown
+ * (they include CR4.VMXE, so clearing it in VMX operation is #GP too). */
+static bool l1_vmx_cr_ok(const struct vcpu *v, uint64_t val, uint64_t fixed0,
+			 uint64_t fixed1)
+{
+	if (!v->l1vmx.on)
+		return true;
+	return !(fixed0 & ~val) && !(val & ~fixed1 & 0xffffffffull);
+}
+
 static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 {
 	/* Watched bits are owned only to see the write: their value is the
@@ -83,7 +95,9 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 	/* ... and clearing PG while CR4.PCIDE = 1 (Vol. 3A 4.10.1). */
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)) ||
-	    (!(val & CR0_PG) && (guest_visible_cr4(v) & CR4_PCIDE))) {
+	    (!(val & CR0_PG) && (guest_visible_cr4(v) & CR4_PCIDE)) ||
+	    !l1_vmx_cr_ok(v, val, v->vm->l1_caps.cr0_fixed0,
+			  v->vm->l1_caps.cr0_fixed1)) {
 		inject_gp0(v);
 		return;
 	}
@@ -130,8 +144,9 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t mask = l0_cr4_owned(v->cfg);
 	uint64_t old = guest_visible_cr4(v);
-	/* VMXE and SMXE: VMX and SMX are hidden from the guest. */
-	uint64_t allowed = v->cfg->cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE);
+	/* SMXE: SMX is hidden from the guest; VMXE too unless nested=on. */
+	uint64_t allowed = v->cfg->cr4_fixed1 &
+			   ~(CR4_SMXE | (v->vm->nested ? 0 : CR4_VMXE));
 
 	/* #GP: bits the CPU does not support (here: not allowed in VMX
 	 * operation besides VMXE, which the guest must not see), clearing
@@ -147,6 +162,8 @@ static void emulate_cr4_write(struct vcpu *v, uint64_t val)
 		return;
 	}
 	if ((val & ~allowed) ||
+	    !l1_vmx_cr_ok(v, val, v->vm->l1_caps.cr4_fixed0,
+			  v->vm->l1_caps.cr4_fixed1) ||
 	    (!(val & CR4_PAE) && (efer & EFER_LMA)) ||
 	    ((val & CR4_PCIDE) && !(vmcs_read(VMCS_GUEST_CR4) & CR4_PCIDE) &&
 	     (vmcs_read(VMCS_GUEST_CR3) & 0xfff))) {
@@ -252,4 +269,31 @@ void handle_cr_access(struct vcpu *v)
 	default: /* CLTS: no owned bit makes it exit */
 		guest_unsupported(v, "unexpected control-register access exit");
 	}
+}
+
+/* L1's control registers and EFER set as a whole, as a VM exit to L1
+ * loads them (nested/: SDM 27.5.1, 27.5.4). The values are L1's view;
+ * Nestor's owned bits are added as for a MOV to CR. With PAE paging the
+ * PDPTEs are checked and loaded first (27.5.4): false, with nothing
+ * changed, if they are invalid (a VMX abort for the caller, 27.7). */
+bool guest_load_control_regs(struct vcpu *v, uint64_t cr0, uint64_t cr3,
+			     uint64_t cr4, uint64_t efer)
+{
+	uint64_t mask0 = l0_cr0_owned(v->cfg), mask4 = l0_cr4_owned(v->cfg);
+	uint64_t real0 = (cr0 & ~mask0) | (v->cfg->cr0_fixed0 & mask0);
+
+	if (pae_paging(cr0, cr4, efer) && !load_pae_pdptes(v, cr3))
+		return false;
+	if (v->cfg->unrestricted_guest)
+		real0 = (real0 & ~(CR0_PE | CR0_PG)) | (cr0 & (CR0_PE | CR0_PG));
+	vmcs_write(VMCS_GUEST_CR0, real0);
+	vmcs_set_cr0_shadow(v, cr0);
+	vmcs_write(VMCS_GUEST_CR4, (cr4 & ~mask4) | (v->cfg->cr4_fixed0 & mask4));
+	vmcs_set_cr4_shadow(v, cr4);
+	vmcs_write(VMCS_GUEST_CR3, cr3);
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	if (!!(efer & EFER_LMA) != v->wants.ia32e_guest)
+		set_ia32e_guest(v, efer & EFER_LMA);
+	flush_guest_tlb(v);
+	return true;
 }

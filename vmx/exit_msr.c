@@ -7,6 +7,7 @@
 #include "lib/log.h"
 #include "mm/phys_width.h"
 #include "vmx/apic_icr.h"
+#include "vmx/l1_msrs.h"
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
 #include "vmx/vmcs.h"
@@ -16,6 +17,12 @@ static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
 	case MSR_IA32_FEATURE_CONTROL:
+		/* nested=on: per vCPU, locked with VMX outside SMX enabled
+		 * as firmware leaves it (set at launch). */
+		if (v->vm->nested) {
+			*val = v->l1vmx.feature_control;
+			return true;
+		}
 		/* What a CPU without VMX shows: locked, both VMX-enable bits
 		 * clear (SDM Vol. 3C, 23.7). Other bits (e.g. SGX) as is. */
 		if (rdmsr_checked(msr, val))
@@ -30,7 +37,14 @@ static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 			return false;
 		*val |= (1ull << 11) | (1ull << 12);
 		return true;
+	case MSR_IA32_SMM_MONITOR_CTL:
+		/* nested=on: no dual-monitor treatment, nothing set (SDM Vol. 3C
+		 * 32.15.5); reached only when VMX is shown (msr_policy_vmx). */
+		*val = 0;
+		return true;
 	default:
+		if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+			return vmx_l1_msr_value(&v->vm->l1_caps, msr, val);
 		return mtrr_msr(msr) && mtrr_read(&v->mtrr, msr, val);
 	}
 }
@@ -95,7 +109,7 @@ void handle_rdmsr(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val;
 
-	switch (msr_policy(v->vm->msr_filter, msr, false)) {
+	switch (msr_policy_vmx(v->vm->msr_filter, msr, false, v->vm->nested)) {
 	case MSR_EMULATE:
 		if (!emulated_read(v, msr, &val)) {
 			inject_gp0(v);
@@ -127,7 +141,7 @@ void handle_wrmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
 	uint64_t val = (v->regs->rdx << 32) | (uint32_t)v->regs->rax, cur;
-	enum msr_action action = msr_policy(v->vm->msr_filter, msr, true);
+	enum msr_action action = msr_policy_vmx(v->vm->msr_filter, msr, true, v->vm->nested);
 
 	if (action == MSR_DENY) {
 		deny(v, msr, true);

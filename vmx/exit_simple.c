@@ -2,6 +2,7 @@
  * INVD/WBINVD, XSETBV and the VMX instructions (VMX is hidden from the
  * guest for now). */
 #include "vmx/exits.h"
+#include "nested/nested.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/power.h"
@@ -166,8 +167,13 @@ void handle_xsetbv(struct vcpu *v)
 
 void handle_vmx_instruction(struct vcpu *v)
 {
-	/* CPUID hides VMX and the guest's CR4.VMXE reads 0: on such a CPU
-	 * every VMX instruction raises #UD (SDM Vol. 3C, 31.3, each
-	 * instruction's "Protected Mode Exceptions"). */
+	/* nested=on: emulated by nested VMX, through its one seam. */
+	if (v->vm->nested) {
+		nested_vmx_instruction(v);
+		return;
+	}
+	/* nested=off: CPUID hides VMX and the guest's CR4.VMXE reads 0: on
+	 * such a CPU every VMX instruction raises #UD (SDM Vol. 3C, 31.3,
+	 * each instruction's "Protected Mode Exceptions"). */
 	inject_ud(v);
 }

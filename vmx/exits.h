@@ -33,6 +33,12 @@ void handle_external_interrupt(struct vcpu *v);
  * blocking, and keep single-stepping (RFLAGS.TF) architectural. */
 void skip_instruction(struct vcpu *v);
 
+/* Set the guest's CR0, CR3, CR4 and EFER at once (values as the guest sees
+ * them), as a VM exit to L1 does; false if PAE paging would use invalid
+ * PDPTEs (nothing changed). vmx/exit_cr.c. */
+bool guest_load_control_regs(struct vcpu *v, uint64_t cr0, uint64_t cr3,
+			     uint64_t cr4, uint64_t efer);
+
 /* Queue a fault for the guest (it is delivered at the next VM entry). */
 void inject_gp0(struct vcpu *v);
 void inject_ud(struct vcpu *v);

@@ -47,6 +47,10 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 		out->pfec_mask = w->pf.mask;
 		out->pfec_match = w->pf.match;
 	}
-	out->cr0_mask = l0_cr0_owned(c) | w->cr0_watch;
+	/* In VMX operation CR0.PE and PG are fixed to 1 even where
+	 * unrestricted guest lets a guest clear them (23.8): L1's writes to
+	 * them must exit while it is in VMX operation. */
+	out->cr0_mask = l0_cr0_owned(c) | w->cr0_watch |
+			(w->l1_vmx_root ? CR0_PE | CR0_PG : 0);
 	out->cr4_mask = l0_cr4_owned(c) | w->cr4_watch;
 }

@@ -27,6 +27,8 @@ struct l0_wants {
 	bool cr3_load;           /* vmx/phys_width_exits.c: MOV to CR3 exits */
 	uint64_t cr0_watch;      /* vmx/phys_width_exits.c: CR0 writes that */
 	uint64_t cr4_watch;      /*   must exit, guest-owned in value */
+	bool l1_vmx_root;        /* nested/vmx_ops.c: L1 is in VMX operation,
+				  * where CR0.PE/PG are fixed (23.8) */
 	bool ia32e_guest;        /* vmx/exit_cr.c, vmx/vmcs_setup.c: entry
 				  * control "IA-32e mode guest" = EFER.LMA */
 };

@@ -93,14 +93,23 @@ static enum msr_action nestor_policy(uint32_t msr, bool write)
 	return MSR_GP;
 }
 
-enum msr_action msr_policy(const struct msr_filter *f, uint32_t msr,
-			   bool write)
+enum msr_action msr_policy_vmx(const struct msr_filter *f, uint32_t msr,
+			       bool write, bool vmx_shown)
 {
 	if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
 		return x2apic_policy(msr, write);
 	if (!msr_filter_allows(f, msr, write))
 		return MSR_DENY;
+	if (vmx_shown && ((msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST) ||
+			  msr == MSR_IA32_SMM_MONITOR_CTL))
+		return write ? MSR_GP : MSR_EMULATE;
 	return nestor_policy(msr, write);
+}
+
+enum msr_action msr_policy(const struct msr_filter *f, uint32_t msr,
+			   bool write)
+{
+	return msr_policy_vmx(f, msr, write, false);
 }
 
 static int bitmap_bit(uint32_t msr, bool write, unsigned *byte, unsigned *bit)

@@ -32,6 +32,12 @@ enum msr_action {
 /* The action for one access. f is the operator's filter (NULL: none). The
  * x2APIC MSRs are never filtered; otherwise a denied access is MSR_DENY;
  * otherwise Nestor's own policy decides (see msr_policy.c). */
+/* The same with nested VMX shown to the guest (nested=on): the VMX
+ * capability MSRs and IA32_SMM_MONITOR_CTL are then read-only MSRs Nestor
+ * answers (MSR_EMULATE for reads, #GP for writes: SDM Vol. 4 Table 2-2,
+ * Vol. 3C A.1). The filter still comes first. */
+enum msr_action msr_policy_vmx(const struct msr_filter *f, uint32_t msr,
+			       bool write, bool vmx_shown);
 enum msr_action msr_policy(const struct msr_filter *f, uint32_t msr,
 			   bool write);
 

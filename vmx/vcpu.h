@@ -90,7 +90,21 @@ struct vm {
 	unsigned nhidden;
 	const struct msr_filter *msr_filter; /* the operator's; NULL = none */
 	uint64_t apic_gpa;           /* xAPIC page mapped read-only, or 0 */
+	/* Nested VMX (nested=on): the guest sees VMX, with the capability
+	 * MSRs in l1_caps (vmx_l1_msrs(), vmx/caps.c). Launch. */
+	bool nested;
+	struct vmx_msrs l1_caps;
 };
+
+/* L1's VMX operation as the rest of vmx/ needs to know it (CR0/CR4 rules,
+ * IA32_FEATURE_CONTROL). Written by nested/vmx_ops.c (on) and at launch
+ * (feature_control); a restart clears on. */
+struct l1_vmx {
+	bool on;                  /* L1 is in VMX operation (after VMXON) */
+	uint64_t feature_control; /* IA32_FEATURE_CONTROL as L1 reads it */
+};
+
+struct nested_vcpu; /* nested/nested_vcpu.h: only nested/ looks inside */
 
 /* One virtual CPU. Each member says which file writes it (the exit path:
  * vmx/exit_dispatch.c; "launch": vmx/vmx_start.c). */
@@ -128,6 +142,8 @@ struct vcpu {
 	uint64_t msr_denials;        /* vmx/exit_msr.c */
 	struct mtrr_state mtrr;      /* vmx/exit_msr.c (launch: vmx/mtrr.h) */
 	uint32_t refused_ipis;       /* vmx/exit_msr.c, vmx/write_step.c */
+	struct l1_vmx l1vmx;         /* see struct l1_vmx */
+	struct nested_vcpu *nested;  /* boot/main.c (nested_vcpu_init()) */
 };
 
 static inline void vcpu_request(struct vcpu *v, uint32_t req)

@@ -25,6 +25,9 @@ struct vmx_options {
 	 * launch (vmx/vmx_start.c), to meet an empty pool while the guest
 	 * runs. 0: off. */
 	unsigned test_pool_spare;
+	/* nested=on: the guest is shown VMX (nested/, vmx/exit_cpuid.c,
+	 * vmx/exit_msr.c, vmx/exit_cr.c). */
+	bool nested;
 	/* on_guest_reset=restart: load the guest's image again into *e;
 	 * non-zero with a reason in why (boot/guest_boot.c). */
 	int (*reload_guest)(struct vcpu *v, struct guest_entry *e, char *why,

@@ -57,11 +57,15 @@ static void print_diag(void *ctx, bool fatal, const char *msg)
 		   fatal ? "refused" : "warning", msg);
 }
 
+/* The CPU's capability MSRs: nested VMX derives L1's view from them. */
+static struct vmx_msrs host_msrs;
+
 int vmx_configure(struct vmx_config *cfg)
 {
 	struct vmx_msrs m;
 
 	vmx_msrs_read(&m);
+	host_msrs = m;
 	if (vmx_config_build(&m, &l0_wanted, cfg, print_diag, NULL))
 		return -1;
 	pr_info("nestor: VMX controls: pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
@@ -246,6 +250,26 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
  * region is loaded without another VMCLEAR: the VMLAUNCH that follows
  * (vmx_handle_exit returns 1) succeeds only because the teardown cleared its
  * launch state. */
+/* nested=on: what L1 is shown of VMX. The capability MSRs come from the
+ * CPU's through the one pure derivation (vmx_l1_msrs()); IA32_FEATURE_CONTROL
+ * is locked with VMX outside SMX enabled, as firmware leaves it (SDM Vol. 3C
+ * 23.7); SMX is hidden, so VMX inside SMX is not enabled. */
+static void init_nested_view(struct vcpu *v)
+{
+	uint64_t fc = 0;
+
+	v->vm->nested = vmx_options.nested;
+	if (!v->vm->nested)
+		return;
+	vmx_l1_msrs(&host_msrs, NULL, &v->vm->l1_caps);
+	if (rdmsr_checked(MSR_IA32_FEATURE_CONTROL, &fc))
+		fc = 0;
+	v->l1vmx.feature_control = (fc | FEATURE_CONTROL_LOCKED |
+				    FEATURE_CONTROL_VMX_OUTSIDE_SMX) &
+				   ~(uint64_t)FEATURE_CONTROL_VMX_INSIDE_SMX;
+	pr_info("nestor: nested VMX on: the guest sees VMX (nested=off hides it)\n");
+}
+
 void vmx_restart_guest(struct vcpu *v, const char *why)
 {
 	struct guest_entry e;
@@ -265,6 +289,10 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 		panic("cannot unmap the MAXPHYADDR probe page");
 	v->probe_gpa = 0;
 	memset(&v->events, 0, sizeof(v->events));
+	/* A reset leaves VMX operation (SDM Vol. 3C 23.7 / 34.x: INIT and
+	 * reset put the CPU outside VMX); nested/ starts afresh at VMXON. */
+	v->l1vmx.on = false;
+	v->wants.l1_vmx_root = false;
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
 	write_step_abort(v); /* INVEPT needs VMX operation */
@@ -288,6 +316,7 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 
 	v->level = VCPU_L1;
 	v->vpid = v->cfg->vpid ? 1 : 0;
+	init_nested_view(v);
 	build_ept(v, map, nmap, ept_limit);
 
 	hp.msr_bitmap = launch_page("the MSR bitmap");

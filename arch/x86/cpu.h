@@ -156,10 +156,6 @@ static inline uint64_t xsetbv_checked(uint32_t xcr, uint64_t val)
 }
 
 
-/* IA32_FEATURE_CONTROL bits (SDM Vol. 3C, 23.7). */
-#define FEATURE_CONTROL_LOCKED (1ULL << 0)
-#define FEATURE_CONTROL_VMX_INSIDE_SMX (1ULL << 1)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
 
 /* CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3C, 23.6). */
 #define CPUID_1_ECX_VMX (1U << 5)

@@ -33,6 +33,14 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 
+/* The arithmetic flags (Vol. 1 3.4.3.1); VMX instructions report their
+ * outcome in CF and ZF and clear the others (Vol. 3C 30.2). */
+#define RFLAGS_CF (1ULL << 0)
+#define RFLAGS_PF (1ULL << 2)
+#define RFLAGS_AF (1ULL << 4)
+#define RFLAGS_ZF (1ULL << 6)
+#define RFLAGS_SF (1ULL << 7)
+#define RFLAGS_OF (1ULL << 11)
 #define RFLAGS_FIXED1 (1ULL << 1)
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
@@ -45,6 +53,10 @@
 #define APIC_BASE_EN (1ull << 11)
 #define APIC_BASE_ADDR 0x000ffffffffff000ull
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+/* IA32_FEATURE_CONTROL bits (SDM Vol. 3C, 23.7). */
+#define FEATURE_CONTROL_LOCKED (1ULL << 0)
+#define FEATURE_CONTROL_VMX_INSIDE_SMX (1ULL << 1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
 #define MSR_IA32_BIOS_UPDT_TRIG 0x79
 #define MSR_IA32_SMM_MONITOR_CTL 0x9b
 #define MSR_IA32_SYSENTER_CS 0x174
@@ -65,6 +77,8 @@
 #define MSR_X2APIC_ICR 0x830
 #define XSS_PT (1ULL << 8) /* IA32_XSS bit 8: Intel PT state (SDM Vol. 1 13.5.6) */
 #define MSR_IA32_PAT 0x277
+#define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
+#define MSR_IA32_BNDCFGS 0xd90
 #define MSR_IA32_PEBS_ENABLE 0x3f1
 #define MSR_IA32_DS_AREA 0x600
 #define MSR_EFER 0xc0000080

@@ -120,6 +120,7 @@ static struct rule rules[] = {
 	{ "msr_filter", FIELD(msr_filter), false, VALUES_CUSTOM, msr_filter_valid },
 	{ "panic", FIELD(panic_reboot), false, VALUES_WORDS, NULL },
 	{ "on_guest_reset", FIELD(guest_reset_restart), false, VALUES_WORDS, NULL },
+	{ "nested", FIELD(nested), false, VALUES_WORDS, NULL },
 	{ "test_fault", FIELD(test_fault), false, VALUES_WORDS, NULL },
 	{ "test_vmxon_fault", FIELD(test_vmxon_fault), false, VALUES_WORDS, NULL },
 	{ "test_break_guest", FIELD(test_break_guest), true, VALUES_WORDS, NULL },

@@ -10,7 +10,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LAYERS = ["lib", "arch", "mm", "vmx", "nested", "boot"]
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/', re.M)
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/([^"]*)"', re.M)
+# The one header of a higher layer vmx/ may include: the seam through which
+# it hands nested VMX its exits (docs/architecture.md, "Layers").
+SEAM = ("vmx", "nested", "nested.h")
 
 
 def layer_of(top):
@@ -26,8 +29,10 @@ def violations(path, text):
     if own is None:
         return []
     out = []
-    for top in INCLUDE.findall(text):
+    for top, rest in INCLUDE.findall(text):
         inc = layer_of(top)
+        if (LAYERS[own], top, rest) == SEAM:
+            continue
         if inc is not None and inc > own:
             out.append((rel, top))
     return out
@@ -61,6 +66,14 @@ class LayerTest(unittest.TestCase):
         self.assertEqual(violations(fake, '#include "boot/guest_boot.h"\n'
                                           '#include "mm/ept.h"\n'),
                          [("vmx/fake.c", "boot")])
+        # The seam is the only exception: any other nested/ header is not.
+        fake = os.path.join(ROOT, "vmx", "fake.c")
+        self.assertEqual(violations(fake, '#include "nested/nested.h"\n'
+                                          '#include "nested/vmcs12.h"\n'),
+                         [("vmx/fake.c", "nested")])
+        self.assertEqual(violations(os.path.join(ROOT, "mm", "f.c"),
+                                    '#include "nested/nested.h"\n'),
+                         [("mm/f.c", "nested")])
         self.assertEqual(violations(os.path.join(ROOT, "arch", "x86", "f.c"),
                                     '#include "arch/x86/cpu.h"\n#include "lib/log.h"\n'),
                          [])

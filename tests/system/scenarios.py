@@ -298,6 +298,12 @@ SCENARIOS = [
     suite_scenario("guest-suite-skylake-mb1", "corei7_skylake_x", "mb1"),
     suite_scenario("guest-suite-skylake-elf64", "corei7_skylake_x", "elf64"),
     suite_scenario("guest-suite-sandybridge-mb2", "corei7_sandy_bridge_2600k", "mb2"),
+    # nested=off: VMX hidden as on a CPU without it (CPUID, the capability
+    # MSRs #GP, IA32_FEATURE_CONTROL without VMX, CR4.VMXE #GP).
+    Scenario("guest-suite-skylake-nested-off", cpu="corei7_skylake_x",
+             cmdline="nested=off", modules=suite("mb2", "mb2", "nested=off"),
+             expect=SUITE_PASSED, reject=SUITE_REJECT + [r"nested VMX on"],
+             timeout=180, **suite_tests("corei7_skylake_x")),
     suite_scenario("guest-suite-sandybridge-mb1", "corei7_sandy_bridge_2600k", "mb1"),
     suite_scenario("guest-suite-sandybridge-elf64", "corei7_sandy_bridge_2600k", "elf64"),
     # No unrestricted guest: the 64-bit entry runs, multiboot guests are refused.

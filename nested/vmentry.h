@@ -1,0 +1,24 @@
+/* VMLAUNCH and VMRESUME from L1 (nested/vmentry.c), and the helpers of
+ * nested/vmx_ops.c they share. Only nested/ includes this. */
+#ifndef NESTOR_NESTED_VMENTRY_H
+#define NESTOR_NESTED_VMENTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "nested/vmcs12.h"
+#include "nested/vmx_rules.h"
+#include "vmx/vcpu.h"
+
+/* 30.3 VMLAUNCH/VMRESUME after the #UD/#GP checks: the VMfail cases, the
+ * checks of 26.2-26.4 against the capabilities L1 was shown, a VM-entry
+ * failure exit to L1 (26.7) or, for an entry that passes, L2 (part 2). */
+void nested_vmentry(struct vcpu *v, bool launch);
+
+/* nested/vmx_ops.c: */
+uint32_t nested_l1_revision(const struct vcpu *v);
+struct vmcs12_region *nested_region(struct vcpu *v, uint64_t pa);
+void nested_writeback(struct vcpu *v);
+/* Retire the instruction with result r (RFLAGS, error field). */
+void nested_finish(struct vcpu *v, struct vmx_result r);
+
+#endif
