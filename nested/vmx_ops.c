@@ -6,13 +6,16 @@
  *
  * The current VMCS is cached here (struct nested_vcpu.cache) and written
  * back to L1's region at VMCLEAR, at VMPTRLD of another VMCS and at
- * VMXOFF (24.11.1). VMLAUNCH/VMRESUME continue in nested/vmentry.c. */
+ * VMXOFF (24.11.1); with VMCS shadowing its hot fields also live in a
+ * shadow VMCS (nested/shadow.c). VMLAUNCH/VMRESUME continue in
+ * nested/vmentry.c. */
 #include "nested/nested.h"
 #include "arch/x86/regs.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "nested/nested_vcpu.h"
 #include "nested/operand.h"
+#include "nested/shadow.h"
 #include "nested/vmentry.h"
 #include "nested/vmx_rules.h"
 #include "vmx/exit_info.h"
@@ -101,6 +104,7 @@ static void do_vmxon(struct vcpu *v)
 		n->vmxon_ptr = ptr;
 		n->current = VMCS_PTR_NONE;
 		set_vmx_root(v, true);
+		shadow_vmx_on(v);
 	}
 	nested_finish(v, r);
 }
@@ -111,6 +115,7 @@ static void do_vmxoff(struct vcpu *v)
 	v->nested->current = VMCS_PTR_NONE;
 	v->nested->vmxon_ptr = VMCS_PTR_NONE;
 	set_vmx_root(v, false);
+	shadow_vmx_off(v);
 	nested_finish(v, vmx_succeed());
 }
 
@@ -334,6 +339,11 @@ void nested_vmx_instruction(struct vcpu *v)
 		inject_gp0(v);
 		return;
 	default:
+		/* The shadow VMCS (if any) and the cache agree while the
+		 * instruction runs: L1's non-exiting VMWRITEs come in first,
+		 * whatever the instruction changed goes out after. */
+		shadow_to_cache(v);
 		insn_fns[i](v);
+		shadow_from_cache(v);
 	}
 }

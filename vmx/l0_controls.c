@@ -31,7 +31,8 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 		    (w->nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
 		    (w->mtf ? PROC_MONITOR_TRAP_FLAG : 0) |
 		    (w->cr3_load ? PROC_CR3_LOAD_EXITING : 0);
-	out->proc2 = c->ctl[VMX_PROC2];
+	out->proc2 = c->ctl[VMX_PROC2] |
+		     (w->vmcs_shadowing ? PROC2_VMCS_SHADOWING : 0);
 	out->exit = c->ctl[VMX_EXIT];
 	out->entry = (c->ctl[VMX_ENTRY] & ~ENTRY_IA32E_MODE_GUEST) |
 		     (w->ia32e_guest ? ENTRY_IA32E_MODE_GUEST : 0);

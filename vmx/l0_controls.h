@@ -29,6 +29,8 @@ struct l0_wants {
 	uint64_t cr4_watch;      /*   must exit, guest-owned in value */
 	bool l1_vmx_root;        /* nested/vmx_ops.c: L1 is in VMX operation,
 				  * where CR0.PE/PG are fixed (23.8) */
+	bool vmcs_shadowing;     /* nested/shadow.c: L1's hot VMREAD/VMWRITE
+				  * go to a shadow VMCS (24.10) */
 	bool ia32e_guest;        /* vmx/exit_cr.c, vmx/vmcs_setup.c: entry
 				  * control "IA-32e mode guest" = EFER.LMA */
 };

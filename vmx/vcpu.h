@@ -94,6 +94,7 @@ struct vm {
 	 * MSRs in l1_caps (vmx_l1_msrs(), vmx/caps.c). Launch. */
 	bool nested;
 	struct vmx_msrs l1_caps;
+	struct vmx_msrs host_caps;   /* the CPU's capability MSRs */
 };
 
 /* L1's VMX operation as the rest of vmx/ needs to know it (CR0/CR4 rules,

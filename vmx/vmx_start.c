@@ -262,6 +262,7 @@ static void init_nested_view(struct vcpu *v)
 	if (!v->vm->nested)
 		return;
 	vmx_l1_msrs(&host_msrs, NULL, &v->vm->l1_caps);
+	v->vm->host_caps = host_msrs;
 	if (rdmsr_checked(MSR_IA32_FEATURE_CONTROL, &fc))
 		fc = 0;
 	v->l1vmx.feature_control = (fc | FEATURE_CONTROL_LOCKED |

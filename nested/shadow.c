@@ -1,0 +1,157 @@
+/* See nested/shadow.h. */
+#include "nested/shadow.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "mm/pool.h"
+#include "arch/x86/traps.h"
+#include "nested/nested_vcpu.h"
+#include "nested/vmx_rules.h"
+#include "vmx/exits.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_field_caps.h"
+#include "vmx/vmcs_track.h"
+#include "vmx/vmx_controls.h"
+
+/* One vCPU today. Written here only. */
+static struct {
+	bool ready;              /* pages allocated */
+	struct loaded_vmcs lv;   /* the shadow VMCS */
+	uint8_t *read_bitmap, *write_bitmap; /* 24.6.15 */
+} shadow;
+
+bool shadow_active(const struct vcpu *v)
+{
+	return v->wants.vmcs_shadowing;
+}
+
+/* A field is shadowed when the table says so, L1 was shown it and the CPU
+ * has it; a read-only one only where the CPU lets Nestor VMWRITE it into
+ * the shadow VMCS (IA32_VMX_MISC bit 29, A.6). */
+static bool shadowed(const struct vcpu *v, const struct vmcs_field_info *f,
+		     bool for_write)
+{
+	bool ro = VMCS_ENC_TYPE(f->encoding) == VMCS_T_EXIT_INFO;
+
+	if (f->shadow == VMCS_SHADOW_NO ||
+	    (for_write && f->shadow != VMCS_SHADOW_RW))
+		return false;
+	if (ro && !(v->vm->host_caps.misc & (1ull << 29)))
+		return false;
+	return vmcs12_field_supported(&v->vm->l1_caps, f->encoding) &&
+	       vmcs12_field_supported(&v->vm->host_caps, f->encoding);
+}
+
+/* 24.6.15: bit n of a bitmap is for the encoding whose bits 14:0 are n; a
+ * 1 makes the access exit. */
+static void bitmap_allow(uint8_t *b, uint32_t enc)
+{
+	b[(enc & 0x7fff) / 8] &= (uint8_t)~(1u << (enc & 7));
+}
+
+static bool setup(struct vcpu *v)
+{
+	uint64_t pa;
+
+	if (shadow.ready)
+		return true;
+	if (!v->cfg->vmcs_shadowing)
+		return false;
+	pa = pool_alloc("the shadow VMCS for L1");
+	shadow.read_bitmap = (uint8_t *)pool_alloc("L1's VMREAD bitmap");
+	shadow.write_bitmap = (uint8_t *)pool_alloc("L1's VMWRITE bitmap");
+	if (!pa || !shadow.read_bitmap || !shadow.write_bitmap) {
+		pr_warn("nestor: no memory for VMCS shadowing: every VMREAD/VMWRITE of L1 exits\n");
+		return false;
+	}
+	/* 24.10: bit 31 of the revision dword marks a shadow VMCS. */
+	*(uint32_t *)pa = v->cfg->revision | (1u << 31);
+	if (loaded_vmcs_init(&shadow.lv, pa) != LOADED_VMCS_OK ||
+	    vmclear(pa) != VMX_OK)
+		panic("cannot set up the shadow VMCS at 0x%lx", pa);
+	memset(shadow.read_bitmap, 0xff, 4096);
+	memset(shadow.write_bitmap, 0xff, 4096);
+	for (unsigned i = 0; i < vmcs_field_count; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[i];
+
+		for (uint32_t hi = 0; hi <= (f->width == VMCS_W64); hi++) {
+			if (shadowed(v, f, false))
+				bitmap_allow(shadow.read_bitmap, f->encoding | hi);
+			if (shadowed(v, f, true))
+				bitmap_allow(shadow.write_bitmap, f->encoding | hi);
+		}
+	}
+	shadow.ready = true;
+	return true;
+}
+
+void shadow_vmx_on(struct vcpu *v)
+{
+	if (!setup(v))
+		return;
+	/* vmcs01 is current on every exit. */
+	vmcs_write(VMCS_VMREAD_BITMAP, (uint64_t)shadow.read_bitmap);
+	vmcs_write(VMCS_VMWRITE_BITMAP, (uint64_t)shadow.write_bitmap);
+	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+	v->wants.vmcs_shadowing = true;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
+}
+
+void shadow_vmx_off(struct vcpu *v)
+{
+	if (!shadow_active(v))
+		return;
+	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+	v->wants.vmcs_shadowing = false;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
+}
+
+static void load_shadow(void)
+{
+	if (vmcs_load(&shadow.lv) != VMX_OK)
+		panic("VMPTRLD of the shadow VMCS 0x%lx failed", shadow.lv.pa);
+}
+
+static void load_vmcs01(struct vcpu *v)
+{
+	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
+		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
+}
+
+void shadow_to_cache(struct vcpu *v)
+{
+	struct nested_vcpu *n = v->nested;
+
+	if (!shadow_active(v) || n->current == VMCS_PTR_NONE)
+		return;
+	load_shadow();
+	for (unsigned i = 0; i < vmcs_field_count; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[i];
+
+		if (shadowed(v, f, true))
+			vmcs12_write(&n->cache.f, f, f->encoding,
+				     vmcs_read(f->encoding));
+	}
+	load_vmcs01(v);
+}
+
+void shadow_from_cache(struct vcpu *v)
+{
+	struct nested_vcpu *n = v->nested;
+
+	if (!shadow_active(v))
+		return;
+	if (n->current == VMCS_PTR_NONE) {
+		vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+		return;
+	}
+	load_shadow();
+	for (unsigned i = 0; i < vmcs_field_count; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[i];
+
+		if (shadowed(v, f, false))
+			vmcs_write(f->encoding,
+				   vmcs12_read(&n->cache.f, f, f->encoding));
+	}
+	load_vmcs01(v);
+	vmcs_write(VMCS_VMCS_LINK_POINTER, shadow.lv.pa);
+}

@@ -1,0 +1,26 @@
+/* VMCS shadowing for L1 (SDM Vol. 3C 24.10, 25.1.3, 30.3 VMREAD/VMWRITE):
+ * where the CPU has it, the current vmcs12's hot fields (the `shadow`
+ * column of vmx/vmcs_fields.h) live in a shadow VMCS linked from vmcs01,
+ * and L1's VMREAD/VMWRITE of them do not exit. Everything else exits and
+ * is emulated on the cache; the two are synced at every VMX-instruction
+ * exit. Without the CPU feature these are no-ops and every access exits. */
+#ifndef NESTOR_NESTED_SHADOW_H
+#define NESTOR_NESTED_SHADOW_H
+
+#include <stdbool.h>
+#include "vmx/vcpu.h"
+
+/* The CPU can shadow for L1 (and nested/ set it up at VMXON). */
+bool shadow_active(const struct vcpu *v);
+/* VMXON/VMXOFF: turn shadowing on or off in vmcs01. */
+void shadow_vmx_on(struct vcpu *v);
+void shadow_vmx_off(struct vcpu *v);
+/* At the start of a VMX-instruction exit: L1's VMWRITEs that did not
+ * exit, from the shadow VMCS into the cache. */
+void shadow_to_cache(struct vcpu *v);
+/* At its end: the cache into the shadow VMCS and the link pointer to it,
+ * or the link pointer to none (VMREAD/VMWRITE then VMfailInvalid without
+ * an exit, as with no current VMCS, 30.3). */
+void shadow_from_cache(struct vcpu *v);
+
+#endif
