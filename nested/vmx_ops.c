@@ -10,7 +10,7 @@
  * shadow VMCS (nested/shadow.c). VMLAUNCH/VMRESUME continue in
  * nested/vmentry.c. */
 #include "nested/nested.h"
-#include "arch/x86/regs.h"
+#include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "nested/nested_vcpu.h"
@@ -267,8 +267,10 @@ static void do_invvpid(struct vcpu *v)
 	}
 	if (!l1_operand_read(v, desc, 16))
 		return;
+	/* "Canonical" for the processor's linear-address width (Vol. 1
+	 * 3.3.7.1): 57 bits where CPUID.(7,0):ECX.LA57[16] = 1. */
 	if (!vmx_invvpid_desc_ok(type, desc[0], desc[1],
-				 guest_visible_cr4(v) & CR4_LA57)) {
+				 cpuid(7, 0).ecx & (1u << 16))) {
 		nested_finish(v, vmx_fail(v->nested->current, 28));
 		return;
 	}
