@@ -904,10 +904,13 @@ static const uint32_t l1_policy_hide[VMX_CTL_KINDS] = {
 		     EXIT_CONCEAL_VMX_FROM_PT | EXIT_CLEAR_RTIT_CTL |
 		     EXIT_LOAD_CET_STATE | EXIT_LOAD_PKRS | EXIT_CLEAR_LBR_CTL |
 		     EXIT_CLEAR_UINV,
-	/* 24.8.1: the entry sides of the same pairs. */
+	/* 24.8.1: the entry sides of the same pairs; "entry to SMM" and
+	 * "deactivate dual-monitor treatment" serve only the dual-monitor
+	 * treatment of SMM (34.15), which L1 is never shown (A.1 bit 49). */
 	[VMX_ENTRY] = ENTRY_CONCEAL_VMX_FROM_PT | ENTRY_LOAD_RTIT_CTL |
 		      ENTRY_LOAD_CET_STATE | ENTRY_LOAD_PKRS |
-		      ENTRY_LOAD_LBR_CTL | ENTRY_LOAD_UINV,
+		      ENTRY_LOAD_LBR_CTL | ENTRY_LOAD_UINV | ENTRY_TO_SMM |
+		      ENTRY_DEACTIVATE_DUAL_MONITOR,
 };
 
 /* A.10: the EPT/VPID capabilities L1 may be shown. Not shown: accessed and

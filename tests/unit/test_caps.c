@@ -1331,7 +1331,8 @@ static const uint32_t policy[VMX_CTL_KINDS] = {
 		     EXIT_CLEAR_UINV,
 	[VMX_ENTRY] = ENTRY_CONCEAL_VMX_FROM_PT | ENTRY_LOAD_RTIT_CTL |
 		      ENTRY_LOAD_CET_STATE | ENTRY_LOAD_PKRS |
-		      ENTRY_LOAD_LBR_CTL | ENTRY_LOAD_UINV,
+		      ENTRY_LOAD_LBR_CTL | ENTRY_LOAD_UINV | ENTRY_TO_SMM |
+		      ENTRY_DEACTIVATE_DUAL_MONITOR,
 };
 
 /* One kind's plain and TRUE MSR values (PROC2 has only one). */
@@ -1523,8 +1524,10 @@ static void test_l1_skylake_exact(void **state)
 	/* 0x007fffff less "save VMX-preemption timer value" (22). */
 	assert_int_equal(l1.exit, 0x003fffff00036dffull);
 	assert_int_equal(l1.true_exit, 0x003fffff00036dfbull);
-	assert_int_equal(l1.entry, host.entry);
-	assert_int_equal(l1.true_entry, host.true_entry);
+	/* 0xffff less "entry to SMM" (10), "deactivate dual-monitor
+	 * treatment" (11). */
+	assert_int_equal(l1.entry, 0x0000f3ff000011ffull);
+	assert_int_equal(l1.true_entry, 0x0000f3ff000011fbull);
 	/* Shutdown and wait-for-SIPI gone, HLT kept. */
 	assert_int_equal(l1.misc, 0x0000000060040060ull);
 	/* EPT A/D (bit 21) gone. */
