@@ -1,7 +1,8 @@
 /* Unit tests for vmx/caps.c: VMX capability MSRs -> controls, the
  * VM-entry/VM-exit pair rule, refusal of inconsistent CPUs, and the MSRs
- * shown to a nested hypervisor. Fixtures are values Bochs 2.7 reports
- * (shared/platform.md); hand-made variants break one rule each. */
+ * shown to a nested hypervisor. Fixtures are the Bochs 2.7 models in
+ * vmx_models.h (which says what is measured, derived or invented);
+ * hand-made variants break one rule each. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
