@@ -14,6 +14,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmx/caps.h"
+#include "vmx/vmcs_field_caps.h"
 #include "vmx/vmx_controls.h"
 
 #define DIAG_MAX 256
@@ -879,6 +880,72 @@ int vmx_config_build(const struct vmx_msrs *m, const struct vmx_wanted *want,
 
 /* ---- What a nested hypervisor (L1) is shown ----------------------------- */
 
+/* The fixed policy: controls Nestor's nested VMX does not emulate, hidden
+ * from L1 whatever the CPU offers (allowed-1 cleared, A.3-A.5). Both sides
+ * of a VM-entry/VM-exit pair are listed together. */
+static const uint32_t l1_policy_hide[VMX_CTL_KINDS] = {
+	/* 24.6.1: posted interrupts; the VMX-preemption timer. */
+	[VMX_PIN] = PIN_POSTED_INTERRUPTS | PIN_PREEMPTION_TIMER,
+	/* 24.6.2: the tertiary controls' MSR (A.3.4) is not modelled. */
+	[VMX_PROC] = PROC_TERTIARY_CONTROLS,
+	/* 24.6.2 Table 24-7. */
+	[VMX_PROC2] = PROC2_ENABLE_PML | PROC2_ENABLE_VMFUNC |
+		      PROC2_VMCS_SHADOWING | PROC2_EPT_VIOLATION_VE |
+		      PROC2_ENCLS_EXITING | PROC2_ENCLV_EXITING |
+		      PROC2_SUBPAGE_WRITE_PERM | PROC2_MODE_BASED_EPT_EXEC |
+		      PROC2_TSC_SCALING | PROC2_CONCEAL_VMX_FROM_PT |
+		      PROC2_PT_USES_GUEST_PHYS | PROC2_USER_WAIT_PAUSE |
+		      PROC2_ENABLE_PCONFIG,
+	/* 24.7.1: the secondary VM-exit controls' MSR (A.4.2) is not
+	 * modelled; the preemption timer is hidden; Intel PT, CET and PKRS
+	 * state is not switched; vmcs12 has no IA32_LBR_CTL or UINV field
+	 * (vmx/vmcs_fields.h), so their pairs cannot be emulated either. */
+	[VMX_EXIT] = EXIT_SECONDARY_CONTROLS | EXIT_SAVE_PREEMPTION_TIMER |
+		     EXIT_CONCEAL_VMX_FROM_PT | EXIT_CLEAR_RTIT_CTL |
+		     EXIT_LOAD_CET_STATE | EXIT_LOAD_PKRS | EXIT_CLEAR_LBR_CTL |
+		     EXIT_CLEAR_UINV,
+	/* 24.8.1: the entry sides of the same pairs; "entry to SMM" and
+	 * "deactivate dual-monitor treatment" serve only the dual-monitor
+	 * treatment of SMM (34.15), which L1 is never shown (A.1 bit 49). */
+	[VMX_ENTRY] = ENTRY_CONCEAL_VMX_FROM_PT | ENTRY_LOAD_RTIT_CTL |
+		      ENTRY_LOAD_CET_STATE | ENTRY_LOAD_PKRS |
+		      ENTRY_LOAD_LBR_CTL | ENTRY_LOAD_UINV | ENTRY_TO_SMM |
+		      ENTRY_DEACTIVATE_DUAL_MONITOR,
+};
+
+/* A.10: the EPT/VPID capabilities L1 may be shown. Not shown: accessed and
+ * dirty flags (bit 21), advanced VM-exit information for EPT violations
+ * (bit 22), supervisor shadow-stack control (bit 23, CET is hidden), the
+ * HLAT prefix size (bits 53:48, tertiary controls are hidden) and every
+ * bit A.10 leaves reserved. The #VE-related controls are hidden in the
+ * secondary controls ("EPT-violation #VE"); A.10 has no #VE bit. */
+#define L1_EPT_VPID_CAP_SHOWN                                               \
+	(EPT_CAP_EXEC_ONLY | EPT_CAP_WALK_4 | EPT_CAP_WALK_5 | EPT_CAP_MT_UC | \
+	 EPT_CAP_MT_WB | EPT_CAP_PAGE_2M | EPT_CAP_PAGE_1G | EPT_CAP_INVEPT |  \
+	 EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL | EPT_CAP_VPID_BITS)
+
+/* A.6: the IA32_VMX_MISC bits L1 may be shown. Not shown: the
+ * shutdown and wait-for-SIPI activity states (bits 7, 8), Intel PT in VMX
+ * operation (bit 14), RDMSR of IA32_SMBASE in SMM (bit 15), the
+ * IA32_SMM_MONITOR_CTL bit-2 capability (bit 28) and the MSEG revision
+ * identifier (bits 63:32): no dual-monitor treatment is shown (A.1 bit 49).
+ * The preemption-timer rate (bits 4:0) goes with the timer. */
+#define L1_MISC_SHOWN                                                       \
+	(VMX_MISC_PREEMPT_RATE_MASK | VMX_MISC_LMA_IN_EXIT_CTLS |             \
+	 VMX_MISC_ACTIVITY_HLT | VMX_MISC_CR3_TARGETS_MASK |                  \
+	 VMX_MISC_MSR_LIST_MASK | VMX_MISC_VMWRITE_ANY_FIELD |                \
+	 VMX_MISC_ZERO_LEN_INJECT)
+
+/* A.1: the IA32_VMX_BASIC bits taken from the CPU; the revision and
+ * region size are Nestor's, bit 48 is 0 on Intel 64 CPUs, and bit 49
+ * (dual-monitor treatment) is never shown. */
+#define L1_BASIC_FROM_CPU                                                   \
+	(VMX_BASIC_MEMTYPE_MASK | VMX_BASIC_INOUT_INFO | VMX_BASIC_TRUE_CTLS |  \
+	 VMX_BASIC_ANY_ERRCODE)
+
+/* L1's VMCS region is a 4-KByte page holding struct vmcs12 (A.1). */
+#define L1_VMCS_REGION_SIZE 4096ull
+
 /* Clears allowed-1 bits `bits` of a control MSR, except those in `keep`. */
 static void msr_hide(uint64_t *msr, uint32_t bits, uint32_t keep)
 {
@@ -926,12 +993,56 @@ static void l1_hide(struct vmx_msrs *l1, enum vmx_ctl_kind k, uint32_t bits)
 		msr_hide(t, bits, keep);
 }
 
+/* Control bits without a name in Tables 24-5 to 24-15: Nestor cannot
+ * emulate what it does not know. */
+static uint32_t unnamed_bits(enum vmx_ctl_kind k)
+{
+	const struct kind_info *ki = &kinds[k];
+	uint32_t named = 0;
+	size_t i;
+
+	for (i = 0; i < ki->count; i++)
+		named |= ki->names[i].mask;
+	return ~named;
+}
+
+/* A.2: with TRUE MSRs, the allowed 1-settings of both views are the same;
+ * show only what both have, so that neither view offers L1 a control the
+ * CPU's effective view (the TRUE one) lacks. */
+static void l1_agree_views(struct vmx_msrs *l1)
+{
+	unsigned k;
+
+	if (!use_true_ctls(l1))
+		return;
+	for (k = 0; k < VMX_CTL_KINDS; k++) {
+		uint64_t *p, *t;
+
+		if (k == VMX_PROC2)
+			continue;
+		l1_msrs_of(l1, (enum vmx_ctl_kind)k, &p, &t);
+		l1_hide(l1, (enum vmx_ctl_kind)k, HI32(*p) ^ HI32(*t));
+	}
+}
+
 static uint32_t l1_allowed1(const struct vmx_msrs *l1, enum vmx_ctl_kind k)
 {
 	uint32_t a0[VMX_CTL_KINDS], a1[VMX_CTL_KINDS];
 
 	vmx_allowed_settings(l1, a0, a1);
 	return a1[k];
+}
+
+/* A.10: INVEPT/INVVPID types are reported only with the instruction. */
+static void l1_invalidation_types(struct vmx_msrs *l1)
+{
+	if (!(l1->ept_vpid_cap & EPT_CAP_INVEPT))
+		l1->ept_vpid_cap &= ~(EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL);
+	if (!(l1->ept_vpid_cap & VPID_CAP_INVVPID))
+		l1->ept_vpid_cap &= ~(VPID_CAP_INVVPID_ADDR |
+				      VPID_CAP_INVVPID_SINGLE |
+				      VPID_CAP_INVVPID_ALL |
+				      VPID_CAP_INVVPID_SINGLE_NONGLOBAL);
 }
 
 /* A.3.3, A.10, A.11: the secondary-control MSRs exist only as far as the
@@ -948,6 +1059,8 @@ static void l1_secondary(struct vmx_msrs *l1)
 	}
 	if (!l1->have_ept_vpid_cap)
 		l1_hide(l1, VMX_PROC2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID);
+	l1->ept_vpid_cap &= L1_EPT_VPID_CAP_SHOWN;
+	l1_invalidation_types(l1);
 	a1 = HI32(l1->procbased2);
 	if (!(a1 & PROC2_ENABLE_EPT)) {
 		/* 26.2.1.1 (UG needs EPT), 24.6.14 (EPTP switching). */
@@ -988,6 +1101,23 @@ static void l1_pairs(struct vmx_msrs *l1)
 	l1_hide(l1, VMX_EXIT, ex);
 }
 
+/* A.6: what is left of IA32_VMX_MISC. */
+static void l1_misc(struct vmx_msrs *l1)
+{
+	l1->misc &= L1_MISC_SHOWN;
+	/* The rate means nothing without the timer (A.6, 25.5.1). */
+	if (!(l1_allowed1(l1, VMX_PIN) & PIN_PREEMPTION_TIMER))
+		l1->misc &= ~VMX_MISC_PREEMPT_RATE_MASK;
+}
+
+/* A.1: Nestor's revision and region size, the rest from the CPU. */
+static void l1_basic(struct vmx_msrs *l1)
+{
+	l1->basic = (l1->basic & L1_BASIC_FROM_CPU) |
+		    (L1_VMCS_REGION_SIZE << VMX_BASIC_REGION_SIZE_SHIFT) |
+		    NESTOR_VMCS12_REVISION;
+}
+
 void vmx_l1_msrs(const struct vmx_msrs *host,
 		 const uint32_t hide[VMX_CTL_KINDS], struct vmx_msrs *l1)
 {
@@ -1001,11 +1131,20 @@ void vmx_l1_msrs(const struct vmx_msrs *host,
 		l1->true_pinbased = l1->true_procbased = 0;
 		l1->true_exit = l1->true_entry = 0;
 	}
-	for (k = 0; hide && k < VMX_CTL_KINDS; k++)
-		l1_hide(l1, (enum vmx_ctl_kind)k, hide[k]);
-	/* A.3.4, A.4.2: their MSRs are not modelled. */
-	l1_hide(l1, VMX_PROC, PROC_TERTIARY_CONTROLS);
-	l1_hide(l1, VMX_EXIT, EXIT_SECONDARY_CONTROLS);
+	for (k = 0; k < VMX_CTL_KINDS; k++) {
+		uint32_t bits = l1_policy_hide[k] | unnamed_bits(
+					(enum vmx_ctl_kind)k);
+
+		if (hide)
+			bits |= hide[k];
+		l1_hide(l1, (enum vmx_ctl_kind)k, bits);
+	}
+	l1_agree_views(l1);
 	l1_secondary(l1);
 	l1_pairs(l1);
+	l1_misc(l1);
+	l1_basic(l1);
+	/* A.9: last, from the fields a CPU with exactly these MSRs has. */
+	l1->vmcs_enum = (uint64_t)vmcs12_highest_index(l1)
+			<< VMX_VMCS_ENUM_INDEX_SHIFT;
 }

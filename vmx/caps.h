@@ -112,13 +112,23 @@ extern const unsigned vmx_entry_exit_pair_count;
 void vmx_sanitize_pairs(uint32_t *entry, uint32_t *exit,
 			unsigned *cleared_mask);
 
+/* The VMCS revision identifier Nestor's nested VMX shows L1 in
+ * IA32_VMX_BASIC[30:0] (A.1) and expects in L1's VMCS regions: L1's VMCS is
+ * Nestor's struct vmcs12, not the CPU's format, so it must not carry the
+ * CPU's identifier. ASCII "NEST"; bit 31 is 0 as A.1 requires. */
+#define NESTOR_VMCS12_REVISION 0x4e455354u
+
 /* Derives the capability MSRs to show a nested hypervisor (L1) from the
  * host's: drops the allowed-1 bits in hide[kind] (NULL: hide nothing; bits
- * the host forces to 1 cannot be hidden), always hides "activate tertiary
- * controls" and "activate secondary VM-exit controls" (their MSRs are not
- * modelled), sanitizes the VM-entry/VM-exit pairs, and keeps the secondary,
- * EPT/VPID and VM-function MSRs consistent with what is left (A.3.3, A.10,
- * A.11, 26.2.1.1). Meant for host MSRs vmx_config_build() accepted. */
+ * the host forces to 1 cannot be hidden) and those of the fixed policy of
+ * what Nestor's nested VMX does not emulate (vmx/caps.c, "what L1 is
+ * shown"); shows nothing the host's allowed-1 lacks in either MSR view;
+ * sanitizes the VM-entry/VM-exit pairs; keeps the secondary, EPT/VPID and
+ * VM-function MSRs consistent with what is left (A.3.3, A.10, A.11,
+ * 26.2.1.1); shows Nestor's vmcs12 revision and a 4096-byte region in
+ * IA32_VMX_BASIC (A.1), the reduced IA32_VMX_MISC (A.6), and an
+ * IA32_VMX_VMCS_ENUM computed from the fields L1 then has (A.9). Meant for
+ * host MSRs vmx_config_build() accepted. */
 void vmx_l1_msrs(const struct vmx_msrs *host,
 		 const uint32_t hide[VMX_CTL_KINDS], struct vmx_msrs *l1);
 

@@ -46,11 +46,13 @@ static bool feature_present(const struct shown *s, uint32_t full)
 	case VMCS_POSTED_INTR_NOTIFY_VECTOR:
 	case VMCS_POSTED_INTR_DESC_ADDR:
 		return can1(s, VMX_PIN, PIN_POSTED_INTERRUPTS);
-	/* B.1.1: the EPTP index exists iff "EPT-violation #VE" can be 1
-	 * (the #VE information area and VMFUNC 0 write it only then, 25.5.6.3,
-	 * 25.5.7.2) -- not with VM functions. */
+	/* B.1.1: the EPTP index exists iff "EPT-violation #VE" can be 1 --
+	 * not with VM functions: EPTP switching writes it only "IF processor
+	 * supports the 1-setting of the 'EPT-violation #VE' VM-execution
+	 * control" (25.5.5.3). */
 	case VMCS_EPTP_INDEX:
-	/* 24.6.18, B.2.1: the virtualization-exception information address. */
+	/* 24.6.18, B.2.1: the virtualization-exception information address
+	 * iff "EPT-violation #VE" can be 1. */
 	case VMCS_VE_INFO_ADDR:
 		return can1(s, VMX_PROC2, PROC2_EPT_VIOLATION_VE);
 	/* 24.4.2, B.1.2: guest interrupt status; 24.6.8, B.2.1: EOI-exit
@@ -61,7 +63,7 @@ static bool feature_present(const struct shown *s, uint32_t full)
 	case VMCS_EOI_EXIT_BITMAP2:
 	case VMCS_EOI_EXIT_BITMAP3:
 		return can1(s, VMX_PROC2, PROC2_VIRTUAL_INTERRUPT_DELIVERY);
-	/* 24.4.2 (PML index), 24.6.18 (PML address): only with "enable PML". */
+	/* 24.4.2 (PML index), 24.6.17 (PML address): only with "enable PML". */
 	case VMCS_GUEST_PML_INDEX:
 	case VMCS_PML_ADDRESS:
 		return can1(s, VMX_PROC2, PROC2_ENABLE_PML);
@@ -103,7 +105,7 @@ static bool feature_present(const struct shown *s, uint32_t full)
 	case VMCS_VMREAD_BITMAP:
 	case VMCS_VMWRITE_BITMAP:
 		return can1(s, VMX_PROC2, PROC2_VMCS_SHADOWING);
-	/* 24.6.20: XSS-exiting bitmap iff "enable XSAVES/XRSTORS" can be 1. */
+	/* 24.6.19: XSS-exiting bitmap iff "enable XSAVES/XRSTORS" can be 1. */
 	case VMCS_XSS_EXIT_BITMAP:
 		return can1(s, VMX_PROC2, PROC2_ENABLE_XSAVES);
 	/* 24.6.16: ENCLS-exiting bitmap iff "enable ENCLS exiting" can be 1. */
@@ -124,7 +126,7 @@ static bool feature_present(const struct shown *s, uint32_t full)
 	case VMCS_PLE_GAP:
 	case VMCS_PLE_WINDOW:
 		return can1(s, VMX_PROC2, PROC2_PAUSE_LOOP_EXITING);
-	/* 24.4.2, B.2.3: guest IA32_PAT/IA32_EFER/IA32_BNDCFGS/IA32_RTIT_CTL
+	/* 24.4.1, B.2.3: guest IA32_PAT/IA32_EFER/IA32_BNDCFGS/IA32_RTIT_CTL
 	 * exist iff the VM-entry control that loads them or the VM-exit
 	 * control that saves (or clears) them can be 1; guest
 	 * IA32_PERF_GLOBAL_CTRL iff "load IA32_PERF_GLOBAL_CTRL" (entry) or

@@ -173,7 +173,7 @@ static void test_single_control_fields(void **state)
 }
 
 /* Guest-state MSR fields: the entry control that loads or the exit
- * control that saves/clears them (24.4.2). */
+ * control that saves/clears them (24.4.1). */
 static const struct { uint32_t enc, entry, exit; } either[] = {
 	{ VMCS_GUEST_IA32_PAT, ENTRY_LOAD_PAT, EXIT_SAVE_PAT },
 	{ VMCS_GUEST_IA32_EFER, ENTRY_LOAD_EFER, EXIT_SAVE_EFER },
