@@ -12,11 +12,21 @@
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_controls.h"
 
+/* One slot per row of the field table. */
+#define ROW(name, enc, width, sh) +1
+enum { VMCS_SHADOW_MAX_ROWS = 0 VMCS_FIELDS(ROW) };
+#undef ROW
+
 /* One vCPU today. Written here only. */
 static struct {
 	bool ready;              /* pages allocated */
 	struct loaded_vmcs lv;   /* the shadow VMCS */
 	uint8_t *read_bitmap, *write_bitmap; /* 24.6.15 */
+	/* Rows of vmcs_field_table the shadow VMCS holds (nread) and, of
+	 * those, first the ones L1 may also VMWRITE without an exit
+	 * (nwrite <= nread): computed once, walked at every sync. */
+	uint16_t rows[VMCS_SHADOW_MAX_ROWS];
+	unsigned nread, nwrite;
 } shadow;
 
 bool shadow_active(const struct vcpu *v)
@@ -48,6 +58,23 @@ static void bitmap_allow(uint8_t *b, uint32_t enc)
 	b[(enc & 0x7fff) / 8] &= (uint8_t)~(1u << (enc & 7));
 }
 
+/* rows[]: the read-and-write rows first, then the read-only ones. */
+static void list_rows(const struct vcpu *v)
+{
+	shadow.nread = shadow.nwrite = 0;
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < vmcs_field_count; i++) {
+			const struct vmcs_field_info *f = &vmcs_field_table[i];
+			bool w = shadowed(v, f, true);
+
+			if (pass == 0 ? w : (!w && shadowed(v, f, false)))
+				shadow.rows[shadow.nread++] = (uint16_t)i;
+		}
+	for (unsigned i = 0; i < shadow.nread; i++)
+		if (shadowed(v, &vmcs_field_table[shadow.rows[i]], true))
+			shadow.nwrite = i + 1;
+}
+
 static bool setup(struct vcpu *v)
 {
 	uint64_t pa;
@@ -70,13 +97,13 @@ static bool setup(struct vcpu *v)
 		panic("cannot set up the shadow VMCS at 0x%lx", pa);
 	memset(shadow.read_bitmap, 0xff, 4096);
 	memset(shadow.write_bitmap, 0xff, 4096);
-	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		const struct vmcs_field_info *f = &vmcs_field_table[i];
+	list_rows(v);
+	for (unsigned i = 0; i < shadow.nread; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[shadow.rows[i]];
 
 		for (uint32_t hi = 0; hi <= (f->width == VMCS_W64); hi++) {
-			if (shadowed(v, f, false))
-				bitmap_allow(shadow.read_bitmap, f->encoding | hi);
-			if (shadowed(v, f, true))
+			bitmap_allow(shadow.read_bitmap, f->encoding | hi);
+			if (i < shadow.nwrite)
 				bitmap_allow(shadow.write_bitmap, f->encoding | hi);
 		}
 	}
@@ -124,12 +151,10 @@ void shadow_to_cache(struct vcpu *v)
 	if (!shadow_active(v) || n->current == VMCS_PTR_NONE)
 		return;
 	load_shadow();
-	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		const struct vmcs_field_info *f = &vmcs_field_table[i];
+	for (unsigned i = 0; i < shadow.nwrite; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[shadow.rows[i]];
 
-		if (shadowed(v, f, true))
-			vmcs12_write(&n->cache.f, f, f->encoding,
-				     vmcs_read(f->encoding));
+		vmcs12_write(&n->cache.f, f, f->encoding, vmcs_read(f->encoding));
 	}
 	load_vmcs01(v);
 }
@@ -145,12 +170,10 @@ void shadow_from_cache(struct vcpu *v)
 		return;
 	}
 	load_shadow();
-	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		const struct vmcs_field_info *f = &vmcs_field_table[i];
+	for (unsigned i = 0; i < shadow.nread; i++) {
+		const struct vmcs_field_info *f = &vmcs_field_table[shadow.rows[i]];
 
-		if (shadowed(v, f, false))
-			vmcs_write(f->encoding,
-				   vmcs12_read(&n->cache.f, f, f->encoding));
+		vmcs_write(f->encoding, vmcs12_read(&n->cache.f, f, f->encoding));
 	}
 	load_vmcs01(v);
 	vmcs_write(VMCS_VMCS_LINK_POINTER, shadow.lv.pa);
