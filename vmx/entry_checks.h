@@ -87,7 +87,8 @@ struct entry_check_env {
 	 * if ... the interruption type ... indicat[es] NMI. Other processors
 	 * may not make this requirement." true = model the processors that
 	 * do; the failure is then reported with exit qualification 3 (26.7,
-	 * "Such failures are implementation-specific"). */
+	 * "Such failures are implementation-specific"). Bochs 2.7 makes the
+	 * check but reports 0 (docs/bochs-deviations.md #6). */
 	bool nmi_requires_no_sti_blocking;
 };
 
