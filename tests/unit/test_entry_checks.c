@@ -2346,6 +2346,9 @@ static void s_inj_ext(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000030; }
 static void s_inj_nmi(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000202; }
 static void s_hlt(struct fx *f) { V->GUEST_ACTIVITY_STATE = 1; }
 static void s_sipi(struct fx *f) { V->GUEST_ACTIVITY_STATE = 3; }
+static void s_shutdown(struct fx *f) { V->GUEST_ACTIVITY_STATE = 2; }
+static void s_no_shutdown_state(struct fx *f) { f->caps.misc &= ~VMX_MISC_ACTIVITY_SHUTDOWN; }
+static void s_ldtr_usable(struct fx *f) { V->GUEST_LDTR_AR = 0x82; }
 static void s_if0(struct fx *f) { V->GUEST_RFLAGS = 0x2; }
 static void s_sti(struct fx *f) { V->GUEST_INTERRUPTIBILITY = INTR_BLOCK_STI; }
 static void s_sti_tf(struct fx *f) { V->GUEST_INTERRUPTIBILITY = INTR_BLOCK_STI; V->GUEST_RFLAGS = 0x302; }
@@ -2555,6 +2558,8 @@ static const struct vcase vcases[] = {
 	VC_F("DS AR bits 31:17", BOTH, NULL, GUEST_DS_AR, 0xc093, 0x2c093, GST, 0, "26.3.1.2"),
 	VC_F("TR type in IA-32e mode", BOTH, NULL, GUEST_TR_AR, 0x8b, 0x83, GST, 0, "26.3.1.2"),
 	VC_F("TR usable", BOTH, NULL, GUEST_TR_AR, 0x8b, 0x1008b, GST, 0, "26.3.1.2"),
+	VC_F("LDTR TI when usable", BOTH, s_ldtr_usable, GUEST_LDTR_SELECTOR, 0x08, 0x0c, GST, 0, "26.3.1.2"),
+	VC_F("CR4.PCIDE needs IA-32e mode guest", BOTH, s_pae, GUEST_CR4, 0x2620, 0x22620, GST, 0, "26.3.1.1"),
 	VC_F("LDTR type when usable", BOTH, NULL, GUEST_LDTR_AR, 0x82, 0x83, GST, 0, "26.3.1.2"),
 	/* 26.3.1.3 descriptor-table registers */
 	VC_F("GDTR base canonical", BOTH, NULL, GUEST_GDTR_BASE, 0xffff800000000000ull, NONCANON, GST, 0, "26.3.1.3"),
@@ -2572,6 +2577,10 @@ static const struct vcase vcases[] = {
 	VC_FN("HLT needs SS.DPL 0", BOTH, s_dpl3, g_active, b_hlt, GST, 0, "26.3.1.5"),
 	VC_F("HLT with blocking by STI", BOTH, s_hlt, GUEST_INTERRUPTIBILITY, 0, INTR_BLOCK_STI, GST, 0, "26.3.1.5"),
 	VC_F("injection allowed in HLT", BOTH, s_hlt, ENTRY_INTR_INFO, 0x80000301, 0x80000306, GST, 0, "26.3.1.5"),
+	/* Shutdown: NMI and #MC only -- not any event with vector 18 (Bochs
+	 * 2.7 lets those through, docs/bochs-deviations.md #7). */
+	VC_F("injection allowed in shutdown", BOTH, s_shutdown, ENTRY_INTR_INFO, 0x80000312, 0x80000012, GST, 0, "26.3.1.5"),
+	VC_F("activity state supported (IA32_VMX_MISC)", BOTH, s_no_shutdown_state, GUEST_ACTIVITY_STATE, 1, 2, GST, 0, "26.3.1.5"),
 	VC_F("no injection in wait-for-SIPI", BOTH, s_sipi, ENTRY_INTR_INFO, 0, 0x80000202, GST, 0, "26.3.1.5"),
 	VC_F("interruptibility reserved bits", BOTH, NULL, GUEST_INTERRUPTIBILITY, INTR_BLOCK_NMI, 0x20, GST, 0, "26.3.1.5"),
 	VC_F("STI and MOV SS blocking", BOTH, NULL, GUEST_INTERRUPTIBILITY, INTR_BLOCK_MOV_SS, 3, GST, 0, "26.3.1.5"),
