@@ -1608,6 +1608,25 @@ const char *entry_pseudo_field_name(uint32_t field)
 	return NULL;
 }
 
+const char *entry_outcome_name(enum entry_outcome o)
+{
+	switch (o) {
+	case ENTRY_PASS:
+		return "pass";
+	case ENTRY_FAIL_CONTROLS:
+		return "VMfailValid 7 (controls)";
+	case ENTRY_FAIL_HOST:
+		return "VMfailValid 8 (host state)";
+	case ENTRY_FAIL_GUEST:
+		return "exit reason 33 (guest state)";
+	case ENTRY_FAIL_MSR_LOAD:
+		return "exit reason 34 (MSR loading)";
+	case ENTRY_UNDECIDED:
+		return "undecided";
+	}
+	return "unknown";
+}
+
 const char *entry_check_class_name(enum entry_check_class cls)
 {
 	switch (cls) {

@@ -200,6 +200,10 @@ unsigned vmx_entry_check(const struct vmcs12 *v, const struct entry_check_env *e
 void entry_finding_format(const struct entry_finding *f,
 			  void (*line)(void *ctx, const char *text), void *ctx);
 
+/* What a verdict means on the CPU, e.g. "VMfailValid 7 (controls)" or
+ * "exit reason 33 (guest state)"; "pass", "undecided". */
+const char *entry_outcome_name(enum entry_outcome o);
+
 /* "controls", "host state", "guest state", "MSR loading", "undecided". */
 const char *entry_check_class_name(enum entry_check_class cls);
 

@@ -2792,6 +2792,14 @@ static void test_verdict_null(void **s)
 	vmx_entry_verdict(&f->v, &env, &vd);
 	assert_int_equal(vd.outcome, ENTRY_UNDECIDED);
 	vmx_entry_verdict(&f->v, &f->env, NULL); /* no crash */
+	assert_string_equal(entry_outcome_name(ENTRY_PASS), "pass");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_CONTROLS), "VMfailValid 7 (controls)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_HOST), "VMfailValid 8 (host state)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_GUEST), "exit reason 33 (guest state)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_MSR_LOAD), "exit reason 34 (MSR loading)");
+	assert_string_equal(entry_outcome_name(ENTRY_UNDECIDED), "undecided");
+	assert_string_equal(entry_check_class_name(ENTRY_CHECK_MSR_LOAD), "MSR loading");
+	assert_string_equal(entry_check_class_name(ENTRY_CHECK_UNDECIDED), "undecided");
 }
 
 static void test_reserved_mask_helpers(void **s)
