@@ -1,7 +1,10 @@
-/* The VM-entry check auditor: the checks of SDM Vol. 3C 26.2 (VMX controls
- * and host-state area) and 26.3.1 (guest-state area), run in software over
- * a struct vmcs12 snapshot, in the order the SDM lists them, each failure
- * recorded as a finding naming its section, rule and fields. Pure. */
+/* The VM-entry checker: the checks of SDM Vol. 3C 26.2 (VMX controls and
+ * host-state area), 26.3.1 (guest-state area) and 26.4 (VM-entry MSR-load
+ * area), run in software over a struct vmcs12 image against a capability
+ * set, in the order the SDM lists them, each failure recorded as a finding
+ * naming its section, rule and fields. vmx_entry_verdict() turns the first
+ * finding into what the CPU reports (nested VM entry); vmx_entry_check()
+ * lists them all (the failed-entry auditor). Pure. */
 #include "arch/x86/regs.h"
 #include "vmx/exit_info.h"
 #include "vmx/entry_checks.h"
@@ -645,6 +648,9 @@ static void check_host_regs(struct audit *a)
 		REPORT(a, "host IA32_SYSENTER_ESP must be canonical", F(HOST_IA32_SYSENTER_ESP));
 	if (!canonical(a, v->HOST_IA32_SYSENTER_EIP))
 		REPORT(a, "host IA32_SYSENTER_EIP must be canonical", F(HOST_IA32_SYSENTER_EIP));
+	/* Bochs 2.7 advertises 'load IA32_PERF_GLOBAL_CTRL' but neither checks
+	 * nor loads the fields (docs/bochs-deviations.md #3); the SDM checks
+	 * the reserved bits (mask from CPUID.0AH: perf_global_ctrl_rsvd()). */
 	if ((a->exit & EXIT_LOAD_PERF_GLOBAL_CTRL) &&
 	    (v->HOST_IA32_PERF_GLOBAL_CTRL & a->env->perf_global_ctrl_rsvd))
 		REPORT(a, "host IA32_PERF_GLOBAL_CTRL must not set reserved bits when 'load IA32_PERF_GLOBAL_CTRL' (exit) is 1",
@@ -759,6 +765,8 @@ static void check_guest_crs(struct audit *a)
 		       MSRV(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1), PF(ENTRY_PF_BAD_BITS, bad));
 	if ((v->GUEST_CR4 & CR4_CET) && !(v->GUEST_CR0 & CR0_WP))
 		REPORT(a, "guest CR4.CET = 1 requires guest CR0.WP = 1", F(GUEST_CR4), F(GUEST_CR0));
+	/* Bochs 2.7 never checks this one (docs/bochs-deviations.md); the SDM
+	 * does. The mask is model-specific: see debugctl_rsvd(). */
 	if ((a->entry & ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (v->GUEST_IA32_DEBUGCTL & a->env->debugctl_rsvd))
 		REPORT(a, "guest IA32_DEBUGCTL must not set reserved bits when 'load debug controls' is 1",
@@ -940,6 +948,8 @@ static void check_seg_dpls(struct audit *a)
 
 	if (t == 3 && AR_DPL(cs->ar) != 0)
 		REPORT(a, "CS.DPL must be 0 when CS type is 3 (unrestricted guest)", AR(cs));
+	/* 26.3.1.2 compares CS.DPL with SS.DPL; Bochs 2.7 compares CS.RPL
+	 * with CS.DPL instead (docs/bochs-deviations.md): follow the SDM. */
 	if ((t == 9 || t == 11) && AR_DPL(cs->ar) != AR_DPL(ss->ar))
 		REPORT(a, "CS.DPL must equal SS.DPL when CS type is 9/11 (non-conforming code)", AR(cs), AR(ss));
 	if ((t == 13 || t == 15) && AR_DPL(cs->ar) > AR_DPL(ss->ar))
@@ -948,6 +958,9 @@ static void check_seg_dpls(struct audit *a)
 		REPORT(a, "SS.DPL must equal SS.RPL when 'unrestricted guest' is 0", AR(ss), SEL(ss));
 	if ((t == 3 || !(a->v->GUEST_CR0 & CR0_PE)) && AR_DPL(ss->ar) != 0)
 		REPORT(a, "SS.DPL must be 0 when CS type is 3 or guest CR0.PE is 0", AR(ss), AR(cs), F(GUEST_CR0));
+	/* "the DPL cannot be less than the RPL ... if the register is usable
+	 * and the Type is in the range 0 - 11": 11 included, where Bochs 2.7
+	 * stops at 10. */
 	for (i = SEG_DS; i <= SEG_GS; i++) {
 		s = &a->seg[i];
 		if (!a->ug && usable(s) && AR_TYPE(s->ar) <= 11 && AR_DPL(s->ar) < SEL_RPL(s->sel))
@@ -1200,6 +1213,8 @@ static void check_pending_dbg(struct audit *a)
 	if (pde & PDE_RSVD)
 		REPORT(a, "pending debug exceptions: bits 11:4, 13, 15 and 63:17 must be 0",
 		       F(GUEST_PENDING_DBG_EXCEPTIONS), PF(ENTRY_PF_BAD_BITS, pde & PDE_RSVD));
+	/* 26.3.1.5: with blocking by STI/MOV SS or HLT, BS must mirror
+	 * RFLAGS.TF && !IA32_DEBUGCTL.BTF. Bochs 2.7 makes no such check. */
 	if (check_bs && tf && !btf && !(pde & PDE_BS))
 		REPORT(a, "pending debug exceptions: BS must be 1 if RFLAGS.TF = 1 and DEBUGCTL.BTF = 0 (with STI/MOV-SS blocking or HLT)",
 		       F(GUEST_PENDING_DBG_EXCEPTIONS), F(GUEST_RFLAGS), F(GUEST_IA32_DEBUGCTL),
@@ -1591,6 +1606,25 @@ const char *entry_pseudo_field_name(uint32_t field)
 		if (pseudo_names[i].id == field)
 			return pseudo_names[i].name;
 	return NULL;
+}
+
+const char *entry_outcome_name(enum entry_outcome o)
+{
+	switch (o) {
+	case ENTRY_PASS:
+		return "pass";
+	case ENTRY_FAIL_CONTROLS:
+		return "VMfailValid 7 (controls)";
+	case ENTRY_FAIL_HOST:
+		return "VMfailValid 8 (host state)";
+	case ENTRY_FAIL_GUEST:
+		return "exit reason 33 (guest state)";
+	case ENTRY_FAIL_MSR_LOAD:
+		return "exit reason 34 (MSR loading)";
+	case ENTRY_UNDECIDED:
+		return "undecided";
+	}
+	return "unknown";
 }
 
 const char *entry_check_class_name(enum entry_check_class cls)

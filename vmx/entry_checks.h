@@ -1,13 +1,15 @@
-/* The VM-entry check auditor: runs the checks of SDM Vol. 3C chapter 26
- * ("VM Entries"; 26.2 controls and host state, 26.3.1 guest state) in
- * software over a snapshot of a VMCS and explains every failure: the SDM
- * section, the rule in words and the fields involved with their values.
+/* The VM-entry checker: runs the checks of SDM Vol. 3C chapter 26
+ * ("VM Entries"; 26.2 controls and host state, 26.3.1 guest state, 26.4
+ * MSR loading) in software over a VMCS image and explains every failure:
+ * the SDM section, the rule in words and the fields involved with their
+ * values.
  *
- * Uses: (a) explain a VM entry the CPU refused (VMfailValid error 7 =
- * ENTRY_CHECK_CONTROLS, error 8 = ENTRY_CHECK_HOST_STATE, exit reason 33 =
- * ENTRY_CHECK_GUEST_STATE); (b) check the VMCS an L1 hypervisor wrote
- * (nested VMX). Pure: no I/O, no global state; any bit pattern in the
- * snapshot is safe to audit.
+ * Uses: (a) nested VM entry: vmx_entry_verdict() checks the vmcs12 an L1
+ * hypervisor wrote against the capabilities L1 was shown (env->caps) and
+ * says what the CPU would report (VMfailValid 7 or 8, exit reason 33 or 34
+ * with its qualification); (b) explain a VM entry the CPU refused
+ * (vmx_entry_check(), every finding). Pure: no I/O, no global state; any
+ * bit pattern in the image is safe.
  *
  * Section numbers follow the SDM editions that number "VM Entries" as
  * chapter 26 (e.g. 26.3.1.5 checks on guest non-register state, which
@@ -65,10 +67,13 @@ struct entry_check_env {
 	 * the VMCS link pointer must differ from them (26.3.1.5). */
 	bool have_current_vmcs;
 	uint64_t current_vmcs;
-	/* Optional reader of (guest-)physical memory for the checks that look
-	 * into memory: VTPR (26.2.1.1), the VMCS link pointer's revision
-	 * (26.3.1.5) and, without EPT, the PDPTEs at CR3 (26.3.1.6). Returns
-	 * false if it cannot read; the check is then skipped. NULL: skipped. */
+	/* Reader of (guest-)physical memory for the checks that look into
+	 * memory: VTPR (26.2.1.1), the VMCS link pointer's revision
+	 * (26.3.1.5), without EPT the PDPTEs at CR3 (26.3.1.6), and the
+	 * VM-entry MSR-load entries (26.4). Returns false if it cannot read:
+	 * that check is then undecided (ENTRY_CHECK_UNDECIDED, verdict
+	 * ENTRY_UNDECIDED), never passed. NULL: the memory checks are skipped
+	 * (auditor use only; nested VM entry must supply a reader). */
 	bool (*read_phys)(void *ctx, uint64_t pa, void *buf, size_t len);
 	void *read_ctx;
 	/* 26.4: "WRMSR of bits 127:64 of the entry to the MSR in bits 31:0
@@ -82,7 +87,8 @@ struct entry_check_env {
 	 * if ... the interruption type ... indicat[es] NMI. Other processors
 	 * may not make this requirement." true = model the processors that
 	 * do; the failure is then reported with exit qualification 3 (26.7,
-	 * "Such failures are implementation-specific"). */
+	 * "Such failures are implementation-specific"). Bochs 2.7 makes the
+	 * check but reports 0 (docs/bochs-deviations.md #6). */
 	bool nmi_requires_no_sti_blocking;
 };
 
@@ -193,6 +199,10 @@ unsigned vmx_entry_check(const struct vmcs12 *v, const struct entry_check_env *e
  * from vmcs_field_lookup(); values are printed at the field's width. */
 void entry_finding_format(const struct entry_finding *f,
 			  void (*line)(void *ctx, const char *text), void *ctx);
+
+/* What a verdict means on the CPU, e.g. "VMfailValid 7 (controls)" or
+ * "exit reason 33 (guest state)"; "pass", "undecided". */
+const char *entry_outcome_name(enum entry_outcome o);
 
 /* "controls", "host state", "guest state", "MSR loading", "undecided". */
 const char *entry_check_class_name(enum entry_check_class cls);

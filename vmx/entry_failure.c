@@ -26,6 +26,7 @@ static void audit(struct vcpu *v)
 {
 	static struct vmcs12 snap;
 	static struct entry_finding f[MAX_FINDINGS];
+	static struct entry_verdict verdict;
 	struct vmx_msrs caps;
 	struct entry_check_env env = { 0 };
 	unsigned n;
@@ -48,6 +49,10 @@ static void audit(struct vcpu *v)
 	log_printf(LOG_QUIET, "nestor: VM-entry audit: %u failing check(s):\n", n);
 	for (unsigned i = 0; i < n && i < MAX_FINDINGS; i++)
 		entry_finding_format(&f[i], print_line, NULL);
+	/* The first in the SDM's order is what the checker predicts. */
+	vmx_entry_verdict(&snap, &env, &verdict);
+	log_printf(LOG_QUIET, "nestor: the checker predicts %s, qualification %u\n",
+		   entry_outcome_name(verdict.outcome), (unsigned)verdict.qual);
 }
 
 void entry_failure_vmfail(struct vcpu *v, uint64_t rflags)

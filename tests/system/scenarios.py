@@ -340,6 +340,7 @@ SCENARIOS = [
              expect=[r"^nestor: test_break_guest: corrupted 'rflags' on purpose$",
                      r"^nestor: VM entry failed: exit reason 33 \(VM-entry failure: invalid guest state\)",
                      r"^nestor:   SDM 26\.3\.1\.4: .*GUEST_RFLAGS=0x0",
+                     r"^nestor: the checker predicts exit reason 33 \(guest state\), qualification 0$",
                      r"^  GUEST_RFLAGS +6820 = 0x0$",
                      r"^nestor: power off \(status 9\)$"],
              reject=[r"^PASS "]),
@@ -348,6 +349,7 @@ SCENARIOS = [
              modules=[guest("suite-elf64"), DUMMY],
              expect=[r"^nestor: VM entry failed: VMfailValid, VM-instruction error 8: VM entry with invalid host-state field\(s\)$",
                      r"^nestor:   SDM 26\.2\.2: .*HOST_CR4",
+                     r"^nestor: the checker predicts VMfailValid 8 \(host state\), qualification 0$",
                      r"^nestor: power off \(status 9\)$"]),
     # --- issue 6: the crash path clears every loaded VMCS and leaves VMX ---
     Scenario("crash-panic-in-vmx", cpu="corei7_skylake_x",

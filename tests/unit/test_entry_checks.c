@@ -19,6 +19,7 @@
 #include "lib/compiler.h"
 #include "vmx/entry_checks.h"
 #include "vmx/vmx_controls.h"
+#include "vmx/exit_info.h"
 
 /* ------------------------------------------------------------- fixture */
 
@@ -2210,6 +2211,609 @@ static void test_garbage(void **s)
 	}
 }
 
+/* ============================================ the verdict, table-driven */
+
+/* Every check of 26.2-26.4 as one table row: from a valid baseline on a
+ * Skylake-like and a Sandy-Bridge-like capability set, `setup` builds the
+ * neighbourhood (which must still pass), the row's field gets `good`
+ * (must pass: the neighbouring passing VMCS) and then `bad` (must give
+ * exactly `outcome`, `qual` and `section`). Rows whose change is not one
+ * field write use good_fn/bad_fn instead. */
+
+enum { SKL = 1, SNB = 2, BOTH = SKL | SNB };
+
+/* Sandy Bridge as Bochs models it: Skylake's VMX MSRs except secondary
+ * controls 0xff, EPT/VPID cap 0x00000f0106114141 (no A/D), no VM
+ * functions (as tests/unit/test_caps.c models it; platform.md). */
+static void sandy_caps(struct vmx_msrs *c)
+{
+	skylake_caps(c);
+	c->procbased2 = 0x000000ff00000000ull;
+	c->ept_vpid_cap = 0x00000f0106114141ull;
+	c->vmfunc = 0;
+	c->have_vmfunc = false;
+}
+
+/* MSR loadability for the 26.4 rows: entry values decide. */
+struct msr_oracle {
+	unsigned calls;
+};
+
+#define MSR_VAL_BAD 0xbadull
+#define MSR_VAL_UNKNOWN 0x3333ull
+
+static enum entry_msr_load msr_oracle(void *ctx, uint32_t index, uint64_t value)
+{
+	struct msr_oracle *o = ctx;
+
+	(void)index;
+	o->calls++;
+	if (value == MSR_VAL_BAD)
+		return ENTRY_MSR_LOAD_BAD;
+	if (value == MSR_VAL_UNKNOWN)
+		return ENTRY_MSR_LOAD_UNKNOWN;
+	return ENTRY_MSR_LOAD_OK;
+}
+
+static struct msr_oracle oracle;
+
+#define MSR_AREA 0x15000ull /* slot 2 of the fake memory */
+#define LINK_PAGE 0x20000ull /* slot 0 */
+
+static struct fx *vbase(unsigned model)
+{
+	struct fx *f = long_mode();
+	struct vmcs12 *v = &f->v;
+	uint32_t rev = 0x2b;
+
+	if (model == SNB) {
+		sandy_caps(&f->caps);
+		v->SECONDARY_PROC_CONTROLS = PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP |
+					     PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST;
+		v->EPT_POINTER = EPTP_A & ~(1ull << 6);
+	}
+	f->env.debugctl_rsvd = debugctl_rsvd(model == SKL);
+	f->env.perf_global_ctrl_rsvd = perf_global_ctrl_rsvd(4, 3);
+	use_fake_mem(f);
+	f->mem.base[0] = LINK_PAGE;
+	memcpy(f->mem.page[0], &rev, 4);
+	f->mem.base[1] = MSR_AREA + 0x1000;
+	f->mem.base[2] = MSR_AREA;
+	v->ENTRY_MSR_LOAD_ADDR = MSR_AREA;
+	memset(&oracle, 0, sizeof(oracle));
+	f->env.msr_load_ok = msr_oracle;
+	f->env.msr_ctx = &oracle;
+	return f;
+}
+
+static void set_field(struct vmcs12 *v, uint32_t enc, uint64_t val)
+{
+	const struct vmcs_field_info *fi = vmcs_field_lookup(enc);
+	unsigned w;
+
+	assert_non_null(fi);
+	w = fi->width == VMCS_W16 ? 2 : fi->width == VMCS_W32 ? 4 : 8;
+	memcpy((uint8_t *)v + fi->offset, &val, w); /* little endian */
+}
+
+static uint64_t get_field(const struct vmcs12 *v, uint32_t enc)
+{
+	const struct vmcs_field_info *fi = vmcs_field_lookup(enc);
+	uint64_t val = 0;
+	unsigned w;
+
+	assert_non_null(fi);
+	w = fi->width == VMCS_W16 ? 2 : fi->width == VMCS_W32 ? 4 : 8;
+	memcpy(&val, (const uint8_t *)v + fi->offset, w);
+	return val;
+}
+
+struct vcase {
+	const char *name;
+	unsigned models;
+	void (*setup)(struct fx *f);
+	uint32_t field;    /* unused when good_fn/bad_fn are set */
+	uint64_t good, bad;
+	bool or_base;      /* good and bad are ORed into the current value */
+	enum entry_outcome outcome;
+	uint32_t qual;
+	const char *section;
+	void (*good_fn)(struct fx *f), (*bad_fn)(struct fx *f);
+};
+
+/* ---- setups and paired changes ---- */
+#define V (&f->v)
+static void s_no_tpr(struct fx *f) { V->PROC_BASED_CONTROLS &= ~PROC_TPR_SHADOW; }
+static void s_vtpr5(struct fx *f) { f->mem.page[FAKE_PAGES - 1][0x80] = 0x50; }
+static void s_vtpr_f(struct fx *f) { f->mem.page[FAKE_PAGES - 1][0x80] = 0xf0; }
+static void g_vapic_mapped(struct fx *f) { (void)f; }
+static void b_vapic_unmapped(struct fx *f) { f->mem.base[FAKE_PAGES - 1] = 0; }
+static void s_no_vnmi(struct fx *f) { V->PIN_BASED_CONTROLS &= ~PIN_VIRTUAL_NMIS; }
+static void s_no_nmi_exit(struct fx *f) { V->PIN_BASED_CONTROLS &= ~(PIN_VIRTUAL_NMIS | PIN_NMI_EXITING); }
+static void s_apic_acc(struct fx *f) { V->SECONDARY_PROC_CONTROLS |= PROC2_VIRTUALIZE_APIC_ACCESSES; V->APIC_ACCESS_ADDR = 0x16000; }
+static void s_no_ept_ug(struct fx *f) { V->SECONDARY_PROC_CONTROLS &= ~(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST); }
+static void s_no_ug(struct fx *f) { V->SECONDARY_PROC_CONTROLS &= ~PROC2_UNRESTRICTED_GUEST; }
+static void s_vmfunc(struct fx *f) { V->SECONDARY_PROC_CONTROLS |= PROC2_ENABLE_VMFUNC; V->EPTP_LIST_ADDR = 0x18000; }
+static void s_shadow(struct fx *f) { V->SECONDARY_PROC_CONTROLS |= PROC2_VMCS_SHADOWING; V->VMWRITE_BITMAP = 0x19000; }
+static void s_store1(struct fx *f) { V->EXIT_MSR_STORE_COUNT = 1; }
+static void s_xload1(struct fx *f) { V->EXIT_MSR_LOAD_COUNT = 1; }
+static void s_load1(struct fx *f) { V->ENTRY_MSR_LOAD_COUNT = 1; }
+static void s_errcode(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000b0d; }
+static void s_softint(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000480; V->ENTRY_INSTRUCTION_LEN = 2; }
+static void s_host_pgc(struct fx *f) { V->EXIT_CONTROLS |= EXIT_LOAD_PERF_GLOBAL_CTRL; }
+static void s_guest_pgc(struct fx *f) { V->ENTRY_CONTROLS |= ENTRY_LOAD_PERF_GLOBAL_CTRL; }
+static void s_inj_ext(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000030; }
+static void s_inj_nmi(struct fx *f) { V->ENTRY_INTR_INFO = 0x80000202; }
+static void s_hlt(struct fx *f) { V->GUEST_ACTIVITY_STATE = 1; }
+static void s_sipi(struct fx *f) { V->GUEST_ACTIVITY_STATE = 3; }
+static void s_shutdown(struct fx *f) { V->GUEST_ACTIVITY_STATE = 2; }
+static void s_no_shutdown_state(struct fx *f) { f->caps.misc &= ~VMX_MISC_ACTIVITY_SHUTDOWN; }
+static void s_ldtr_usable(struct fx *f) { V->GUEST_LDTR_AR = 0x82; }
+static void s_if0(struct fx *f) { V->GUEST_RFLAGS = 0x2; }
+static void s_sti(struct fx *f) { V->GUEST_INTERRUPTIBILITY = INTR_BLOCK_STI; }
+static void s_sti_tf(struct fx *f) { V->GUEST_INTERRUPTIBILITY = INTR_BLOCK_STI; V->GUEST_RFLAGS = 0x302; }
+static void s_sti_tf_btf(struct fx *f) { s_sti_tf(f); V->GUEST_IA32_DEBUGCTL = 2; }
+static void s_cur_vmcs(struct fx *f) { f->env.have_current_vmcs = true; f->env.current_vmcs = LINK_PAGE; }
+static void s_pae(struct fx *f)
+{
+	V->ENTRY_CONTROLS &= ~ENTRY_IA32E_MODE_GUEST;
+	V->GUEST_IA32_EFER = 0x801;
+	V->GUEST_RIP = 0x100000;
+	V->GUEST_CS_AR = 0xc09b;
+}
+static void s_pae_no_ept(struct fx *f)
+{
+	s_pae(f);
+	s_no_ept_ug(f);
+	V->GUEST_CR3 = LINK_PAGE + 0x40; /* PDPT: bits 31:5 of CR3 */
+}
+static void b_pdpte_mem(struct fx *f)
+{
+	uint64_t e = 0x31003; /* bit 1 reserved in a PAE PDPTE */
+
+	memcpy(&f->mem.page[0][0x40 + 8 * 2], &e, 8);
+}
+static void g_pdpte_mem(struct fx *f)
+{
+	uint64_t e = 0x31001;
+
+	memcpy(&f->mem.page[0][0x40 + 8 * 2], &e, 8);
+}
+static void b_pdpt_unmapped(struct fx *f) { V->GUEST_CR3 = 0x40000; }
+
+/* CS.DPL vs SS.DPL (26.3.1.2): the SDM compares the two DPLs; Bochs 2.7
+ * compares CS.RPL with CS.DPL. The neighbour has CS.RPL 3 with equal
+ * DPLs: valid by the SDM (Bochs would refuse it). */
+static void g_cs_rpl3(struct fx *f) { V->GUEST_CS_SELECTOR = 0x13; }
+static void b_cs_dpl3(struct fx *f) { V->GUEST_CS_AR = 0xa0fb; }
+/* HLT needs SS.DPL 0 (26.3.1.5): CS and SS at DPL 3 are otherwise valid. */
+static void s_dpl3(struct fx *f) { V->GUEST_CS_AR = 0xa0fb; V->GUEST_SS_AR = 0xc0f3; }
+static void g_active(struct fx *f) { V->GUEST_ACTIVITY_STATE = 0; }
+static void b_hlt(struct fx *f) { V->GUEST_ACTIVITY_STATE = 1; }
+/* NMI injection under blocking by STI: qualification 3 only on a model
+ * that makes the optional check (26.3.1.5, 26.7). */
+static void s_nmi_sti(struct fx *f) { s_inj_nmi(f); s_sti(f); }
+static void g_lenient(struct fx *f) { f->env.nmi_requires_no_sti_blocking = false; }
+static void b_strict(struct fx *f) { f->env.nmi_requires_no_sti_blocking = true; }
+/* RTM bit of the pending debug exceptions (26.3.1.5). */
+static void s_rtm_pde(struct fx *f) { V->GUEST_PENDING_DBG_EXCEPTIONS = 0x11000; }
+static void g_rtm(struct fx *f) { f->env.rtm = true; }
+static void b_no_rtm(struct fx *f) { f->env.rtm = false; }
+
+/* 26.4: write entry i (0-based) of the MSR-load area. */
+static void msr_entry(struct fx *f, unsigned i, uint32_t index, uint32_t hi, uint64_t value)
+{
+	uint8_t *p = &f->mem.page[2][16 * i];
+
+	memcpy(p, &index, 4);
+	memcpy(p + 4, &hi, 4);
+	memcpy(p + 8, &value, 8);
+}
+static void s_msr3(struct fx *f)
+{
+	V->ENTRY_MSR_LOAD_COUNT = 3;
+	msr_entry(f, 0, 0x174, 0, 0x10);    /* IA32_SYSENTER_CS */
+	msr_entry(f, 1, 0x277, 0, PAT_DEFAULT);
+	msr_entry(f, 2, 0xc0000102, 0, 0);  /* IA32_KERNEL_GS_BASE */
+}
+static void g_msr_kgs(struct fx *f) { msr_entry(f, 2, 0xc0000102, 0, 0); }
+static void b_msr_fs(struct fx *f) { msr_entry(f, 1, 0xc0000100, 0, 0); }
+static void b_msr_gs(struct fx *f) { msr_entry(f, 2, 0xc0000101, 0, 0); }
+static void g_msr_7ff(struct fx *f) { msr_entry(f, 0, 0x7ff, 0, 0); }
+static void b_msr_x2apic(struct fx *f) { msr_entry(f, 0, 0x808, 0, 0); }
+static void g_msr_9c(struct fx *f) { msr_entry(f, 1, 0x9c, 0, 0); }
+static void b_msr_smm(struct fx *f) { msr_entry(f, 1, 0x9b, 0, 0); }
+static void b_msr_hi(struct fx *f) { msr_entry(f, 2, 0xc0000102, 1, 0); }
+static void b_msr_gp(struct fx *f) { msr_entry(f, 2, 0xc0000102, 0, MSR_VAL_BAD); }
+static void b_msr_unknown(struct fx *f) { msr_entry(f, 1, 0x277, 0, MSR_VAL_UNKNOWN); }
+static void g_msr_last_page(struct fx *f)
+{
+	V->ENTRY_MSR_LOAD_ADDR = MSR_AREA + 0x1ff0; /* entry 1 in slot 1's page */
+	V->ENTRY_MSR_LOAD_COUNT = 1;
+}
+static void b_msr_unreadable(struct fx *f) { g_msr_last_page(f); V->ENTRY_MSR_LOAD_COUNT = 2; }
+/* Guest state fails before MSR loading is reached (26.3 before 26.4). */
+static void b_msr_and_guest(struct fx *f) { b_msr_fs(f); V->GUEST_RFLAGS = 0x200; }
+#undef V
+
+#define VC_F(n, m, s, fld, g, b, out, q, sec) \
+	{ n, m, s, VMCS_##fld, g, b, false, out, q, sec, NULL, NULL }
+#define VC_OR(n, m, s, fld, g, b, out, q, sec) \
+	{ n, m, s, VMCS_##fld, g, b, true, out, q, sec, NULL, NULL }
+#define VC_FN(n, m, s, gf, bf, out, q, sec) \
+	{ n, m, s, 0, 0, 0, false, out, q, sec, gf, bf }
+#define VCTL ENTRY_FAIL_CONTROLS
+#define HST ENTRY_FAIL_HOST
+#define GST ENTRY_FAIL_GUEST
+#define MSRL ENTRY_FAIL_MSR_LOAD
+#define UND ENTRY_UNDECIDED
+#define NONCANON 0x0000800000000000ull
+
+static const struct vcase vcases[] = {
+	/* 26.2.1.1 VM-execution controls */
+	VC_F("pin allowed-0", BOTH, NULL, PIN_BASED_CONTROLS, PIN_A, PIN_A & ~2u, VCTL, 0, "26.2.1.1"),
+	VC_OR("pin allowed-1 (posted interrupts)", BOTH, NULL, PIN_BASED_CONTROLS, 0, PIN_POSTED_INTERRUPTS, VCTL, 0, "26.2.1.1"),
+	VC_OR("proc allowed-1 (MTF)", BOTH, NULL, PROC_BASED_CONTROLS, 0, PROC_MONITOR_TRAP_FLAG, VCTL, 0, "26.2.1.1"),
+	VC_OR("proc2 allowed-1", BOTH, NULL, SECONDARY_PROC_CONTROLS, 0, 1u << 24, VCTL, 0, "26.2.1.1"),
+	VC_OR("proc2 allowed-1 (shadowing on SNB)", SNB, NULL, SECONDARY_PROC_CONTROLS, 0, PROC2_VMCS_SHADOWING, VCTL, 0, "26.2.1.1"),
+	VC_F("CR3-target count", BOTH, NULL, CR3_TARGET_COUNT, 4, 5, VCTL, 0, "26.2.1.1"),
+	VC_F("I/O bitmap A aligned", BOTH, NULL, IO_BITMAP_A, 0x10000, 0x10800, VCTL, 0, "26.2.1.1"),
+	VC_F("I/O bitmap B in MAXPHYADDR", BOTH, NULL, IO_BITMAP_B, 0xfffffff000ull, 0x10000000000ull, VCTL, 0, "26.2.1.1"),
+	VC_F("MSR bitmap aligned", BOTH, NULL, MSR_BITMAP, 0x12000, 0x12004, VCTL, 0, "26.2.1.1"),
+	VC_F("virtual-APIC address aligned", BOTH, NULL, VIRTUAL_APIC_PAGE_ADDR, 0x13000, 0x13080, VCTL, 0, "26.2.1.1"),
+	VC_F("TPR threshold bits 31:4", BOTH, s_vtpr_f, TPR_THRESHOLD, 0xf, 0x10, VCTL, 0, "26.2.1.1"),
+	VC_F("TPR threshold vs VTPR", BOTH, s_vtpr5, TPR_THRESHOLD, 5, 6, VCTL, 0, "26.2.1.1"),
+	VC_FN("VTPR unreadable", BOTH, NULL, g_vapic_mapped, b_vapic_unmapped, UND, 0, "26.2.1.1"),
+	VC_OR("x2APIC virtualization needs TPR shadow", BOTH, s_no_tpr, SECONDARY_PROC_CONTROLS, 0, PROC2_VIRTUALIZE_X2APIC, VCTL, 0, "26.2.1.1"),
+	VC_OR("APIC-register virtualization needs TPR shadow", SKL, s_no_tpr, SECONDARY_PROC_CONTROLS, 0, PROC2_APIC_REGISTER_VIRT, VCTL, 0, "26.2.1.1"),
+	VC_OR("virtual NMIs need NMI exiting", BOTH, s_no_nmi_exit, PIN_BASED_CONTROLS, 0, PIN_VIRTUAL_NMIS, VCTL, 0, "26.2.1.1"),
+	VC_OR("NMI-window exiting needs virtual NMIs", BOTH, s_no_vnmi, PROC_BASED_CONTROLS, 0, PROC_NMI_WINDOW_EXITING, VCTL, 0, "26.2.1.1"),
+	VC_F("APIC-access address aligned", BOTH, s_apic_acc, APIC_ACCESS_ADDR, 0x16000, 0x16010, VCTL, 0, "26.2.1.1"),
+	VC_OR("x2APIC and APIC accesses exclusive", BOTH, s_apic_acc, SECONDARY_PROC_CONTROLS, 0, PROC2_VIRTUALIZE_X2APIC, VCTL, 0, "26.2.1.1"),
+	VC_F("VPID not 0", BOTH, NULL, VPID, 1, 0, VCTL, 0, "26.2.1.1"),
+	VC_OR("EPTP memory type", BOTH, NULL, EPT_POINTER, 0, 1, VCTL, 0, "26.2.1.1"),
+	VC_OR("EPTP walk length", BOTH, NULL, EPT_POINTER, 0, 1u << 5, VCTL, 0, "26.2.1.1"),
+	VC_OR("EPTP A/D without the capability", SNB, NULL, EPT_POINTER, 0, 1u << 6, VCTL, 0, "26.2.1.1"),
+	VC_OR("EPTP reserved bits 11:7", BOTH, NULL, EPT_POINTER, 0, 1u << 7, VCTL, 0, "26.2.1.1"),
+	VC_OR("unrestricted guest needs EPT", BOTH, s_no_ept_ug, SECONDARY_PROC_CONTROLS, 0, PROC2_UNRESTRICTED_GUEST, VCTL, 0, "26.2.1.1"),
+	VC_OR("PML needs EPT", SKL, s_no_ept_ug, SECONDARY_PROC_CONTROLS, 0, PROC2_ENABLE_PML, VCTL, 0, "26.2.1.1"),
+	VC_F("VM functions allowed", SKL, s_vmfunc, VM_FUNCTION_CONTROLS, 1, 3, VCTL, 0, "26.2.1.1"),
+	VC_F("VMREAD bitmap aligned", SKL, s_shadow, VMREAD_BITMAP, 0x1a000, 0x1a001, VCTL, 0, "26.2.1.1"),
+	/* 26.2.1.2 VM-exit controls */
+	VC_F("exit allowed-0", BOTH, NULL, EXIT_CONTROLS, EXIT_A, EXIT_A & ~1u, VCTL, 0, "26.2.1.2"),
+	VC_OR("save preemption timer needs the timer", BOTH, NULL, EXIT_CONTROLS, 0, EXIT_SAVE_PREEMPTION_TIMER, VCTL, 0, "26.2.1.2"),
+	VC_F("exit MSR-store address aligned", BOTH, s_store1, EXIT_MSR_STORE_ADDR, 0x17000, 0x17008, VCTL, 0, "26.2.1.2"),
+	VC_F("exit MSR-load last byte", BOTH, s_xload1, EXIT_MSR_LOAD_ADDR, 0xfffffffff0ull, 0xfffffffff8ull, VCTL, 0, "26.2.1.2"),
+	/* 26.2.1.3 VM-entry controls */
+	VC_OR("entry allowed-1", BOTH, NULL, ENTRY_CONTROLS, 0, ENTRY_LOAD_BNDCFGS, VCTL, 0, "26.2.1.3"),
+	VC_F("injection type 1 reserved", BOTH, NULL, ENTRY_INTR_INFO, 0x80000030, 0x80000130, VCTL, 0, "26.2.1.3"),
+	VC_F("injection type 7 without MTF", BOTH, NULL, ENTRY_INTR_INFO, 0x80000030, 0x80000700, VCTL, 0, "26.2.1.3"),
+	VC_F("NMI vector 2", BOTH, NULL, ENTRY_INTR_INFO, 0x80000202, 0x80000203, VCTL, 0, "26.2.1.3"),
+	VC_F("hardware exception vector <= 31", BOTH, NULL, ENTRY_INTR_INFO, 0x80000306, 0x80000320, VCTL, 0, "26.2.1.3"),
+	VC_F("no error code for #UD", BOTH, NULL, ENTRY_INTR_INFO, 0x80000306, 0x80000b06, VCTL, 0, "26.2.1.3"),
+	VC_F("error code for #GP", BOTH, NULL, ENTRY_INTR_INFO, 0x80000b0d, 0x8000030d, VCTL, 0, "26.2.1.3"),
+	VC_F("injection reserved bits 30:12", BOTH, NULL, ENTRY_INTR_INFO, 0x80000306, 0x80001306, VCTL, 0, "26.2.1.3"),
+	VC_F("error code bits 31:16", BOTH, s_errcode, ENTRY_EXCEPTION_ERROR_CODE, 0xffff, 0x10000, VCTL, 0, "26.2.1.3"),
+	VC_F("software interrupt length <= 15", BOTH, s_softint, ENTRY_INSTRUCTION_LEN, 15, 16, VCTL, 0, "26.2.1.3"),
+	VC_F("entry MSR-load address aligned", BOTH, s_load1, ENTRY_MSR_LOAD_ADDR, MSR_AREA + 0x10, MSR_AREA + 0x18, VCTL, 0, "26.2.1.3"),
+	VC_F("entry MSR-load count <= 512 (A.6)", BOTH, NULL, ENTRY_MSR_LOAD_COUNT, 512, 513, VCTL, 0, "26.2.1.3"),
+	VC_OR("entry to SMM outside SMM", BOTH, NULL, ENTRY_CONTROLS, 0, ENTRY_TO_SMM, VCTL, 0, "26.2.1.3"),
+	VC_OR("deactivate dual-monitor outside SMM", BOTH, NULL, ENTRY_CONTROLS, 0, ENTRY_DEACTIVATE_DUAL_MONITOR, VCTL, 0, "26.2.1.3"),
+	/* 26.2.2 host control registers and MSRs */
+	VC_F("host CR0 fixed bits", BOTH, NULL, HOST_CR0, 0x80050033, 0x80050013, HST, 0, "26.2.2"),
+	VC_F("host CR4 fixed bits", BOTH, NULL, HOST_CR4, 0x2620, 0x0620, HST, 0, "26.2.2"),
+	VC_F("host CR3 in MAXPHYADDR", BOTH, NULL, HOST_CR3, 0xfffffff000ull, 0x10000000000ull, HST, 0, "26.2.2"),
+	VC_F("host SYSENTER_ESP canonical", BOTH, NULL, HOST_IA32_SYSENTER_ESP, 0x00007ffffffffff0ull, NONCANON, HST, 0, "26.2.2"),
+	VC_F("host SYSENTER_EIP canonical", BOTH, NULL, HOST_IA32_SYSENTER_EIP, 0xffff800000000000ull, NONCANON, HST, 0, "26.2.2"),
+	VC_F("host PERF_GLOBAL_CTRL reserved", BOTH, s_host_pgc, HOST_IA32_PERF_GLOBAL_CTRL, 0x70000000full, 0x10, HST, 0, "26.2.2"),
+	VC_F("host PAT", BOTH, NULL, HOST_IA32_PAT, PAT_DEFAULT, 0x0007040600070402ull, HST, 0, "26.2.2"),
+	VC_F("host EFER reserved", BOTH, NULL, HOST_IA32_EFER, 0xd01, 0xd03, HST, 0, "26.2.2"),
+	VC_F("host EFER.LMA = address-space size", BOTH, NULL, HOST_IA32_EFER, 0xd01, 0x901, HST, 0, "26.2.2"),
+	VC_F("host EFER.LME = address-space size", BOTH, NULL, HOST_IA32_EFER, 0xd01, 0xc01, HST, 0, "26.2.2"),
+	/* 26.2.3 host segment and descriptor-table registers */
+	VC_F("host CS RPL", BOTH, NULL, HOST_CS_SELECTOR, 0x08, 0x0b, HST, 0, "26.2.3"),
+	VC_F("host TR TI", BOTH, NULL, HOST_TR_SELECTOR, 0x28, 0x2c, HST, 0, "26.2.3"),
+	VC_F("host CS not 0", BOTH, NULL, HOST_CS_SELECTOR, 0x08, 0, HST, 0, "26.2.3"),
+	VC_F("host TR not 0", BOTH, NULL, HOST_TR_SELECTOR, 0x28, 0, HST, 0, "26.2.3"),
+	VC_F("host FS base canonical", BOTH, NULL, HOST_FS_BASE, 0x00007ffffffff000ull, NONCANON, HST, 0, "26.2.3"),
+	VC_F("host IDTR base canonical", BOTH, NULL, HOST_IDTR_BASE, 0xffff800000000000ull, NONCANON, HST, 0, "26.2.3"),
+	/* 26.2.4 address-space size */
+	VC_F("host CR4.PAE with 64-bit host", BOTH, NULL, HOST_CR4, 0x2620, 0x2600, HST, 0, "26.2.4"),
+	VC_F("host RIP canonical", BOTH, NULL, HOST_RIP, 0x00007ffffffff000ull, NONCANON, HST, 0, "26.2.4"),
+	/* 26.3.1.1 guest control registers, debug registers, MSRs */
+	VC_F("guest CR0 fixed bits (NE)", BOTH, NULL, GUEST_CR0, 0x80050033, 0x80050013, GST, 0, "26.3.1.1"),
+	VC_F("guest CR0.PG needs PE (unrestricted)", BOTH, NULL, GUEST_CR0, 0x80050033, 0x80050032, GST, 0, "26.3.1.1"),
+	VC_F("guest CR0.PE/PG fixed without unrestricted guest", BOTH, s_no_ug, GUEST_CR0, 0x80050033, 0x00050033, GST, 0, "26.3.1.1"),
+	VC_F("guest CR4 fixed bits", BOTH, NULL, GUEST_CR4, 0x2620, 0x0620, GST, 0, "26.3.1.1"),
+	VC_F("guest DEBUGCTL reserved (RTM_DEBUG on SKL)", SKL, NULL, GUEST_IA32_DEBUGCTL, 0x8000, 0x10000, GST, 0, "26.3.1.1"),
+	VC_F("guest DEBUGCTL reserved (bit 15 on SNB)", SNB, NULL, GUEST_IA32_DEBUGCTL, 0x4000, 0x8000, GST, 0, "26.3.1.1"),
+	VC_F("guest DEBUGCTL bits 5:2", BOTH, NULL, GUEST_IA32_DEBUGCTL, 0x43, 0x4, GST, 0, "26.3.1.1"),
+	VC_F("IA-32e guest needs CR0.PG", BOTH, NULL, GUEST_CR0, 0x80050033, 0x00050033, GST, 0, "26.3.1.1"),
+	VC_F("IA-32e guest needs CR4.PAE", BOTH, NULL, GUEST_CR4, 0x2620, 0x2600, GST, 0, "26.3.1.1"),
+	VC_F("guest CR3 in MAXPHYADDR", BOTH, NULL, GUEST_CR3, 0xfffffff000ull, 0x10000000000ull, GST, 0, "26.3.1.1"),
+	VC_F("guest DR7 bits 63:32", BOTH, NULL, GUEST_DR7, 0xffffffffull, 0x100000000ull, GST, 0, "26.3.1.1"),
+	VC_F("guest SYSENTER_ESP canonical", BOTH, NULL, GUEST_IA32_SYSENTER_ESP, 0xffff800000000000ull, NONCANON, GST, 0, "26.3.1.1"),
+	VC_F("guest PERF_GLOBAL_CTRL reserved", BOTH, s_guest_pgc, GUEST_IA32_PERF_GLOBAL_CTRL, 0x70000000full, 0x800000000ull, GST, 0, "26.3.1.1"),
+	VC_F("guest PAT", BOTH, NULL, GUEST_IA32_PAT, PAT_DEFAULT, 0x0007040600070403ull, GST, 0, "26.3.1.1"),
+	VC_F("guest EFER reserved", BOTH, NULL, GUEST_IA32_EFER, 0xd01, 0xd81, GST, 0, "26.3.1.1"),
+	VC_F("guest EFER.LMA = IA-32e mode guest", BOTH, NULL, GUEST_IA32_EFER, 0xd01, 0x901, GST, 0, "26.3.1.1"),
+	VC_F("guest EFER.LME = LMA with paging", BOTH, NULL, GUEST_IA32_EFER, 0xd01, 0xc01, GST, 0, "26.3.1.1"),
+	/* 26.3.1.2 guest segment registers */
+	VC_F("TR TI", BOTH, NULL, GUEST_TR_SELECTOR, 0x40, 0x44, GST, 0, "26.3.1.2"),
+	VC_F("SS.RPL = CS.RPL without unrestricted guest", BOTH, s_no_ug, GUEST_SS_SELECTOR, 0x18, 0x1b, GST, 0, "26.3.1.2"),
+	VC_F("CS base bits 63:32", BOTH, NULL, GUEST_CS_BASE, 0xfffff000ull, 0x100000000ull, GST, 0, "26.3.1.2"),
+	VC_F("FS base canonical", BOTH, NULL, GUEST_FS_BASE, 0xffff800000000000ull, NONCANON, GST, 0, "26.3.1.2"),
+	VC_F("CS type", BOTH, NULL, GUEST_CS_AR, 0xa09b, 0xa091, GST, 0, "26.3.1.2"),
+	VC_F("SS type", BOTH, NULL, GUEST_SS_AR, 0xc097, 0xc091, GST, 0, "26.3.1.2"),
+	VC_F("DS accessed bit", BOTH, NULL, GUEST_DS_AR, 0xc093, 0xc092, GST, 0, "26.3.1.2"),
+	VC_F("DS code segment readable", BOTH, NULL, GUEST_DS_AR, 0xc09b, 0xc099, GST, 0, "26.3.1.2"),
+	VC_FN("CS.DPL = SS.DPL for type 11 (Bochs deviation)", BOTH, NULL, g_cs_rpl3, b_cs_dpl3, GST, 0, "26.3.1.2"),
+	VC_F("conforming CS.DPL <= SS.DPL", BOTH, NULL, GUEST_CS_AR, 0xa09f, 0xa0ff, GST, 0, "26.3.1.2"),
+	VC_F("DS DPL >= RPL up to type 11 (Bochs deviation)", BOTH, s_no_ug, GUEST_DS_SELECTOR, 0x18, 0x1b, GST, 0, "26.3.1.2"),
+	VC_F("CS S bit", BOTH, NULL, GUEST_CS_AR, 0xa09b, 0xa08b, GST, 0, "26.3.1.2"),
+	VC_F("DS P bit", BOTH, NULL, GUEST_DS_AR, 0xc093, 0xc013, GST, 0, "26.3.1.2"),
+	VC_F("DS AR bits 11:8", BOTH, NULL, GUEST_DS_AR, 0xc093, 0xc193, GST, 0, "26.3.1.2"),
+	VC_F("CS L and D/B", BOTH, NULL, GUEST_CS_AR, 0xa09b, 0xe09b, GST, 0, "26.3.1.2"),
+	VC_F("DS limit vs G", BOTH, NULL, GUEST_DS_LIMIT, 0xffffffff, 0xfffffffe, GST, 0, "26.3.1.2"),
+	VC_F("DS AR bits 31:17", BOTH, NULL, GUEST_DS_AR, 0xc093, 0x2c093, GST, 0, "26.3.1.2"),
+	VC_F("TR type in IA-32e mode", BOTH, NULL, GUEST_TR_AR, 0x8b, 0x83, GST, 0, "26.3.1.2"),
+	VC_F("TR usable", BOTH, NULL, GUEST_TR_AR, 0x8b, 0x1008b, GST, 0, "26.3.1.2"),
+	VC_F("LDTR TI when usable", BOTH, s_ldtr_usable, GUEST_LDTR_SELECTOR, 0x08, 0x0c, GST, 0, "26.3.1.2"),
+	VC_F("CR4.PCIDE needs IA-32e mode guest", BOTH, s_pae, GUEST_CR4, 0x2620, 0x22620, GST, 0, "26.3.1.1"),
+	VC_F("LDTR type when usable", BOTH, NULL, GUEST_LDTR_AR, 0x82, 0x83, GST, 0, "26.3.1.2"),
+	/* 26.3.1.3 descriptor-table registers */
+	VC_F("GDTR base canonical", BOTH, NULL, GUEST_GDTR_BASE, 0xffff800000000000ull, NONCANON, GST, 0, "26.3.1.3"),
+	VC_F("IDTR limit bits 31:16", BOTH, NULL, GUEST_IDTR_LIMIT, 0xffff, 0x10000, GST, 0, "26.3.1.3"),
+	/* 26.3.1.4 RIP and RFLAGS */
+	VC_F("RIP canonical in 64-bit mode", BOTH, NULL, GUEST_RIP, 0x00007ffffffff000ull, NONCANON, GST, 0, "26.3.1.4"),
+	VC_F("RFLAGS reserved bit 3", BOTH, NULL, GUEST_RFLAGS, 0x202, 0x20a, GST, 0, "26.3.1.4"),
+	VC_F("RFLAGS bit 1", BOTH, NULL, GUEST_RFLAGS, 0x202, 0x200, GST, 0, "26.3.1.4"),
+	/* RFLAGS.VM also makes 26.3.1.2 check the segments as virtual-8086
+	 * ones, which comes first in the SDM's list. */
+	VC_F("RFLAGS.VM in IA-32e mode", BOTH, NULL, GUEST_RFLAGS, 0x202, 0x20202, GST, 0, "26.3.1.2"),
+	VC_F("RFLAGS.IF for external interrupts", BOTH, s_inj_ext, GUEST_RFLAGS, 0x202, 0x2, GST, 0, "26.3.1.4"),
+	/* 26.3.1.5 guest non-register state */
+	VC_F("activity state 0-3", BOTH, NULL, GUEST_ACTIVITY_STATE, 3, 4, GST, 0, "26.3.1.5"),
+	VC_FN("HLT needs SS.DPL 0", BOTH, s_dpl3, g_active, b_hlt, GST, 0, "26.3.1.5"),
+	VC_F("HLT with blocking by STI", BOTH, s_hlt, GUEST_INTERRUPTIBILITY, 0, INTR_BLOCK_STI, GST, 0, "26.3.1.5"),
+	VC_F("injection allowed in HLT", BOTH, s_hlt, ENTRY_INTR_INFO, 0x80000301, 0x80000306, GST, 0, "26.3.1.5"),
+	/* Shutdown: NMI and #MC only -- not any event with vector 18 (Bochs
+	 * 2.7 lets those through, docs/bochs-deviations.md #7). */
+	VC_F("injection allowed in shutdown", BOTH, s_shutdown, ENTRY_INTR_INFO, 0x80000312, 0x80000012, GST, 0, "26.3.1.5"),
+	VC_F("activity state supported (IA32_VMX_MISC)", BOTH, s_no_shutdown_state, GUEST_ACTIVITY_STATE, 1, 2, GST, 0, "26.3.1.5"),
+	VC_F("no injection in wait-for-SIPI", BOTH, s_sipi, ENTRY_INTR_INFO, 0, 0x80000202, GST, 0, "26.3.1.5"),
+	VC_F("interruptibility reserved bits", BOTH, NULL, GUEST_INTERRUPTIBILITY, INTR_BLOCK_NMI, 0x20, GST, 0, "26.3.1.5"),
+	VC_F("STI and MOV SS blocking", BOTH, NULL, GUEST_INTERRUPTIBILITY, INTR_BLOCK_MOV_SS, 3, GST, 0, "26.3.1.5"),
+	VC_F("STI blocking needs IF", BOTH, s_if0, GUEST_INTERRUPTIBILITY, INTR_BLOCK_MOV_SS, INTR_BLOCK_STI, GST, 0, "26.3.1.5"),
+	VC_F("external interrupt under STI blocking", BOTH, s_inj_ext, GUEST_INTERRUPTIBILITY, INTR_BLOCK_NMI, INTR_BLOCK_STI, GST, 0, "26.3.1.5"),
+	VC_F("NMI under MOV-SS blocking", BOTH, s_inj_nmi, GUEST_INTERRUPTIBILITY, INTR_BLOCK_STI, INTR_BLOCK_MOV_SS, GST, 0, "26.3.1.5"),
+	VC_F("SMI blocking outside SMM", BOTH, NULL, GUEST_INTERRUPTIBILITY, 0, INTR_BLOCK_SMI, GST, 0, "26.3.1.5"),
+	VC_F("NMI blocking with virtual NMIs and NMI injection", BOTH, s_inj_nmi, GUEST_INTERRUPTIBILITY, 0, INTR_BLOCK_NMI, GST, 0, "26.3.1.5"),
+	VC_F("enclave interruption without SGX", BOTH, NULL, GUEST_INTERRUPTIBILITY, 0, INTR_ENCLAVE, GST, 0, "26.3.1.5"),
+	VC_FN("NMI under STI blocking, strict model: qual 3", BOTH, s_nmi_sti, g_lenient, b_strict, GST, 3, "26.3.1.5"),
+	VC_F("pending debug reserved bits", BOTH, NULL, GUEST_PENDING_DBG_EXCEPTIONS, 0x100f, 0x10, GST, 0, "26.3.1.5"),
+	VC_F("BS with STI blocking and TF = 0", BOTH, s_sti, GUEST_PENDING_DBG_EXCEPTIONS, 0x1, 0x4000, GST, 0, "26.3.1.5"),
+	VC_F("BS missing with STI blocking and TF = 1", BOTH, s_sti_tf, GUEST_PENDING_DBG_EXCEPTIONS, 0x4000, 0, GST, 0, "26.3.1.5"),
+	VC_F("BS with BTF = 1", BOTH, s_sti_tf_btf, GUEST_PENDING_DBG_EXCEPTIONS, 0, 0x4000, GST, 0, "26.3.1.5"),
+	VC_FN("pending RTM needs RTM support", BOTH, s_rtm_pde, g_rtm, b_no_rtm, GST, 0, "26.3.1.5"),
+	VC_F("link pointer aligned: qual 4", BOTH, NULL, VMCS_LINK_POINTER, LINK_PAGE, LINK_PAGE + 8, GST, 4, "26.3.1.5"),
+	VC_F("link pointer in MAXPHYADDR: qual 4", BOTH, NULL, VMCS_LINK_POINTER, ~0ull, 0x10000000000ull, GST, 4, "26.3.1.5"),
+	VC_F("link pointer not the current VMCS: qual 4", BOTH, s_cur_vmcs, VMCS_LINK_POINTER, ~0ull, LINK_PAGE, GST, 4, "26.3.1.5"),
+	VC_F("link pointer unreadable", BOTH, NULL, VMCS_LINK_POINTER, LINK_PAGE, 0x22000, UND, 0, "26.3.1.5"),
+	/* 26.3.1.6 PDPTEs */
+	VC_F("PDPTE field with EPT: qual 2", BOTH, s_pae, GUEST_PDPTE2, 0x31001, 0x31003, GST, 2, "26.3.1.6"),
+	VC_F("PDPTE field beyond MAXPHYADDR: qual 2", BOTH, s_pae, GUEST_PDPTE0, 0xfffffff001ull, 0x10000000001ull, GST, 2, "26.3.1.6"),
+	VC_FN("PDPTE in memory without EPT: qual 2", BOTH, s_pae_no_ept, g_pdpte_mem, b_pdpte_mem, GST, 2, "26.3.1.6"),
+	VC_FN("PDPTEs unreadable", BOTH, s_pae_no_ept, g_pdpte_mem, b_pdpt_unmapped, UND, 0, "26.3.1.6"),
+	/* 26.4 MSR loading: qualification = 1-based index */
+	VC_FN("MSR-load IA32_FS_BASE: index 2", BOTH, s_msr3, g_msr_kgs, b_msr_fs, MSRL, 2, "26.4"),
+	VC_FN("MSR-load IA32_GS_BASE: index 3", BOTH, s_msr3, g_msr_kgs, b_msr_gs, MSRL, 3, "26.4"),
+	VC_FN("MSR-load x2APIC MSR: index 1", BOTH, s_msr3, g_msr_7ff, b_msr_x2apic, MSRL, 1, "26.4"),
+	VC_FN("MSR-load SMM_MONITOR_CTL outside SMM", BOTH, s_msr3, g_msr_9c, b_msr_smm, MSRL, 2, "26.4"),
+	VC_FN("MSR-load bits 63:32", BOTH, s_msr3, g_msr_kgs, b_msr_hi, MSRL, 3, "26.4"),
+	VC_FN("MSR-load WRMSR would #GP", BOTH, s_msr3, g_msr_kgs, b_msr_gp, MSRL, 3, "26.4"),
+	VC_FN("MSR-load loadability unknown", BOTH, s_msr3, g_msr_kgs, b_msr_unknown, UND, 2, "26.4"),
+	VC_FN("MSR-load entry unreadable", BOTH, NULL, g_msr_last_page, b_msr_unreadable, UND, 2, "26.4"),
+	VC_FN("guest state before MSR loading", BOTH, s_msr3, g_msr_kgs, b_msr_and_guest, GST, 0, "26.3.1.4"),
+};
+
+static const char *outcome_name(enum entry_outcome o)
+{
+	static const char *const names[] = { "PASS", "FAIL_CONTROLS", "FAIL_HOST", "FAIL_GUEST",
+					     "FAIL_MSR_LOAD", "UNDECIDED" };
+
+	return (unsigned)o < ARRAY_SIZE(names) ? names[o] : "?";
+}
+
+static void expect_verdict(const struct vcase *c, const char *model, const char *which, struct fx *f,
+			   enum entry_outcome outcome, uint32_t qual, const char *section)
+{
+	struct entry_verdict vd;
+
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	if (vd.outcome != outcome || vd.qual != qual ||
+	    (section && (!vd.first.section || strcmp(vd.first.section, section)))) {
+		entry_finding_format(&vd.first, print_line, NULL);
+		fail_msg("%s [%s, %s]: got %s qual %u (SDM %s), want %s qual %u (SDM %s)", c->name, model,
+			 which, outcome_name(vd.outcome), vd.qual, vd.first.section ? vd.first.section : "-",
+			 outcome_name(outcome), qual, section ? section : "-");
+	}
+}
+
+static void apply(const struct vcase *c, struct fx *f, bool bad)
+{
+	uint64_t val = bad ? c->bad : c->good;
+
+	if (!c->good_fn) { /* a field row (VPID's encoding is 0) */
+		if (c->or_base)
+			val |= get_field(&f->v, c->field);
+		set_field(&f->v, c->field, val);
+	} else {
+		(bad ? c->bad_fn : c->good_fn)(f);
+	}
+}
+
+static void run_case(const struct vcase *c, unsigned model)
+{
+	const char *mname = model == SKL ? "skylake" : "sandy bridge";
+	struct fx *f;
+
+	f = vbase(model);
+	if (c->setup)
+		c->setup(f);
+	apply(c, f, false);
+	expect_verdict(c, mname, "neighbour", f, ENTRY_PASS, 0, NULL);
+
+	f = vbase(model);
+	if (c->setup)
+		c->setup(f);
+	apply(c, f, true);
+	expect_verdict(c, mname, "failing", f, c->outcome, c->qual, c->section);
+}
+
+static void test_verdict_baselines(void **s)
+{
+	struct fx *f;
+	struct entry_verdict vd;
+
+	(void)s;
+	for (unsigned m = SKL; m <= SNB; m++) {
+		f = vbase(m);
+		vmx_entry_verdict(&f->v, &f->env, &vd);
+		assert_int_equal(vd.outcome, ENTRY_PASS);
+		assert_int_equal(vd.qual, 0);
+		assert_null(vd.first.section);
+		/* The baselines differ where the models do. */
+		f->v.SECONDARY_PROC_CONTROLS |= PROC2_VMCS_SHADOWING;
+		f->v.VMREAD_BITMAP = 0x1a000;
+		f->v.VMWRITE_BITMAP = 0x1b000;
+		vmx_entry_verdict(&f->v, &f->env, &vd);
+		assert_int_equal(vd.outcome, m == SKL ? ENTRY_PASS : ENTRY_FAIL_CONTROLS);
+	}
+}
+
+static void test_verdict_table(void **s)
+{
+	unsigned runs = 0;
+
+	(void)s;
+	for (size_t i = 0; i < ARRAY_SIZE(vcases); i++)
+		for (unsigned m = SKL; m <= SNB; m <<= 1)
+			if (vcases[i].models & m) {
+				run_case(&vcases[i], m);
+				runs++;
+			}
+	assert_true(runs + 20 >= 2 * ARRAY_SIZE(vcases));
+}
+
+/* 26.4: entries are loaded in order and the first bad one stops loading:
+ * msr_load_ok sees the entries before it and no entry after it, and is
+ * never asked when an earlier check failed. */
+static void test_verdict_msr_load_order(void **s)
+{
+	struct fx *f = vbase(SKL);
+	struct entry_verdict vd;
+
+	(void)s;
+	s_msr3(f);
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_PASS);
+	assert_int_equal(oracle.calls, 3);
+
+	f = vbase(SKL);
+	s_msr3(f);
+	msr_entry(f, 1, 0x277, 0, MSR_VAL_BAD);
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_FAIL_MSR_LOAD);
+	assert_int_equal(vd.qual, 2);
+	assert_int_equal(oracle.calls, 2);
+
+	f = vbase(SKL);
+	s_msr3(f);
+	f->v.HOST_TR_SELECTOR = 0;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_FAIL_HOST);
+	assert_int_equal(oracle.calls, 0);
+
+	/* No msr_load_ok: architecturally valid entries are assumed loadable. */
+	f = vbase(SKL);
+	s_msr3(f);
+	msr_entry(f, 1, 0x277, 0, MSR_VAL_BAD);
+	f->env.msr_load_ok = NULL;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_PASS);
+}
+
+/* The SDM's order decides between classes: controls before host state
+ * before guest state (26.2 then 26.3); the first finding is the verdict's. */
+static void test_verdict_class_order(void **s)
+{
+	struct fx *f = vbase(SNB);
+	struct entry_verdict vd;
+	struct entry_finding out[4];
+
+	(void)s;
+	f->v.GUEST_RFLAGS = 0x200;
+	f->v.HOST_TR_SELECTOR = 0;
+	f->v.VPID = 0;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_FAIL_CONTROLS);
+	assert_int_equal(vmx_entry_check(&f->v, &f->env, out, 4), 3);
+	assert_ptr_equal(vd.first.rule, out[0].rule);
+	f->v.VPID = 1;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_FAIL_HOST);
+	f->v.HOST_TR_SELECTOR = 0x28;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_FAIL_GUEST);
+	assert_int_equal(vd.qual, 0);
+	/* A link-pointer failure (qual 4) after an earlier guest failure
+	 * (qual 0) in the SDM's list: the earlier one decides. */
+	f->v.VMCS_LINK_POINTER = LINK_PAGE + 8;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.qual, 0);
+	f->v.GUEST_RFLAGS = 0x202;
+	vmx_entry_verdict(&f->v, &f->env, &vd);
+	assert_int_equal(vd.qual, 4);
+}
+
+static void test_verdict_null(void **s)
+{
+	struct fx *f = vbase(SKL);
+	struct entry_check_env env = f->env;
+	struct entry_verdict vd;
+
+	(void)s;
+	vmx_entry_verdict(NULL, &f->env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_UNDECIDED);
+	vmx_entry_verdict(&f->v, NULL, &vd);
+	assert_int_equal(vd.outcome, ENTRY_UNDECIDED);
+	env.caps = NULL;
+	vmx_entry_verdict(&f->v, &env, &vd);
+	assert_int_equal(vd.outcome, ENTRY_UNDECIDED);
+	vmx_entry_verdict(&f->v, &f->env, NULL); /* no crash */
+	assert_string_equal(entry_outcome_name(ENTRY_PASS), "pass");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_CONTROLS), "VMfailValid 7 (controls)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_HOST), "VMfailValid 8 (host state)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_GUEST), "exit reason 33 (guest state)");
+	assert_string_equal(entry_outcome_name(ENTRY_FAIL_MSR_LOAD), "exit reason 34 (MSR loading)");
+	assert_string_equal(entry_outcome_name(ENTRY_UNDECIDED), "undecided");
+	assert_string_equal(entry_check_class_name(ENTRY_CHECK_MSR_LOAD), "MSR loading");
+	assert_string_equal(entry_check_class_name(ENTRY_CHECK_UNDECIDED), "undecided");
+}
+
+static void test_reserved_mask_helpers(void **s)
+{
+	(void)s;
+	assert_int_equal(debugctl_rsvd(true), ~0xffc3ull);
+	assert_int_equal(debugctl_rsvd(false), ~0x7fc3ull);
+	assert_int_equal(perf_global_ctrl_rsvd(4, 3), ~0x70000000full);
+	assert_int_equal(perf_global_ctrl_rsvd(8, 3), ~0x7000000ffull);
+	assert_int_equal(perf_global_ctrl_rsvd(0, 0), ~0ull);
+	assert_int_equal(perf_global_ctrl_rsvd(32, 32), 0);
+	assert_int_equal(perf_global_ctrl_rsvd(99, 99), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2338,6 +2942,12 @@ int main(void)
 		cmocka_unit_test(test_null_arguments),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_verdict_baselines),
+		cmocka_unit_test(test_verdict_table),
+		cmocka_unit_test(test_verdict_msr_load_order),
+		cmocka_unit_test(test_verdict_class_order),
+		cmocka_unit_test(test_verdict_null),
+		cmocka_unit_test(test_reserved_mask_helpers),
 	};
 
 	return cmocka_run_group_tests_name("entry_checks", tests, NULL, NULL);
