@@ -82,6 +82,10 @@ static void check_env(struct vcpu *v, struct entry_check_env *env)
 	env->read_phys = read_l1_phys;
 	env->read_ctx = v;
 	env->msr_load_ok = msr_load_unknown;
+	/* 26.3.1.5: Nestor is a processor that requires no blocking by STI
+	 * when an NMI is injected, and reports exit qualification 3 for it
+	 * (26.7; Bochs 2.7 refuses too but reports 0: docs/bochs-deviations.md). */
+	env->nmi_requires_no_sti_blocking = true;
 }
 
 /* 27.7: a problem loading L1's state on a VM exit. The indicator goes to
