@@ -832,21 +832,24 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 12);
+	assert_int_equal(cmdline_option_count, 13);
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
 	assert_string_equal(cmdline_options[2].name, "guest_maxphyaddr");
 	assert_string_equal(cmdline_options[3].name, "msr_filter");
 	assert_string_equal(cmdline_options[4].name, "panic");
 	assert_string_equal(cmdline_options[5].name, "on_guest_reset");
-	assert_string_equal(cmdline_options[6].name, "nestor_mem");
-	assert_string_equal(cmdline_options[7].name, "test_fault");
-	assert_string_equal(cmdline_options[10].name, "test_crash_nmi");
-	assert_string_equal(cmdline_options[11].name, "test_pool_spare");
-	assert_non_null(strstr(cmdline_options[11].help, "TEST ONLY"));
+	assert_string_equal(cmdline_options[6].name, "nested");
+	assert_string_equal(cmdline_options[6].accepted, "on or off");
+	assert_null(strstr(cmdline_options[6].help, "TEST ONLY"));
+	assert_string_equal(cmdline_options[7].name, "nestor_mem");
+	assert_string_equal(cmdline_options[8].name, "test_fault");
+	assert_string_equal(cmdline_options[11].name, "test_crash_nmi");
+	assert_string_equal(cmdline_options[12].name, "test_pool_spare");
+	assert_non_null(strstr(cmdline_options[12].help, "TEST ONLY"));
 	assert_string_equal(cmdline_options[0].accepted, CONSOLE_ACC);
-	assert_non_null(strstr(cmdline_options[7].help, "TEST ONLY"));
-	assert_non_null(strstr(cmdline_options[9].help, "TEST ONLY"));
+	assert_non_null(strstr(cmdline_options[8].help, "TEST ONLY"));
+	assert_non_null(strstr(cmdline_options[10].help, "TEST ONLY"));
 	assert_non_null(cmdline_options[3].explain);
 	for (i = 0; i < cmdline_option_count; i++) {
 		const struct cmdline_option *o = &cmdline_options[i];
