@@ -47,12 +47,11 @@ void nested_host_state(const struct vmcs12 *f, uint64_t old_cr0,
 	o->dr7 = 0x400;
 	o->debugctl = 0;
 	o->sysenter_cs = f->HOST_IA32_SYSENTER_CS;
+	/* 27.5.1: on a processor with Intel 64 the full fields are loaded,
+	 * whatever the host address-space size (only a processor without
+	 * Intel 64 has 32-bit fields); 26.2.3 made them canonical. */
 	o->sysenter_esp = f->HOST_IA32_SYSENTER_ESP;
 	o->sysenter_eip = f->HOST_IA32_SYSENTER_EIP;
-	if (!ia32e) {
-		o->sysenter_esp &= 0xffffffffull;
-		o->sysenter_eip &= 0xffffffffull;
-	}
 	if (exit & EXIT_LOAD_EFER)
 		o->efer = f->HOST_IA32_EFER;
 	else

@@ -1,7 +1,8 @@
 /* Unit tests for vmx/msr_policy.c: the action for every special MSR and its
  * neighbours, the edges of the two MSR-bitmap ranges, the 4-KiB MSR bitmap
  * built from the policy (layout: SDM Vol. 3C, 24.6.9), and how the
- * operator's MSR filter (vmx/msr_filter.h) combines with Nestor's policy. */
+ * operator's MSR filter (vmx/msr_filter.h) combines with Nestor's policy,
+ * also with nested VMX shown (msr_policy_vmx()). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -358,6 +359,104 @@ static void parse_ok(const char *s, struct msr_filter *f)
 	assert_true(f->present);
 }
 
+/* msr_policy_vmx(): with nested VMX shown (nested=on) the VMX capability
+ * MSRs 0x480-0x493 and IA32_SMM_MONITOR_CTL (0x9b) are read-only MSRs
+ * Nestor answers: reads emulated, writes #GP (SDM Vol. 3D A.1; Vol. 4
+ * Table 2-2). Hidden, they are #GP both ways. Nothing else changes. */
+static void test_policy_vmx_shown(void **state)
+{
+	static const uint32_t vmx_msrs[] = { 0x480, 0x481, 0x48b, 0x48c,
+					     0x491, 0x492, 0x493, 0x9b };
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(vmx_msrs) / sizeof(vmx_msrs[0]); k++) {
+		uint32_t m = vmx_msrs[k];
+
+		assert_int_equal(msr_policy_vmx(NULL, m, RD, true), MSR_EMULATE);
+		assert_int_equal(msr_policy_vmx(NULL, m, WR, true), MSR_GP);
+		assert_int_equal(msr_policy_vmx(NULL, m, RD, false), MSR_GP);
+		assert_int_equal(msr_policy_vmx(NULL, m, WR, false), MSR_GP);
+	}
+	for (uint32_t m = 0x480; m <= 0x493; m++) {
+		assert_int_equal(msr_policy_vmx(NULL, m, RD, true), MSR_EMULATE);
+		assert_int_equal(msr_policy_vmx(NULL, m, WR, true), MSR_GP);
+	}
+	/* msr_policy() is the hidden view. */
+	for (uint32_t m = 0; m <= 0x1fff; m++)
+		for (int w = 0; w < 2; w++)
+			assert_int_equal(msr_policy(NULL, m, w),
+					 msr_policy_vmx(NULL, m, w, false));
+	/* Every other MSR, both ranges and a sample outside: the same
+	 * with and without. */
+	for (uint32_t m = 0; m <= 0x1fff; m++) {
+		if ((m >= 0x480 && m <= 0x493) || m == 0x9b)
+			continue;
+		for (int w = 0; w < 2; w++)
+			assert_int_equal(msr_policy_vmx(NULL, m, w, true),
+					 msr_policy_vmx(NULL, m, w, false));
+	}
+	for (uint32_t m = 0xc0000000u; m <= 0xc0001fffu; m++)
+		assert_int_equal(msr_policy_vmx(NULL, m, RD, true),
+				 msr_policy_vmx(NULL, m, RD, false));
+	assert_int_equal(msr_policy_vmx(NULL, 0x3a, RD, true), MSR_EMULATE);
+	assert_int_equal(msr_policy_vmx(NULL, 0x3a, WR, true), MSR_GP);
+	assert_int_equal(msr_policy_vmx(NULL, 0x47f, RD, true), MSR_PASS);
+	assert_int_equal(msr_policy_vmx(NULL, 0x494, RD, true), MSR_PASS);
+	assert_int_equal(msr_policy_vmx(NULL, 0x9a, RD, true), MSR_PASS);
+	assert_int_equal(msr_policy_vmx(NULL, 0x9c, RD, true), MSR_PASS);
+	assert_int_equal(msr_policy_vmx(NULL, 0x40000000, RD, true), MSR_GP);
+	/* The x2APIC ICR write is still Nestor's. */
+	assert_int_equal(msr_policy_vmx(NULL, 0x830, WR, true), MSR_EMULATE);
+}
+
+/* The operator's filter still comes first: a denied VMX MSR is MSR_DENY
+ * whether or not VMX is shown; an allowed one gets Nestor's action. */
+static void test_policy_vmx_shown_filter_first(void **state)
+{
+	struct msr_filter f;
+
+	(void)state;
+	parse_ok("allow,deny:r:0x480,deny:rw:0x9b", &f);
+	for (int shown = 0; shown < 2; shown++) {
+		assert_int_equal(msr_policy_vmx(&f, 0x480, RD, shown),
+				 MSR_DENY);
+		assert_int_equal(msr_policy_vmx(&f, 0x9b, RD, shown),
+				 MSR_DENY);
+		assert_int_equal(msr_policy_vmx(&f, 0x9b, WR, shown),
+				 MSR_DENY);
+	}
+	assert_int_equal(msr_policy_vmx(&f, 0x480, WR, true), MSR_GP);
+	assert_int_equal(msr_policy_vmx(&f, 0x481, RD, true), MSR_EMULATE);
+	assert_int_equal(msr_policy_vmx(&f, 0x481, RD, false), MSR_GP);
+	parse_ok("deny,allow:rw:0x0-0x47f", &f);
+	assert_int_equal(msr_policy_vmx(&f, 0x48b, RD, true), MSR_DENY);
+	assert_int_equal(msr_policy_vmx(&f, 0x3a, RD, true), MSR_EMULATE);
+}
+
+/* The MSR bitmap is built without the nested view and needs none: every
+ * access to these MSRs exits either way (24.6.9). */
+static void test_bitmap_vmx_msrs_exit_either_way(void **state)
+{
+	static struct guarded_bitmap g;
+
+	(void)state;
+	build_guarded(&g, 0x5a);
+	for (uint32_t m = 0x480; m <= 0x493; m++) {
+		for (int w = 0; w < 2; w++) {
+			assert_true(msr_bitmap_intercepts(g.bm, m, w));
+			assert_true(raw_bit(g.bm, m, w));
+			assert_int_not_equal(msr_policy_vmx(NULL, m, w, true),
+					     MSR_PASS);
+			assert_int_not_equal(msr_policy_vmx(NULL, m, w, false),
+					     MSR_PASS);
+		}
+	}
+	assert_true(raw_bit(g.bm, 0x9b, RD));
+	assert_true(raw_bit(g.bm, 0x9b, WR));
+	assert_false(raw_bit(g.bm, 0x47f, RD));
+	assert_false(raw_bit(g.bm, 0x494, WR));
+}
+
 /* A denied access that Nestor would pass through becomes MSR_DENY; the
  * other kind of access to the same MSR and its neighbours still pass. */
 static void test_filter_deny_overrides_pass(void **state)
@@ -637,6 +736,9 @@ int main(void)
 		T(test_bitmap_filter_halves),
 		T(test_bitmap_filter_default_deny),
 		T(test_filter_outside_bitmap_ranges),
+		T(test_policy_vmx_shown),
+		T(test_policy_vmx_shown_filter_first),
+		T(test_bitmap_vmx_msrs_exit_either_way),
 #undef T
 	};
 
