@@ -294,6 +294,7 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 	 * reset put the CPU outside VMX); nested/ starts afresh at VMXON. */
 	v->l1vmx.on = false;
 	v->wants.l1_vmx_root = false;
+	v->wants.vmcs_shadowing = false;
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
 	write_step_abort(v); /* INVEPT needs VMX operation */
