@@ -94,6 +94,8 @@ class Scenario:
     guest_tests: list = None           # names of the guest's tests, all must report
     may_skip: list = dataclasses.field(default_factory=list)  # of guest_tests
     min_passed: int = None             # default: len(guest_tests) - len(may_skip)
+    kernel: str = None                 # boot this ELF instead of Nestor (bare: no
+                                       # Nestor; cmdline is then the ELF's own)
 
 
 @dataclasses.dataclass
@@ -115,7 +117,8 @@ def _path(p):
 
 def build_iso(sc, workdir):
     iso = os.path.join(workdir, "nestor.iso")
-    cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, NESTOR_ELF, sc.cmdline, sc.loader]
+    kernel = _path(sc.kernel) if sc.kernel else NESTOR_ELF
+    cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, kernel, sc.cmdline, sc.loader]
     for path, args in sc.modules:
         cmd += [_path(path), args]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=ISO_TIMEOUT)
