@@ -447,7 +447,6 @@ static void test_vmwrite_read_only_field(void)
 {
 	bool any = (nested_caps.misc & VMX_MISC_VMWRITE_ANY_FIELD) != 0;
 
-	rt_printf("nested: %s: IA32_VMX_MISC[29] = %d\n", nested_current, any);
 	expect(rt_vmwrite(VMCS_EXIT_QUALIFICATION, 0),
 	       any ? W_OK : W_VALID(VMXERR_READ_ONLY_FIELD));
 }
