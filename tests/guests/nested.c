@@ -336,6 +336,32 @@ CPL3_GP(invvpid, !have_invvpid())
 CPL3_GP(vmlaunch, false)
 CPL3_GP(vmresume, false)
 
+/* 30.3, each instruction: #UD in compatibility mode (IA32_EFER.LMA = 1,
+ * CS.L = 0). A far return to the runtime's 32-bit code segment (0x18,
+ * rt/entry.asm), VMXOFF there, then INT3: #BP would say that VMXOFF did
+ * not fault (and left VMX operation). The exception unwinds to 64-bit mode
+ * through the try context (rt/traps.c). */
+static void f_vmxoff_compat(void *arg, uint64_t fin, uint64_t *fout)
+{
+	(void)arg;
+	(void)fin;
+	(void)fout;
+	__asm__ __volatile__("lea 1f(%%rip), %%rax\n\t"
+			     "pushq $0x18\n\t"
+			     "pushq %%rax\n\t"
+			     "lretq\n\t"
+			     ".code32\n"
+			     "1:\tvmxoff\n\t"
+			     "int3\n\t"
+			     ".code64"
+			     ::: "rax", "memory");
+}
+
+static void test_ud_compat_mode_vmxoff(void)
+{
+	expect(rt_vmx_run(f_vmxoff_compat, NULL), W_EXC(VEC_UD, 0));
+}
+
 /* ------------------------------------------------------------------------
  * With a current VMCS: VMfailValid with the error number (Table 30-1). */
 
@@ -657,6 +683,7 @@ static const struct rt_test tests[] = {
 	{ "cpl3_gp_invvpid", test_cpl3_gp_invvpid },
 	{ "cpl3_gp_vmlaunch", test_cpl3_gp_vmlaunch },
 	{ "cpl3_gp_vmresume", test_cpl3_gp_vmresume },
+	{ "ud_compat_mode_vmxoff", test_ud_compat_mode_vmxoff },
 	{ "vmcs_load", test_vmcs_load },
 	{ "vmxon_in_root", test_vmxon_in_root },
 	{ "vmclear_misaligned", test_vmclear_misaligned },
