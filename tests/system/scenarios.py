@@ -692,3 +692,31 @@ SCENARIOS.append(
                      rf"^0 passed, 0 failed, {len(NESTED_TESTS)} skipped$",
                      r"^nestor: guest exited with status 0$"],
              reject=SUITE_REJECT + [r"^PASS ", r"^nested: \w+: "]))
+
+# --- issue 13 item 12: the CPU is the oracle. The same test VMM bare on
+# Bochs (l0=bochs) and under Nestor (l0=sdm) on the same model; the runner
+# compares the two logs line by line (runner.compare_logs), allowing only
+# the outcome lines of the Bochs deviations in docs/bochs-deviations.md.
+# They need nested VMX in Nestor (nested=on shows VMX to the guest): until
+# it lands, NESTED_COMPARE stays out of SCENARIOS (the guest sees no VMX
+# and skips everything). The lead sets NESTED_L1_READY when nested= lands;
+# NESTOR_NESTED_COMPARE=1 in the environment adds them before that.
+NESTED_L1_READY = False
+
+
+def nested_compare(name, cpu):
+    return Scenario(name, cpu=cpu, cmdline="nested=on",
+                    modules=[(NESTED_GUEST, "l0=sdm")],
+                    oracle=nested_bare(f"{name}-bare", cpu),
+                    expect=[r"^\d+ passed, 0 failed, \d+ skipped$",
+                            r"^nestor: guest exited with status 0$"],
+                    reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
+                    may_skip=NESTED_MODEL_SKIPS[cpu])
+
+
+NESTED_COMPARE = [
+    nested_compare("nested-compare-skylake", "corei7_skylake_x"),
+    nested_compare("nested-compare-sandybridge", "corei7_sandy_bridge_2600k"),
+]
+if NESTED_L1_READY or os.environ.get("NESTOR_NESTED_COMPARE") == "1":
+    SCENARIOS += NESTED_COMPARE
