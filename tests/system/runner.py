@@ -28,6 +28,15 @@ SKIP_STATUS (77, as in automake) reports the scenario as SKIP, counted as
 skipped, never as passed (its inputs cannot be had here, e.g. no network);
 anything else, or still running after PREPARE_TIMEOUT seconds, fails it.
 
+A scenario may boot a guest ELF bare, without Nestor (`kernel`: GRUB's
+multiboot2 line names that ELF and `cmdline` is its own). A scenario with
+an `oracle` (the same guest booted bare on the same CPU model) runs both,
+judges each on its own, and then compares the two serial logs line by line
+(compare_logs): the L1 test VMM's outcome lines, verdicts and closing line
+must be identical, Nestor's own lines and the banner aside, except the
+outcome lines of the tests that docs/bochs-deviations.md lists as Bochs 2.7
+deviations (tests/system/bochs_deviations.py). The CPU is the oracle.
+
 Counts: each scenario is one pass, failure or skip; the guest tests that a
 passing scenario was allowed to skip, and did, are added to the skips.
 
@@ -36,6 +45,7 @@ Usage: tests/system/runner.py [--jobs N] [--list] [NAME-REGEX ...]
 import argparse
 import concurrent.futures
 import dataclasses
+import difflib
 import os
 import re
 import shutil
@@ -94,6 +104,10 @@ class Scenario:
     guest_tests: list = None           # names of the guest's tests, all must report
     may_skip: list = dataclasses.field(default_factory=list)  # of guest_tests
     min_passed: int = None             # default: len(guest_tests) - len(may_skip)
+    kernel: str = None                 # boot this ELF instead of Nestor (bare: no
+                                       # Nestor; cmdline is then the ELF's own)
+    oracle: "Scenario" = None          # run this one too (the same guest bare) and
+                                       # compare the test VMM's lines (compare_logs)
 
 
 @dataclasses.dataclass
@@ -115,7 +129,8 @@ def _path(p):
 
 def build_iso(sc, workdir):
     iso = os.path.join(workdir, "nestor.iso")
-    cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, NESTOR_ELF, sc.cmdline, sc.loader]
+    kernel = _path(sc.kernel) if sc.kernel else NESTOR_ELF
+    cmd = [os.path.join(ROOT, "scripts", "mkiso.sh"), iso, kernel, sc.cmdline, sc.loader]
     for path, args in sc.modules:
         cmd += [_path(path), args]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=ISO_TIMEOUT)
@@ -184,6 +199,43 @@ def guest_verdict(sc, text):
     if len(passed) < want:
         reasons.append(f"{len(passed)} guest test(s) passed, expected at least {want}")
     return reasons, passed, skipped
+
+
+# The lines of the L1 test VMM (tests/guests/nested.c) that two runs must
+# share: its outcome lines, the verdicts and the closing line. Nestor's own
+# lines ("nestor: ...") and the runtime's banner never match.
+VMM_OUTCOME = re.compile(r"^nested: (\w+): ")
+
+
+def vmm_lines(text, deviations=()):
+    """The test VMM's lines of `text`, less the outcome lines of the tests
+    named in `deviations` (where bare Bochs and an SDM-conforming L0 must
+    differ)."""
+    keep = []
+    for line in text.splitlines():
+        m = VMM_OUTCOME.match(line)
+        if m:
+            if m.group(1) not in deviations:
+                keep.append(line)
+        elif GUEST_VERDICT.match(line) or GUEST_CLOSING.match(line):
+            keep.append(line)
+    return keep
+
+
+def compare_logs(bare_text, l0_text, deviations=(), limit=10):
+    """Why the two serial logs differ (empty: identical in the test VMM's
+    lines but the listed deviations' outcomes): the CPU is the oracle."""
+    a, b = vmm_lines(bare_text, deviations), vmm_lines(l0_text, deviations)
+    if a == b:
+        return []
+    reasons = [f"the test VMM's lines differ bare and under Nestor "
+               f"({len(a)} vs {len(b)} lines; first differences):"]
+    diff = [d for d in difflib.unified_diff(a, b, "bare", "nestor", lineterm="", n=0)
+            if not d.startswith(("---", "+++", "@@"))]
+    reasons += [f"  {d}" for d in diff[:limit]]
+    if len(diff) > limit:
+        reasons.append(f"  ... and {len(diff) - limit} more")
+    return reasons
 
 
 def judge(sc, text, timed_out):
@@ -258,6 +310,30 @@ def prepare(sc, workdir):
 
 
 def run_scenario(sc):
+    if sc.oracle is None:
+        return run_one(sc)
+    # The comparison: the oracle (bare) first, then this run; both must pass
+    # on their own, and their test-VMM lines must agree.
+    import bochs_deviations
+    bare = run_one(sc.oracle)
+    res = run_one(sc)
+    if not bare.passed:
+        res.reasons.insert(0, f"the bare run {sc.oracle.name} failed: "
+                           + "; ".join(bare.reasons[:3]))
+    texts = []
+    for r in (bare, res):
+        try:
+            with open(r.serial_path, "rb") as f:
+                texts.append(f.read().decode("utf-8", "replace").replace("\r", ""))
+        except OSError:
+            texts.append("")
+    res.reasons += compare_logs(texts[0], texts[1], bochs_deviations.nested_tests())
+    res.passed = not res.reasons
+    res.seconds += bare.seconds
+    return res
+
+
+def run_one(sc):
     workdir = os.path.join(BUILD, "system", sc.name)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)

@@ -37,6 +37,16 @@ def guest_test_names(table, source="suite.c"):
     return re.findall(r'^\s*\{ "(\w+)",\s*test_\w+ \},$', m.group(1), re.M)
 
 
+def nested_entry_names():
+    """The VM-entry cases of tests/guests/nested_entry.c, in order."""
+    with open(os.path.join(ROOT, "tests", "guests", "nested_entry.c")) as f:
+        src = f.read()
+    m = re.search(r"^static const struct entry_case cases\[\] = \{\n(.*?)^\};", src, re.M | re.S)
+    if not m:
+        raise RuntimeError("tests/guests/nested_entry.c: no entry_case table")
+    return re.findall(r'^\s*(?:CASE\(|\{ \.name = )"(\w+)"', m.group(1), re.M)
+
+
 SUITE_TESTS = guest_test_names("tests")
 MSR_FILTER_TESTS = guest_test_names("msr_filter_tests")
 
@@ -648,3 +658,73 @@ for _emu in ("qemu", "qemu-efi"):
                  + NO_VMX,
                  # GRUB moved Nestor and said where (the load base tag).
                  reject=[r"load base address", r"Nestor runs at"]))
+
+# --- issue 13: the L1 test VMM (tests/guests/nested*.c) booted bare by
+# GRUB: Bochs is L0, the CPU is the oracle. Every case must pass on Bochs
+# (l0=bochs: where Bochs 2.7 deviates from the SDM the test expects Bochs'
+# answer, docs/bochs-deviations.md). ---
+NESTED_GUEST = f"{GUESTS}/nested.elf"
+NESTED_TESTS = (guest_test_names("tests", "nested.c")
+                + nested_entry_names()
+                + guest_test_names("final_tests", "nested.c"))
+# What the nested suite skips for want of a VMX feature on each model.
+NESTED_MODEL_SKIPS = {
+    "corei7_skylake_x": [],
+    "corei7_sandy_bridge_2600k": [
+        "entry_vmlaunch_shadow_vmcs",  # no VMCS shadowing (PROCBASED_CTLS2[46] = 0)
+    ],
+}
+
+
+def nested_bare(name, cpu):
+    return Scenario(name, cpu=cpu, kernel=NESTED_GUEST, cmdline="l0=bochs",
+                    expect=[r"^\d+ passed, 0 failed, \d+ skipped$",
+                            r"^nested: exit status 0 via port 0xf4$"],
+                    reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
+                    may_skip=NESTED_MODEL_SKIPS[cpu])
+
+
+SCENARIOS += [
+    nested_bare("nested-bare-skylake", "corei7_skylake_x"),
+    nested_bare("nested-bare-sandybridge", "corei7_sandy_bridge_2600k"),
+]
+
+# Under Nestor with VMX hidden (nested=off; until nested VMX lands, VMX is
+# always hidden) the test VMM says so, skips every test and exits 0. (Its
+# skips are checked by the lines, not counted: nothing here could run.)
+SCENARIOS.append(
+    Scenario("nested-vmx-hidden-skips", cpu="corei7_skylake_x", cmdline="nested=off",
+             modules=[(NESTED_GUEST, "l0=sdm")],
+             expect=[r"^nested: no VMX \(CPUID\.1:ECX\.VMX = 0\): every test skips$",
+                     r"^SKIP vmxon_ok: no VMX \(CPUID\.1:ECX\.VMX = 0\)$",
+                     rf"^0 passed, 0 failed, {len(NESTED_TESTS)} skipped$",
+                     r"^nestor: guest exited with status 0$"],
+             reject=SUITE_REJECT + [r"^PASS ", r"^nested: \w+: "]))
+
+# --- issue 13 item 12: the CPU is the oracle. The same test VMM bare on
+# Bochs (l0=bochs) and under Nestor (l0=sdm) on the same model; the runner
+# compares the two logs line by line (runner.compare_logs), allowing only
+# the outcome lines of the Bochs deviations in docs/bochs-deviations.md.
+# They need nested VMX in Nestor (nested=on shows VMX to the guest): until
+# it lands, NESTED_COMPARE stays out of SCENARIOS (the guest sees no VMX
+# and skips everything). The lead sets NESTED_L1_READY when nested= lands;
+# NESTOR_NESTED_COMPARE=1 in the environment adds them before that.
+NESTED_L1_READY = False
+
+
+def nested_compare(name, cpu):
+    return Scenario(name, cpu=cpu, cmdline="nested=on",
+                    modules=[(NESTED_GUEST, "l0=sdm")],
+                    oracle=nested_bare(f"{name}-bare", cpu),
+                    expect=[r"^\d+ passed, 0 failed, \d+ skipped$",
+                            r"^nestor: guest exited with status 0$"],
+                    reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
+                    may_skip=NESTED_MODEL_SKIPS[cpu])
+
+
+NESTED_COMPARE = [
+    nested_compare("nested-compare-skylake", "corei7_skylake_x"),
+    nested_compare("nested-compare-sandybridge", "corei7_sandy_bridge_2600k"),
+]
+if NESTED_L1_READY or os.environ.get("NESTOR_NESTED_COMPARE") == "1":
+    SCENARIOS += NESTED_COMPARE

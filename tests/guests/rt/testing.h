@@ -33,6 +33,11 @@ void rt_skip(const char *fmt, ...) PRINTF_LIKE(1, 2);
  * not failures). */
 unsigned rt_run_tests(const struct rt_test *tests, size_t n);
 
+/* The same for table-driven tests: test i is named name(i) and runs
+ * run(i), for i in [0, n). One closing line for all of them. */
+unsigned rt_run_indexed(size_t n, const char *(*name)(size_t i),
+			void (*run)(size_t i));
+
 /* CHECK: fails the test with the message if cond is false, returns cond.
  * REQUIRE: the same, then returns from the test function. */
 #define CHECK(cond, ...) (likely(cond) ? true : (rt_fail(__VA_ARGS__), false))
