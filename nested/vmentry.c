@@ -37,15 +37,40 @@ static bool read_l1_phys(void *ctx, uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
-/* 26.4 "WRMSR of the value would #GP": Nestor cannot load an MSR into L1
- * on a VM entry yet (part 2 loads L2's), so it cannot decide. */
-static enum entry_msr_load msr_load_unknown(void *ctx, uint32_t index,
-					    uint64_t value)
+static bool canonical48(uint64_t a)
 {
-	(void)ctx;
-	(void)index;
-	(void)value;
-	return ENTRY_MSR_LOAD_UNKNOWN;
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* 26.4, "WRMSR of the value would #GP at CPL 0", for the MSRs whose value
+ * a VM exit to L1 loads again from the vmcs12 (27.5.1: SYSENTER_CS/ESP/EIP
+ * always, IA32_DEBUGCTL cleared, PAT and EFER with their exit controls):
+ * until part 2 runs L2, an entry that fails later leaves no trace of
+ * them, so only the WRMSR rule matters (Vol. 4 Table 2-2; the
+ * SYSENTER_ESP/EIP addresses must be canonical, Vol. 3A 5.8.7). Any other
+ * MSR would stay loaded in L1: not decided here, and L1 stops honestly. */
+static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
+					   uint64_t value)
+{
+	struct vcpu *v = ctx;
+	uint32_t exit = v->nested->cache.f.EXIT_CONTROLS;
+
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		return ENTRY_MSR_LOAD_OK;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		return canonical48(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
+	case MSR_IA32_DEBUGCTL:
+		return (value & debugctl_rsvd(cpuid(7, 0).ebx & (1u << 11)))
+			       ? ENTRY_MSR_LOAD_BAD : ENTRY_MSR_LOAD_OK;
+	case MSR_IA32_PAT:
+		if (!(exit & EXIT_LOAD_PAT))
+			return ENTRY_MSR_LOAD_UNKNOWN;
+		return pat_value_ok(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
+	default:
+		return ENTRY_MSR_LOAD_UNKNOWN;
+	}
 }
 
 /* CPUID.0AH: the general-purpose and fixed counters, for the reserved bits
@@ -81,7 +106,8 @@ static void check_env(struct vcpu *v, struct entry_check_env *env)
 	env->current_vmcs = v->nested->current;
 	env->read_phys = read_l1_phys;
 	env->read_ctx = v;
-	env->msr_load_ok = msr_load_unknown;
+	env->msr_load_ok = msr_load_decide;
+	env->msr_ctx = v;
 	/* 26.3.1.5: Nestor is a processor that requires no blocking by STI
 	 * when an NMI is injected, and reports exit qualification 3 for it
 	 * (26.7; Bochs 2.7 refuses too but reports 0: docs/bochs-deviations.md). */

@@ -209,7 +209,7 @@ static bool canonical(const struct audit *a, uint64_t addr)
 
 /* IA32_PAT: each of the 8 entries must be 0, 1, 4, 5, 6 or 7 (Vol. 3A
  * 11.12.2; 26.2.2 and 26.3.1.1). */
-static bool pat_valid(uint64_t pat)
+bool pat_value_ok(uint64_t pat)
 {
 	unsigned i, t;
 
@@ -655,7 +655,7 @@ static void check_host_regs(struct audit *a)
 	    (v->HOST_IA32_PERF_GLOBAL_CTRL & a->env->perf_global_ctrl_rsvd))
 		REPORT(a, "host IA32_PERF_GLOBAL_CTRL must not set reserved bits when 'load IA32_PERF_GLOBAL_CTRL' (exit) is 1",
 		       F(HOST_IA32_PERF_GLOBAL_CTRL), PF(ENTRY_PF_MSR_RSVD, a->env->perf_global_ctrl_rsvd));
-	if ((a->exit & EXIT_LOAD_PAT) && !pat_valid(v->HOST_IA32_PAT))
+	if ((a->exit & EXIT_LOAD_PAT) && !pat_value_ok(v->HOST_IA32_PAT))
 		REPORT(a, "host IA32_PAT: every entry must be a valid memory type (0, 1, 4, 5, 6, 7) when 'load IA32_PAT' (exit) is 1",
 		       F(HOST_IA32_PAT));
 	if (!(a->exit & EXIT_LOAD_EFER))
@@ -797,7 +797,7 @@ static void check_guest_msrs(struct audit *a)
 	    (v->GUEST_IA32_PERF_GLOBAL_CTRL & a->env->perf_global_ctrl_rsvd))
 		REPORT(a, "guest IA32_PERF_GLOBAL_CTRL must not set reserved bits when 'load IA32_PERF_GLOBAL_CTRL' (entry) is 1",
 		       F(GUEST_IA32_PERF_GLOBAL_CTRL), PF(ENTRY_PF_MSR_RSVD, a->env->perf_global_ctrl_rsvd));
-	if ((a->entry & ENTRY_LOAD_PAT) && !pat_valid(v->GUEST_IA32_PAT))
+	if ((a->entry & ENTRY_LOAD_PAT) && !pat_value_ok(v->GUEST_IA32_PAT))
 		REPORT(a, "guest IA32_PAT: every entry must be a valid memory type (0, 1, 4, 5, 6, 7) when 'load IA32_PAT' (entry) is 1",
 		       F(GUEST_IA32_PAT));
 	if (a->entry & ENTRY_LOAD_EFER) {

@@ -103,6 +103,10 @@ struct entry_check_env {
  * Everything else is reserved. Returns the reserved mask. */
 uint64_t debugctl_rsvd(bool rtm_debug);
 
+/* IA32_PAT: each of the 8 entries is 0, 1, 4, 5, 6 or 7 (Vol. 3A 11.12.2);
+ * WRMSR of anything else raises #GP. */
+bool pat_value_ok(uint64_t pat);
+
 /* IA32_PERF_GLOBAL_CTRL (Vol. 3B 20.2.2, architectural performance
  * monitoring version 2+): bit i enables general-purpose counter i
  * (i < CPUID.0AH:EAX[15:8]), bit 32 + j fixed counter j (j <

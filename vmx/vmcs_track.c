@@ -85,11 +85,14 @@ enum vmx_status vmcs_load(struct loaded_vmcs *lv)
 	 * loading it again is skipped; it is on the list already. */
 	if (c->in_vmx && c->current == lv)
 		return VMX_OK;
-	ls = loaded_vmcs_publish(&c->loaded, lv);
-
-	if (ls != LOADED_VMCS_OK)
-		panic("VMCS 0x%lx cannot be tracked: %s", lv->pa,
-		      loaded_vmcs_strerror(ls));
+	/* A VMCS this CPU loaded before and has not cleared (vmcs01 again
+	 * after nested/'s shadow VMCS) is on the list already: VMPTRLD only. */
+	if (lv->cpu != c->loaded.cpu) {
+		ls = loaded_vmcs_publish(&c->loaded, lv);
+		if (ls != LOADED_VMCS_OK)
+			panic("VMCS 0x%lx cannot be tracked: %s", lv->pa,
+			      loaded_vmcs_strerror(ls));
+	}
 	if (c->test_point == CRASH_TEST_VMPTRLD)
 		test_nmi_now(CRASH_TEST_VMPTRLD);
 	st = vmptrld(lv->pa);

@@ -37,7 +37,8 @@ bool vmx_cpu_in_vmx(void);
 bool vmx_cpu_has_current_vmcs(void);
 
 /* Make lv current: publish, then VMPTRLD (the list never lacks a loaded
- * VMCS); nothing when lv is this CPU's current VMCS already. */
+ * VMCS); nothing when lv is this CPU's current VMCS already, and no
+ * second publish when this CPU loaded it before and has not cleared it. */
 enum vmx_status vmcs_load(struct loaded_vmcs *lv);
 /* VMCLEAR, then unlink (launch state clear, 24.11.3). */
 enum vmx_status vmcs_clear(struct loaded_vmcs *lv);

@@ -76,6 +76,7 @@
 #define MSR_X2APIC_LDR 0x80d
 #define MSR_X2APIC_ICR 0x830
 #define XSS_PT (1ULL << 8) /* IA32_XSS bit 8: Intel PT state (SDM Vol. 1 13.5.6) */
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_PAT 0x277
 #define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
 #define MSR_IA32_BNDCFGS 0xd90
