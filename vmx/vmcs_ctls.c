@@ -11,6 +11,24 @@
 		}                                               \
 	} while (0)
 
+/* A guest/host mask that gains bits (25.3): the guest kept reading those
+ * bits from the register, and must go on reading the same values, now
+ * from the read shadow. So before the new mask is written the shadow takes
+ * the value the guest sees under the old one. */
+static void keep_visible(uint32_t cr, uint32_t shadow_f, uint64_t old_mask,
+			 uint64_t new_mask, uint64_t *shadow)
+{
+	uint64_t visible;
+
+	if (!(new_mask & ~old_mask))
+		return;
+	visible = (vmcs_read(cr) & ~old_mask) | (*shadow & old_mask);
+	if (visible != *shadow) {
+		*shadow = visible;
+		vmcs_write(shadow_f, visible);
+	}
+}
+
 void vmcs_ctls_sync(struct vcpu *v, bool all)
 {
 	struct vmcs_ctls *have = &v->cur->ctls, want = *have;
@@ -24,6 +42,12 @@ void vmcs_ctls_sync(struct vcpu *v, bool all)
 	SYNC(exc_bitmap, VMCS_EXCEPTION_BITMAP);
 	SYNC(pfec_mask, VMCS_PAGE_FAULT_ERROR_CODE_MASK);
 	SYNC(pfec_match, VMCS_PAGE_FAULT_ERROR_CODE_MATCH);
+	if (!all) {
+		keep_visible(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, have->cr0_mask,
+			     want.cr0_mask, &have->cr0_shadow);
+		keep_visible(VMCS_GUEST_CR4, VMCS_CR4_READ_SHADOW, have->cr4_mask,
+			     want.cr4_mask, &have->cr4_shadow);
+	}
 	SYNC(cr0_mask, VMCS_CR0_GUEST_HOST_MASK);
 	SYNC(cr4_mask, VMCS_CR4_GUEST_HOST_MASK);
 	/* The primary controls last, and from a local: an NMI may arrive

@@ -22,7 +22,7 @@
 #include "lib/string.h"
 
 const char guest_name[] = "nested";
-const char *const guest_options[] = { "l0", NULL };
+const char *const guest_options[] = { "l0", "stop_case", NULL };
 
 bool nested_l0_bochs;
 struct vmx_msrs nested_caps;
@@ -803,6 +803,20 @@ int guest_main(void)
 	else if (!setup()) {
 		rt_printf("nested: out of pages for VMX regions\n");
 		return 1;
+	}
+	if (had_vmx && rt_option_present("stop_case")) {
+		static const char *const cases[] = { "entry_pass", "vmx_abort",
+						     "vmptrld_mmio" };
+
+		set_vmxe(true);
+		if (rt_vmxon(pa(nested_vmxon_region)).kind != RT_VMX_SUCCEED) {
+			rt_printf("nested: stop case: VMXON failed\n");
+			return 1;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+			if (rt_option_is("stop_case", cases[i]))
+				nested_stop_case(cases[i]);
+		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;
 }

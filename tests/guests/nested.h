@@ -97,5 +97,7 @@ const char *nested_entry_name(size_t i);
 void nested_entry_run(size_t i);
 /* Fills the current VMCS with the valid baseline, host = this VMM. */
 void nested_entry_baseline(void);
+/* stop_case=: see tests/guests/nested_entry.c. */
+void nested_stop_case(const char *what);
 
 #endif

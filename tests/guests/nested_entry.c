@@ -726,3 +726,49 @@ void nested_entry_run(size_t i)
 	quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR");
 	quiet_ok(rt_vmptrld(pa(nested_vmcs_a)), "VMPTRLD");
 }
+
+/* ------------------------------------------------------------------------
+ * Cases after which an L0 of nested VMX part 1 stops the guest (guest
+ * option stop_case=, scenarios nested-stop-*): they do not return there.
+ *   entry_pass:  the baseline without its sentinel passes every check
+ *                (Nestor: "passed every VM-entry check", until part 2);
+ *   vmx_abort:   the sentinel's entry failure loads host state, and the
+ *                VM-exit MSR-load area holds IA32_FS_BASE: a VMX abort
+ *                with indicator 4 (27.6, 27.7);
+ *   vmptrld_mmio: VMPTRLD of the local APIC's page, not RAM (Nestor keeps
+ *                VMCS regions in RAM only and says so). */
+void nested_stop_case(const char *what)
+{
+	struct rt_vmx_result r;
+
+	if (!pages_ready()) {
+		rt_printf("nested: stop case %s: out of pages\n", what);
+		return;
+	}
+	rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
+	save_host();
+	memset(entry_vmcs, 0, PAGE_SIZE);
+	memcpy(entry_vmcs, &nested_revision, sizeof(nested_revision));
+	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
+	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+		return;
+	nested_entry_baseline();
+	if (!strcmp(what, "entry_pass")) {
+		w(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	} else if (!strcmp(what, "vmx_abort")) {
+		w(VMCS_EXIT_MSR_LOAD_COUNT, 1);
+		w(VMCS_EXIT_MSR_LOAD_ADDR, pa(msr_area));
+	} else if (!strcmp(what, "vmptrld_mmio")) {
+		r = rt_vmptrld(0xfee00000ull);
+		rt_printf("nested: stop case %s did not stop: %s\n", what,
+			  r.kind == RT_VMX_SUCCEED ? "VMsucceed" : "a VMfail");
+		return;
+	} else {
+		rt_printf("nested: unknown stop case %s\n", what);
+		return;
+	}
+	r = rt_vmlaunch();
+	restore_host();
+	rt_printf("nested: stop case %s did not stop (outcome kind %d)\n", what,
+		  (int)r.kind);
+}

@@ -734,3 +734,31 @@ SCENARIOS += [
     nested_compare("nested-compare-skylake", "corei7_skylake_x"),
     nested_compare("nested-compare-sandybridge", "corei7_sandy_bridge_2600k"),
 ]
+
+# --- issue 13 items 9 and 10 and the hostile side: where part 1 stops L1.
+# An entry that passes every check (L2 is part 2), a VMX abort while L1's
+# host state is loaded after a failed entry (27.7: indicator 4, a bad
+# VM-exit MSR-load entry), and a VMCS pointer that is not RAM: each stops
+# the guest with its own message, and nothing after it runs.
+def nested_stop(name, case, expect):
+    return Scenario(name, cpu="corei7_skylake_x", cmdline="nested=on",
+                    modules=[(NESTED_GUEST, f"l0=sdm stop_case={case}")],
+                    expect=expect + [r"^nestor: power off \(status 8\)$"],
+                    reject=[r"^nested: stop case", r"^nested: unknown stop case",
+                            r"guest exited with status"], timeout=120)
+
+
+SCENARIOS += [
+    nested_stop("nested-stop-entry-pass", "entry_pass", [
+        r"^nestor: L1's VMLAUNCH of VMCS 0x[0-9a-f]+ passed every VM-entry check; "
+        r"running L2 is nested VMX part 2, not there yet$",
+        r"^nestor: guest stopped at its first L2 entry with status 8$"]),
+    nested_stop("nested-stop-vmx-abort", "vmx_abort", [
+        r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
+        r"L1 is shut down as the CPU would be$",
+        r"^nestor: guest shut down by a VMX abort with status 8$"]),
+    nested_stop("nested-stop-vmcs-not-ram", "vmptrld_mmio", [
+        r"^nestor: cannot continue the guest: L1 gave a VMXON region or VMCS "
+        r"pointer that is not in its RAM; Nestor keeps VMCS regions in RAM only$",
+        r"^nestor: guest stopped with status 8$"]),
+]
