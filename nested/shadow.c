@@ -159,6 +159,22 @@ void shadow_to_cache(struct vcpu *v)
 	load_vmcs01(v);
 }
 
+void shadow_sync_field(struct vcpu *v, uint32_t enc)
+{
+	struct nested_vcpu *n = v->nested;
+	const struct vmcs_field_info *f;
+
+	if (!shadow_active(v) || n->current == VMCS_PTR_NONE ||
+	    (shadow.read_bitmap[(enc & 0x7fff) / 8] >> (enc & 7)) & 1)
+		return;
+	f = vmcs_field_lookup(enc);
+	if (!f)
+		return;
+	load_shadow();
+	vmcs_write(f->encoding, vmcs12_read(&n->cache.f, f, f->encoding));
+	load_vmcs01(v);
+}
+
 void shadow_from_cache(struct vcpu *v)
 {
 	struct nested_vcpu *n = v->nested;

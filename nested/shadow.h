@@ -15,12 +15,18 @@ bool shadow_active(const struct vcpu *v);
 /* VMXON/VMXOFF: turn shadowing on or off in vmcs01. */
 void shadow_vmx_on(struct vcpu *v);
 void shadow_vmx_off(struct vcpu *v);
-/* At the start of a VMX-instruction exit: L1's VMWRITEs that did not
- * exit, from the shadow VMCS into the cache. */
+/* Before an instruction that uses the whole vmcs12 (VMCLEAR, VMPTRLD,
+ * VMXOFF, VMLAUNCH, VMRESUME): L1's VMWRITEs that did not exit, from the
+ * shadow VMCS into the cache. */
 void shadow_to_cache(struct vcpu *v);
-/* At its end: the cache into the shadow VMCS and the link pointer to it,
+/* After it: the cache into the shadow VMCS and the link pointer to it,
  * or the link pointer to none (VMREAD/VMWRITE then VMfailInvalid without
  * an exit, as with no current VMCS, 30.3). */
 void shadow_from_cache(struct vcpu *v);
+/* One field of the cache changed by an emulated instruction (the
+ * VM-instruction error, a VMWRITE that exited): into the shadow VMCS too
+ * if L1 reads it there. The exits of VMREAD/VMWRITE of fields that are not
+ * shadowed touch nothing else, so they need no whole sync. */
+void shadow_sync_field(struct vcpu *v, uint32_t encoding);
 
 #endif

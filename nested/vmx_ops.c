@@ -64,8 +64,10 @@ void nested_writeback(struct vcpu *v)
 
 void nested_finish(struct vcpu *v, struct vmx_result r)
 {
-	if (r.kind == VMX_R_FAIL_VALID)
+	if (r.kind == VMX_R_FAIL_VALID) {
 		v->nested->cache.f.VM_INSTRUCTION_ERROR = r.error;
+		shadow_sync_field(v, VMCS_VM_INSTRUCTION_ERROR);
+	}
 	exit_set(&v->exit, EF_RFLAGS,
 		 vmx_result_rflags(exit_get(&v->exit, EF_RFLAGS), r));
 	skip_instruction(v);
@@ -234,6 +236,7 @@ static void do_vmwrite(struct vcpu *v)
 		return;
 	}
 	vmcs12_write(&n->cache.f, f, enc, val);
+	shadow_sync_field(v, enc); /* a read-only one L1 reads there */
 	nested_finish(v, vmx_succeed());
 }
 
@@ -325,6 +328,12 @@ static const vmx_insn_fn insn_fns[VMX_INSN_COUNT] = {
 	[VMX_INSN_INVVPID] = do_invvpid,
 };
 
+static const bool whole_vmcs12[VMX_INSN_COUNT] = {
+	[VMX_INSN_VMXON] = true, [VMX_INSN_VMXOFF] = true,
+	[VMX_INSN_VMCLEAR] = true, [VMX_INSN_VMPTRLD] = true,
+	[VMX_INSN_VMLAUNCH] = true, [VMX_INSN_VMRESUME] = true,
+};
+
 void nested_vmx_instruction(struct vcpu *v)
 {
 	enum vmx_insn i = vmx_insn_of_exit(EXIT_REASON_BASIC(v->exit.reason));
@@ -341,11 +350,16 @@ void nested_vmx_instruction(struct vcpu *v)
 		inject_gp0(v);
 		return;
 	default:
-		/* The shadow VMCS (if any) and the cache agree while the
-		 * instruction runs: L1's non-exiting VMWRITEs come in first,
-		 * whatever the instruction changed goes out after. */
-		shadow_to_cache(v);
-		insn_fns[i](v);
-		shadow_from_cache(v);
+		/* With a shadow VMCS, the instructions that use the whole
+		 * vmcs12 first take in L1's VMWRITEs that did not exit and
+		 * afterwards give out whatever they changed; the others touch
+		 * single fields only (shadow_sync_field()). */
+		if (whole_vmcs12[i]) {
+			shadow_to_cache(v);
+			insn_fns[i](v);
+			shadow_from_cache(v);
+		} else {
+			insn_fns[i](v);
+		}
 	}
 }

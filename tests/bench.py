@@ -28,9 +28,15 @@ LABELS = {
     "pf-protection": "guest #PF round trip (write to read-only page)",
     "pf-not-present": "guest #PF round trip (read of not-present page)",
     "boot-to-guest": "GRUB hand-off to first guest instruction",
+    "vmread-guest-rip": "L1 VMREAD of a shadowed field (GUEST_RIP)",
+    "vmwrite-guest-rip": "L1 VMWRITE of a shadowed field (GUEST_RIP)",
+    "vmread-io-bitmap-a": "L1 VMREAD, emulated (IO_BITMAP_A)",
+    "vmwrite-io-bitmap-a": "L1 VMWRITE, emulated (IO_BITMAP_A)",
 }
 for _op, _what in (("cpuid", "CPUID"), ("in-0xf4", "I/O"),
-                   ("rdmsr-0x3a", "RDMSR"), ("vmcall-version", "VMCALL")):
+                   ("rdmsr-0x3a", "RDMSR"), ("vmcall-version", "VMCALL"),
+                   ("vmread-io-bitmap-a", "emulated VMREAD"),
+                   ("vmwrite-io-bitmap-a", "emulated VMWRITE")):
     LABELS[f"vmreads-{_op}"] = f"  VMREADs per {_what} exit"
     LABELS[f"vmwrites-{_op}"] = f"  VMWRITEs per {_what} exit"
 

@@ -14,8 +14,14 @@
  *   bench: boot-to-guest <ticks>
  * = the TSC at the guest's first instruction minus NESTOR_HC_BOOT_TSC (the
  * TSC at Nestor's first). An operation that faults (natively: VMCALL, or an
- * MSR the CPU lacks) is reported as unavailable. Exits 0. */
+ * MSR the CPU lacks) is reported as unavailable. Exits 0.
+ *
+ * Last, with VMX shown (nested=on), the guest enters VMX operation and
+ * times L1's VMREAD/VMWRITE of a field Nestor shadows (GUEST_RIP: no exit
+ * where the CPU has VMCS shadowing) and of one it does not (IO_BITMAP_A:
+ * always an exit, emulated by nested/). */
 #include "tests/guests/rt/rt.h"
+#include "tests/guests/rt/vmx.h"
 
 const char guest_name[] = "bench";
 const char *const guest_options[] = { NULL };
@@ -128,6 +134,55 @@ static bool setup_pf_not_present(void)
 	return setup_pf(0, read_page, 0);
 }
 
+/* L1's VMX operation for the VMREAD/VMWRITE figures (SDM Vol. 3C 23.7,
+ * 23.8: CR4.VMXE, CR0 fixed bits, VMXON; 24.11.3: VMCLEAR, VMPTRLD). */
+static bool setup_vmx(void)
+{
+	struct vmx_msrs m;
+	uint32_t rev;
+	uint64_t *vmxon, *vmcs;
+
+	if (!rt_vmx_supported())
+		return false;
+	rt_vmx_read_msrs(&m);
+	rev = (uint32_t)(m.basic & VMX_BASIC_REVISION_MASK);
+	vmxon = rt_vmx_page(rev);
+	vmcs = rt_vmx_page(rev);
+	if (!vmxon || !vmcs)
+		return false;
+	write_cr0((read_cr0() | m.cr0_fixed0) & m.cr0_fixed1);
+	write_cr4(read_cr4() | CR4_VMXE);
+	return rt_vmxon((uint64_t)vmxon).kind == RT_VMX_SUCCEED &&
+	       rt_vmclear((uint64_t)vmcs).kind == RT_VMX_SUCCEED &&
+	       rt_vmptrld((uint64_t)vmcs).kind == RT_VMX_SUCCEED;
+}
+
+static bool vmx_ready;
+
+static bool setup_vmx_once(void)
+{
+	if (!vmx_ready)
+		vmx_ready = setup_vmx();
+	return vmx_ready;
+}
+
+static inline void vmread_field(uint64_t field)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("vmread %1, %0" : "=r"(v) : "r"(field) : "cc", "memory");
+}
+
+static inline void vmwrite_field(uint64_t field, uint64_t v)
+{
+	__asm__ __volatile__("vmwrite %1, %0" :: "r"(field), "r"(v) : "cc", "memory");
+}
+
+static void op_vmread_shadowed(void) { vmread_field(VMCS_GUEST_RIP); }
+static void op_vmwrite_shadowed(void) { vmwrite_field(VMCS_GUEST_RIP, 0x1000); }
+static void op_vmread_emulated(void) { vmread_field(VMCS_IO_BITMAP_A); }
+static void op_vmwrite_emulated(void) { vmwrite_field(VMCS_IO_BITMAP_A, 0x2000); }
+
 struct bench {
 	const char *name;
 	void (*op)(void);
@@ -144,6 +199,10 @@ static const struct bench benches[] = {
 	{ "catch-only", op_catch_only, NULL, false },
 	{ "pf-protection", op_pf_protection, setup_pf_protection, false },
 	{ "pf-not-present", op_pf_not_present, setup_pf_not_present, false },
+	{ "vmread-guest-rip", op_vmread_shadowed, setup_vmx_once, false },
+	{ "vmwrite-guest-rip", op_vmwrite_shadowed, setup_vmx_once, false },
+	{ "vmread-io-bitmap-a", op_vmread_emulated, setup_vmx_once, true },
+	{ "vmwrite-io-bitmap-a", op_vmwrite_emulated, setup_vmx_once, true },
 };
 
 /* Inlined into measure() by the always_inline op wrappers would be nicer;
