@@ -102,24 +102,29 @@ struct vmx_result vmx_vmxon(uint64_t ptr, unsigned maxphyaddr,
 	return vmx_succeed();
 }
 
+/* VMCLEAR and VMPTRLD check their pointer alike, with their own error
+ * numbers: a bad address first, then the VMXON pointer (30.3). */
+static struct vmx_result vmcs_ptr(uint64_t ptr, unsigned maxphyaddr,
+				  uint64_t vmxon_ptr, uint64_t current_vmcs,
+				  unsigned bad_addr, unsigned is_vmxon)
+{
+	if (!vmx_phys_ptr_ok(ptr, maxphyaddr))
+		return vmx_fail(current_vmcs, bad_addr);
+	if (ptr == vmxon_ptr)
+		return vmx_fail(current_vmcs, is_vmxon);
+	return vmx_succeed();
+}
+
 struct vmx_result vmx_vmclear(uint64_t ptr, unsigned maxphyaddr,
 			      uint64_t vmxon_ptr, uint64_t current_vmcs)
 {
-	if (!vmx_phys_ptr_ok(ptr, maxphyaddr))
-		return vmx_fail(current_vmcs, 2);
-	if (ptr == vmxon_ptr)
-		return vmx_fail(current_vmcs, 3);
-	return vmx_succeed();
+	return vmcs_ptr(ptr, maxphyaddr, vmxon_ptr, current_vmcs, 2, 3);
 }
 
 struct vmx_result vmx_vmptrld_ptr(uint64_t ptr, unsigned maxphyaddr,
 				  uint64_t vmxon_ptr, uint64_t current_vmcs)
 {
-	if (!vmx_phys_ptr_ok(ptr, maxphyaddr))
-		return vmx_fail(current_vmcs, 9);
-	if (ptr == vmxon_ptr)
-		return vmx_fail(current_vmcs, 10);
-	return vmx_succeed();
+	return vmcs_ptr(ptr, maxphyaddr, vmxon_ptr, current_vmcs, 9, 10);
 }
 
 struct vmx_result vmx_vmptrld_rev(uint32_t region_rev, uint32_t revision,

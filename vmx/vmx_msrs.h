@@ -34,6 +34,10 @@ struct vmx_msrs {
 	bool have_procbased2, have_ept_vpid_cap, have_vmfunc, have_true_ctls;
 };
 
+/* Every VMX capability MSR that exists, read with rd(msr) (pure: the rules
+ * of Appendix A on which exist, vmx/vmx_msrs_collect.c). */
+void vmx_msrs_collect(struct vmx_msrs *m, uint64_t (*rd)(uint32_t msr));
+
 /* Read every VMX capability MSR that exists. Only call on a CPU with
  * CPUID.01H:ECX.VMX = 1. */
 void vmx_msrs_read(struct vmx_msrs *m);

@@ -31,9 +31,10 @@ GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
 
 # The runtime: every guest links all of it, plus the repository's
 # freestanding formatter, string functions, multiboot2 parser, memory type
-# names and 16550 driver.
+# names, 16550 driver and the VMX capability MSRs' existence rules.
 GUEST_RT_C := $(sort $(wildcard $(GUEST_DIR)/rt/*.c)) lib/format.c \
-	lib/string.c boot/multiboot2.c mm/mem_region.c arch/x86/serial.c
+	lib/string.c boot/multiboot2.c mm/mem_region.c arch/x86/serial.c \
+	vmx/vmx_msrs_collect.c
 GUEST_RT_OBJS := $(GUEST_RT_C:%.c=$(GUEST_OBJ)/%.o) \
 	$(GUEST_OBJ)/$(GUEST_DIR)/rt/entry.asm.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/rt/isr.asm.o

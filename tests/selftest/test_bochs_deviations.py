@@ -107,11 +107,14 @@ class OracleScenarioTest(unittest.TestCase):
 
 
 def dev_marks():
-    """{case name: row} for every DEV(row, ...) in nested_entry.c's table."""
+    """{case name: row} for every DEV(row, ...) in nested_entry.c's table,
+    and every DEV(row, name) comment in nested.c (its tests are functions)."""
+    with open(os.path.join(ROOT, "tests", "guests", "nested.c")) as f:
+        marks = {name: int(row) for row, name in
+                 re.findall(r"DEV\((\d+), (\w+)\)", f.read())}
     with open(os.path.join(ROOT, "tests", "guests", "nested_entry.c")) as f:
         src = f.read()
     m = re.search(r"^static const struct entry_case cases\[\] = \{\n(.*?)^\};", src, re.M | re.S)
-    marks = {}
     for entry in re.split(r"\n\t(?=CASE\(|\{ \.name)", m.group(1)):
         name = re.search(r'"(\w+)"', entry)
         dev = re.search(r"DEV\((\d+),", entry)

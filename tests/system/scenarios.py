@@ -766,3 +766,16 @@ SCENARIOS += [
         r"pointer that is not in its RAM; Nestor keeps VMCS regions in RAM only$",
         r"^nestor: guest stopped with status 8$"]),
 ]
+
+# guest_maxphyaddr= applies to L1's VMX physical addresses (issue 13 item
+# 5): the suite reads the width from CPUID (36 here) and every pointer
+# check it makes (VMXON, VMCLEAR, VMPTRLD beyond the width, the host CR3
+# and the entry checks' addresses) must follow it.
+SCENARIOS.append(
+    Scenario("nested-maxphyaddr36-skylake", cpu="corei7_skylake_x",
+             cmdline="nested=on guest_maxphyaddr=36",
+             modules=[(NESTED_GUEST, "l0=sdm")],
+             expect=[r"^\d+ passed, 0 failed, \d+ skipped$",
+                     r"^nestor: guest exited with status 0$"],
+             reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
+             may_skip=["entry_vmlaunch_shadow_vmcs"]))
