@@ -580,3 +580,20 @@ void guest_walk(const struct gw_state *st, uint64_t la, unsigned access,
 		break;
 	}
 }
+
+uint64_t gw_ad_bits(const struct gw_state *st, const struct gw_result *r,
+		    unsigned i, bool write, unsigned *size)
+{
+	enum gw_mode mode = gw_get_mode(st);
+	uint64_t bits = BIT(5);
+
+	*size = mode == GW_MODE_32BIT ? 4 : 8;
+	if (r->status != GW_OK || i >= r->nentries)
+		return 0;
+	/* walk_pae() records the PDPTE first. */
+	if (mode == GW_MODE_PAE && i == 0)
+		return 0;
+	if (write && i + 1 == r->nentries)
+		bits |= BIT(6);
+	return bits;
+}

@@ -137,6 +137,15 @@ const char *gw_mode_name(const struct gw_state *st);
  * paging) and raises #GP(0) instead. */
 uint64_t gw_pae_pdpte_reserved_bits(unsigned maxphyaddr);
 
+/* SDM 4.8: the accessed/dirty flags an access that translated (GW_OK) sets
+ * in entry i (0 .. nentries - 1) of its walk r: A (bit 5) in every
+ * paging-structure entry the walk used, and also D (bit 6) in the last one,
+ * the entry that maps the page, for a write. PAE PDPTEs have no accessed
+ * flag (4.4.1, Table 4-8: bit 5 is reserved), so they get 0. *size is the
+ * entry's size: 4 bytes in 32-bit paging (4.3), 8 otherwise. */
+uint64_t gw_ad_bits(const struct gw_state *st, const struct gw_result *r,
+		    unsigned i, bool write, unsigned *size);
+
 /* Translates la for an access (enum gw_access, optionally ORed with
  * GW_IMPLICIT_SUPERVISOR) and fills *out completely. Outside IA-32e mode
  * linear addresses are 32 bits: la is truncated to its low 32 bits. */

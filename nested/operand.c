@@ -11,9 +11,6 @@
 #include "vmx/insn_info.h"
 #include "vmx/vmcs.h"
 
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-
 static const uint32_t seg_base_f[6] = {
 	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
@@ -43,19 +40,27 @@ uint64_t l1_operand_reg2(struct vcpu *v)
 }
 
 /* Sets the accessed flags of the entries a walk used, and the dirty flag
- * of the leaf for a write, as the CPU's own access would (Vol. 3A 4.8). */
-static void set_accessed_dirty(struct vcpu *v, const struct gw_result *r,
-			       bool write)
+ * of the leaf for a write, as the CPU's own access would (Vol. 3A 4.8):
+ * which bits, and the entry size, from gw_ad_bits() (no flag in a PAE
+ * PDPTE, whose bit 5 is reserved; 4-byte entries in 32-bit paging). */
+static void set_accessed_dirty(struct vcpu *v, const struct gw_state *st,
+			       const struct gw_result *r, bool write)
 {
 	for (unsigned i = 0; i < r->nentries && i < 5; i++) {
-		uint64_t *e = guest_phys_ptr(v, r->entry_gpa[i], 8);
-		uint64_t bits = PTE_A;
+		unsigned size;
+		uint64_t bits = gw_ad_bits(st, r, i, write, &size);
+		void *e;
 
+		if (!bits)
+			continue;
+		e = guest_phys_ptr(v, r->entry_gpa[i], size);
 		if (!e)
 			continue;
-		if (write && i + 1 == r->nentries)
-			bits |= PTE_D;
-		__atomic_fetch_or(e, bits, __ATOMIC_RELAXED);
+		if (size == 4)
+			__atomic_fetch_or((uint32_t *)e, (uint32_t)bits,
+					  __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_or((uint64_t *)e, bits, __ATOMIC_RELAXED);
 	}
 }
 
@@ -95,7 +100,7 @@ static bool translate(struct vcpu *v, uint64_t la, unsigned size, bool write,
 		size -= n;
 	}
 	for (unsigned i = 0; i < *pieces; i++)
-		set_accessed_dirty(v, &r[i], write);
+		set_accessed_dirty(v, &st, &r[i], write);
 	return true;
 }
 

@@ -1343,6 +1343,65 @@ static void test_memory_untouched(void **state)
 	}
 }
 
+/* gw_ad_bits() (SDM 4.8): A in every entry a walk used, D also in the
+ * leaf for a write; nothing in a PAE PDPTE (4.4.1, Table 4-8: bit 5 is
+ * reserved there); 4-byte entries in 32-bit paging; nothing without a
+ * translation. */
+static void test_ad_bits(void **state)
+{
+	static const struct {
+		enum gw_mode mode;
+		uint64_t la;
+		unsigned leaf, n, size;
+		bool pdpte_first;
+	} rows[] = {
+		{ GW_MODE_4LEVEL, LA64, 1, 4, 8, false },
+		{ GW_MODE_4LEVEL, LA64, 2, 3, 8, false },
+		{ GW_MODE_32BIT, LA32, 1, 2, 4, false },
+		{ GW_MODE_32BIT, LA32, 2, 1, 4, false },
+		{ GW_MODE_PAE, LA32, 1, 3, 8, true },
+		{ GW_MODE_PAE, LA32, 2, 2, 8, true },
+	};
+	struct gw_result r;
+	struct env e;
+	unsigned size;
+
+	(void)state;
+	for (unsigned k = 0; k < ARRAY_SIZE(rows); k++) {
+		uint64_t pa = rows[k].mode == GW_MODE_32BIT ? T4K32 : T4K;
+
+		if (rows[k].leaf == 2)
+			pa = rows[k].mode == GW_MODE_32BIT ? T4M : T2M;
+		build(&e, rows[k].mode, rows[k].la, rows[k].leaf, pa);
+		for (unsigned wr = 0; wr < 2; wr++) {
+			walk(&e, wr ? W : R, &r);
+			assert_int_equal(r.status, GW_OK);
+			assert_int_equal(r.nentries, rows[k].n);
+			for (unsigned i = 0; i < r.nentries; i++) {
+				uint64_t want = BIT(5);
+
+				if (wr && i + 1 == r.nentries)
+					want |= BIT(6);
+				if (rows[k].pdpte_first && i == 0)
+					want = 0;
+				assert_int_equal(gw_ad_bits(&e.st, &r, i, wr,
+							    &size), want);
+				assert_int_equal(size, rows[k].size);
+			}
+			/* Past the entries the walk used. */
+			assert_int_equal(gw_ad_bits(&e.st, &r, r.nentries, wr,
+						    &size), 0);
+		}
+	}
+	/* A fault sets nothing. */
+	build(&e, GW_MODE_4LEVEL, LA64, 1, T4K);
+	tweak_ent(&e, 1, 0, P);
+	walk(&e, W, &r);
+	assert_int_equal(r.status, GW_PAGE_FAULT);
+	for (unsigned i = 0; i < r.nentries; i++)
+		assert_int_equal(gw_ad_bits(&e.st, &r, i, true, &size), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1362,6 +1421,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_memory_untouched),
+		cmocka_unit_test(test_ad_bits),
 	};
 
 	return cmocka_run_group_tests_name("guest_walk", tests, NULL, NULL);
