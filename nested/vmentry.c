@@ -226,11 +226,13 @@ static void entry_failure_exit(struct vcpu *v, uint32_t basic, uint32_t qual)
 {
 	struct vmcs12 *f = &v->nested->cache.f;
 
+	/* 26.7 step 1: only the exit reason and the exit qualification;
+	 * "all other VM-exit information fields are unmodified". Unlike a
+	 * VM exit (24.8.3), "the valid bit in the VM-entry interruption-
+	 * information field is not cleared" and the guest-state area is not
+	 * modified (26.7, the list after step 4). */
 	f->EXIT_REASON = basic | EXIT_REASON_ENTRY_FAILURE;
 	f->EXIT_QUALIFICATION = qual;
-	/* 24.8.3: VM exits clear the valid bit of the VM-entry
-	 * interruption-information field. */
-	f->ENTRY_INTR_INFO &= ~(uint32_t)INTR_INFO_VALID;
 	load_host_state(v);
 }
 
