@@ -11,7 +11,8 @@
 # Built here: suite-mb2/mb1/elf64.elf, suite-mb1-4m.elf, suite-mb1-big.elf,
 # bench.elf (elf64), demo.elf (mb2),
 # adversarial.elf (elf64: tests/guests/adversarial.c),
-# nested.elf (mb2: the L1 test VMM, tests/guests/nested*.c),
+# nested.elf (mb2: the L1 test VMM, tests/guests/nested*.c) and
+# nested-elf64.elf (the same, elf64, for Nestor without unrestricted guest),
 # and suite-elf64-shim.elf (test only: an mb2 image whose 32-bit stub enters
 # the elf64 entry in long mode, to exercise rt_start64 without Nestor).
 
@@ -23,7 +24,7 @@ GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
 	$(GUEST_OUT)/suite-elf64.elf $(GUEST_OUT)/bench.elf \
 	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/suite-mb1-4m.elf \
 	$(GUEST_OUT)/suite-mb1-big.elf $(GUEST_OUT)/adversarial.elf \
-	$(GUEST_OUT)/nested.elf
+	$(GUEST_OUT)/nested.elf $(GUEST_OUT)/nested-elf64.elf
 GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
 
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
@@ -114,6 +115,12 @@ $(GUEST_OUT)/adversarial.elf: $(GUEST_ADV_OBJ) $(GUEST_LINK_DEPS)
 # that GRUB boots it bare on Bochs (Bochs is L0) as well as Nestor does.
 $(GUEST_OUT)/nested.elf: $(GUEST_NESTED_OBJS) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
 	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_NESTED_OBJS) $(GUEST_RT_OBJS))
+
+# The same VMM entered in long mode: Nestor starts a multiboot2 guest in
+# 32-bit protected mode with paging off, which needs unrestricted guest, so
+# on a CPU without it (corei5_lynnfield_750) Nestor runs this one.
+$(GUEST_OUT)/nested-elf64.elf: $(GUEST_NESTED_OBJS) $(GUEST_LINK_DEPS)
+	$(call guest_link,elf64,rt_start64,$(GUEST_NESTED_OBJS) $(GUEST_RT_OBJS))
 
 $(GUEST_OUT)/suite-elf64-shim.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) \
 		$(GUEST_SHIM) $(GUEST_LINK_DEPS)

@@ -788,6 +788,8 @@ static const struct rt_test tests[] = {
 
 /* After the entry checks (nested_entry.c): leave VMX operation. */
 static const struct rt_test final_tests[] = {
+	/* in tests/guests/nested_entry.c */
+	{ "entry_fail_keeps_intr_info", test_entry_fail_keeps_intr_info },
 	{ "vmxoff_ok", test_vmxoff_ok },
 	{ "vmptrst_after_vmxoff_ud", test_vmptrst_after_vmxoff_ud },
 	{ "cr4_vmxe_clear_after_vmxoff", test_cr4_vmxe_clear_after_vmxoff },

@@ -99,5 +99,6 @@ void nested_entry_run(size_t i);
 void nested_entry_baseline(void);
 /* stop_case=: see tests/guests/nested_entry.c. */
 void nested_stop_case(const char *what);
+void test_entry_fail_keeps_intr_info(void);
 
 #endif

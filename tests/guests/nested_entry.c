@@ -727,6 +727,42 @@ void nested_entry_run(size_t i)
 	quiet_ok(rt_vmptrld(pa(nested_vmcs_a)), "VMPTRLD");
 }
 
+/* 26.7: a VM entry that fails while or after loading guest state writes
+ * the exit reason and qualification only; unlike a VM exit (24.8.3) it
+ * does not clear the valid bit of the VM-entry interruption information.
+ * An external-interrupt injection that passes every check, stopped by the
+ * MSR-load sentinel (exit 34); Bochs 2.7 keeps the bit too. */
+void test_entry_fail_keeps_intr_info(void)
+{
+	const uint64_t info = INTR_VALID | INTR_TYPE(0) | 0x20;
+	struct rt_vmx_result r;
+	uint64_t after;
+
+	REQUIRE(pages_ready(), "out of pages");
+	if (!host.cr0) {
+		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
+		save_host();
+	}
+	memset(entry_vmcs, 0, PAGE_SIZE);
+	memcpy(entry_vmcs, &nested_revision, sizeof(nested_revision));
+	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
+	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+		return;
+	nested_entry_baseline();
+	w(VMCS_ENTRY_INTR_INFO, info);
+	w(VMCS_GUEST_RFLAGS, 0x202);
+	r = rt_vmlaunch();
+	restore_host();
+	after = rt_vmcs_read(VMCS_ENTRY_INTR_INFO);
+	rt_printf("nested: entry_fail_keeps_intr_info: exit %#x, VM-entry interruption information %#lx\n",
+		  r.exit_reason, after);
+	CHECK(r.kind == RT_VMX_EXIT && r.exit_reason == 0x80000022u,
+	      "expected the sentinel's exit 0x80000022");
+	CHECK(after == info, "the valid bit was not kept (26.7)");
+	quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR");
+	quiet_ok(rt_vmptrld(pa(nested_vmcs_a)), "VMPTRLD");
+}
+
 /* ------------------------------------------------------------------------
  * Cases after which an L0 of nested VMX part 1 stops the guest (guest
  * option stop_case=, scenarios nested-stop-*): they do not return there.
