@@ -1,7 +1,8 @@
 /* The seam between vmx/ and nested/ (docs/architecture.md, "Layers"): the
  * only nested/ header vmx/ includes. vmx/ calls in here for the VM exits
  * nested VMX owns: L1's VMX instructions (basic exit reasons 18-27, 50,
- * 53), and, with part 2, the exits taken while L2 runs. */
+ * 53), and, with part 2, the exits taken while L2 runs; and a guest reset,
+ * which ends L1's VMX operation. */
 #ifndef NESTOR_NESTED_NESTED_H
 #define NESTOR_NESTED_NESTED_H
 
@@ -11,8 +12,9 @@ struct vcpu;
  * chapter 30 (nested/vmx_ops.c). */
 void nested_vmx_instruction(struct vcpu *v);
 
-/* At launch, before the first VM entry (boot/main.c): nested state for v,
- * if the VM has nested VMX. */
+/* At launch, before the first VM entry (boot/main.c), and again when the
+ * guest is reset (vmx/vmx_start.c vmx_restart_guest(): a reset leaves VMX
+ * operation): fresh nested state for v, if the VM has nested VMX. */
 void nested_vcpu_init(struct vcpu *v);
 
 #endif

@@ -72,6 +72,9 @@ static bool translate(struct vcpu *v, uint64_t la, unsigned size, bool write,
 {
 	struct gw_state st;
 	struct gw_result r[2];
+	/* Outside IA-32e mode linear addresses are 32 bits and wrap at 4 GiB
+	 * (Vol. 3A 3.4, 4.1): so does the second piece's address, and CR2. */
+	uint64_t la_mask = l1_long_mode(v) ? ~0ull : 0xffffffffull;
 
 	guest_paging_state(&st, v);
 	*pieces = 0;
@@ -96,7 +99,7 @@ static bool translate(struct vcpu *v, uint64_t la, unsigned size, bool write,
 			guest_unsupported(v, "a VMX-instruction memory operand outside the guest's RAM (Nestor reaches only RAM on L1's behalf)");
 		len[*pieces] = n;
 		(*pieces)++;
-		la += n;
+		la = (la + n) & la_mask;
 		size -= n;
 	}
 	for (unsigned i = 0; i < *pieces; i++)

@@ -138,8 +138,14 @@ static void load_shadow(void)
 		panic("VMPTRLD of the shadow VMCS 0x%lx failed", shadow.lv.pa);
 }
 
+/* Back to vmcs01, the shadow VMCS cleared first: its data is then in
+ * memory, where the CPU reads a shadow VMCS through the link pointer
+ * (24.11.1: a VMCS's data may be cached on the processor while it is
+ * active; VMCLEAR writes it back and makes it inactive). */
 static void load_vmcs01(struct vcpu *v)
 {
+	if (vmcs_clear(&shadow.lv) != VMX_OK)
+		panic("VMCLEAR of the shadow VMCS 0x%lx failed", shadow.lv.pa);
 	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
 		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
 }

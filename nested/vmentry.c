@@ -37,9 +37,13 @@ static bool read_l1_phys(void *ctx, uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
-static bool canonical48(uint64_t a)
+/* Canonical for the CPU's linear-address width (Vol. 1 3.3.7.1): 57 bits
+ * where CPUID.(7,0):ECX.LA57[16] = 1, else 48. */
+static bool canonical_for_cpu(uint64_t a)
 {
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+	unsigned sh = (cpuid(7, 0).ecx & (1u << 16)) ? 7 : 16;
+
+	return (uint64_t)((int64_t)(a << sh) >> sh) == a;
 }
 
 /* 26.4, "WRMSR of the value would #GP at CPL 0", for the MSRs whose value
@@ -60,7 +64,7 @@ static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 		return ENTRY_MSR_LOAD_OK;
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		return canonical48(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
+		return canonical_for_cpu(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
 	case MSR_IA32_DEBUGCTL:
 		return (value & debugctl_rsvd(cpuid(7, 0).ebx & (1u << 11)))
 			       ? ENTRY_MSR_LOAD_BAD : ENTRY_MSR_LOAD_OK;

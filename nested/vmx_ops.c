@@ -271,7 +271,8 @@ static void do_invvpid(struct vcpu *v)
 	if (!l1_operand_read(v, desc, 16))
 		return;
 	/* "Canonical" for the processor's linear-address width (Vol. 1
-	 * 3.3.7.1): 57 bits where CPUID.(7,0):ECX.LA57[16] = 1. */
+	 * 3.3.7.1): 57 bits where CPUID.(7,0):ECX.LA57[16] = 1. L1 sees that
+	 * CPUID bit unchanged (vmx/exit_cpuid.c), so the CPU's is L1's. */
 	if (!vmx_invvpid_desc_ok(type, desc[0], desc[1],
 				 cpuid(7, 0).ecx & (1u << 16))) {
 		nested_finish(v, vmx_fail(v->nested->current, 28));

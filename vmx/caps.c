@@ -12,6 +12,7 @@
 
 #include "lib/compiler.h"
 #include "lib/format.h"
+#include "arch/x86/regs.h"
 #include "lib/string.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs_field_caps.h"
@@ -1144,6 +1145,9 @@ void vmx_l1_msrs(const struct vmx_msrs *host,
 	l1_pairs(l1);
 	l1_misc(l1);
 	l1_basic(l1);
+	/* A.8: CR4 bits L1's CPUID does not show may not be 1 for it either:
+	 * SMX is hidden (vmx/exit_cpuid.c), so CR4.SMXE is fixed to 0. */
+	l1->cr4_fixed1 &= ~CR4_SMXE;
 	/* A.9: last, from the fields a CPU with exactly these MSRs has. */
 	l1->vmcs_enum = (uint64_t)vmcs12_highest_index(l1)
 			<< VMX_VMCS_ENUM_INDEX_SHIFT;

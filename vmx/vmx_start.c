@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/pool.h"
+#include "nested/nested.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exits.h"
 #include "vmx/io_bitmap.h"
@@ -295,6 +296,7 @@ void vmx_restart_guest(struct vcpu *v, const char *why)
 	v->l1vmx.on = false;
 	v->wants.l1_vmx_root = false;
 	v->wants.vmcs_shadowing = false;
+	nested_vcpu_init(v); /* no VMXON pointer, no current VMCS */
 	if (vmx_cpu_reenter())
 		power_off(NESTOR_EXIT_NO_VMX);
 	write_step_abort(v); /* INVEPT needs VMX operation */

@@ -405,6 +405,22 @@ static void test_vmcs_enum_highest_index(void)
 		CHECK(at_top > 0, "no field at IA32_VMX_VMCS_ENUM's index %#x", top);
 }
 
+/* 24.4.1: bits 11:8 and 31:17 of the segment access-rights fields are
+ * reserved. What a VMWRITE of all ones there reads back is printed, so the
+ * comparison holds Nestor to the CPU's answer (shadowed or emulated). */
+static void test_vmwrite_ar_reserved_bits(void)
+{
+	struct rt_vmx_result w = rt_vmwrite(VMCS_GUEST_ES_AR, 0xffffffffull);
+	struct rt_vmx_result r = rt_vmread(VMCS_GUEST_ES_AR);
+
+	rt_printf("nested: vmwrite_ar_reserved_bits: VMWRITE kind %d, VMREAD kind %d value %#lx\n",
+		  (int)w.kind, (int)r.kind, r.value);
+	CHECK(w.kind == RT_VMX_SUCCEED && r.kind == RT_VMX_SUCCEED,
+	      "VMWRITE/VMREAD of GUEST_ES_AR failed");
+	CHECK((r.value & 0x1f0ffull) == 0x1f0ffull,
+	      "defined access-rights bits lost: %#lx", r.value);
+}
+
 static void test_vmxon_in_root(void)
 {
 	expect(rt_vmxon(pa(nested_vmxon_region)), W_VALID(VMXERR_VMXON_IN_ROOT));
@@ -741,6 +757,7 @@ static const struct rt_test tests[] = {
 	{ "ud_compat_mode_vmxoff", test_ud_compat_mode_vmxoff },
 	{ "vmcs_load", test_vmcs_load },
 	{ "vmcs_enum_highest_index", test_vmcs_enum_highest_index },
+	{ "vmwrite_ar_reserved_bits", test_vmwrite_ar_reserved_bits },
 	{ "vmxon_in_root", test_vmxon_in_root },
 	{ "vmclear_misaligned", test_vmclear_misaligned },
 	{ "vmclear_beyond_maxphyaddr", test_vmclear_beyond_maxphyaddr },
