@@ -354,12 +354,17 @@ static const struct entry_case cases[] = {
 	CASE("entry_guest_intr_sti_with_if_clear_bad", { SET(GUEST_INTERRUPTIBILITY, 1) },
 	     BAD_GUEST),
 	CASE("entry_guest_intr_movss_ok", { SET(GUEST_INTERRUPTIBILITY, 2) }, PASSES),
-	/* 26.3.1.5: no NMI injection into blocking by MOV SS. (Into STI
-	 * blocking the failure, qualification 3 of 26.8, is implementation
-	 * specific: not tested.) */
+	/* 26.3.1.5: no NMI injection into blocking by MOV SS. Into STI
+	 * blocking the failure is implementation specific: processors that
+	 * make it report qualification 3 (26.7); Nestor is one, Bochs 2.7
+	 * refuses with qualification 0 (row 13). */
 	CASE("entry_guest_inject_nmi_movss_blocking_bad",
 	     { SET(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE(2) | 2), SET(GUEST_INTERRUPTIBILITY, 2) },
 	     BAD_GUEST),
+	CASE("entry_guest_inject_nmi_sti_blocking_bad",
+	     { SET(ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE(2) | 2), SET(GUEST_INTERRUPTIBILITY, 1),
+	       SET(GUEST_RFLAGS, 0x202) },
+	     W_EXIT(EXIT_FAIL_GUEST_STATE, 3), DEV(13, BAD_GUEST)),
 	CASE("entry_guest_pending_dbg_reserved_bad", { SET(GUEST_PENDING_DBG_EXCEPTIONS, 1 << 4) },
 	     BAD_GUEST),
 	CASE("entry_guest_pending_dbg_bs_without_tf_bad",
