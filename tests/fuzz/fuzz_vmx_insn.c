@@ -8,7 +8,11 @@
  *  - in 64-bit mode a memory operand faults iff an end is not canonical;
  *  - a field L1 may access exists in the table, has bits 31:15 clear and
  *    an index no higher than the highest (A.9), and reads back what was
- *    written, cut to its width (24.11.2). */
+ *    written, cut to its width (24.11.2);
+ *  - the one decoder of VMX-instruction operands (vmx/insn_info.c, 27.2.5)
+ *    takes any instruction information: reserved encodings refused, a
+ *    register operand in range, a linear address of 32 bits outside
+ *    64-bit mode. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +20,7 @@
 
 #include "nested/vmcs12.h"
 #include "nested/vmx_rules.h"
+#include "vmx/insn_info.h"
 #include "vmx/vmcs_field_caps.h"
 
 static void check(bool ok)
@@ -96,6 +101,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	(void)vmx_mem_operand_fault(in.seg % 6, in.ar, in.limit, in.ea, in.la,
 				    1u << (in.size % 5), in.flags & 128, false,
 				    false);
+
+	{
+		struct insn_operand_ctx ctx;
+		struct insn_operand op;
+
+		for (unsigned k = 0; k < 16; k++)
+			ctx.gpr[k] = in.caps[k % 8] ^ ((uint64_t)k << 40);
+		ctx.seg_base[0] = in.ptr;
+		ctx.seg_base[1] = in.vmxon;
+		ctx.seg_base[2] = in.current;
+		ctx.seg_base[3] = in.la;
+		ctx.seg_base[4] = in.ea;
+		ctx.seg_base[5] = in.cr0;
+		ctx.long_mode = in.flags & 1;
+		if (insn_operand_decode(in.enc, in.val, &ctx, &op) == 0) {
+			if (op.is_reg)
+				check(op.reg < 16);
+			else
+				check((op.addr_size == 16 || op.addr_size == 32 ||
+				       op.addr_size == 64) && op.segment <= 5 &&
+				      (ctx.long_mode || !(op.linear >> 32)));
+			check(op.reg2 < 16);
+		} else {
+			check(!(in.enc & (1u << 10)));
+		}
+	}
 
 	memset(&m, 0, sizeof(m));
 	m.basic = in.caps[0];
