@@ -75,6 +75,13 @@ bool vmx_cpu_has_current_vmcs(void)
 	return c->in_vmx && c->current;
 }
 
+bool vmx_cpu_current_is(const struct loaded_vmcs *lv)
+{
+	struct vmx_cpu *c = this_cpu();
+
+	return c->in_vmx && c->current == lv;
+}
+
 enum vmx_status vmcs_load(struct loaded_vmcs *lv)
 {
 	struct vmx_cpu *c = this_cpu();
@@ -95,6 +102,11 @@ enum vmx_status vmcs_load(struct loaded_vmcs *lv)
 	}
 	if (c->test_point == CRASH_TEST_VMPTRLD)
 		test_nmi_now(CRASH_TEST_VMPTRLD);
+	/* No current VMCS as far as NMI context can tell while VMPTRLD
+	 * switches it: the NMI hook then leaves the VMCS alone (nested/'s
+	 * shadow VMCS is made current and left again in the exit path). */
+	c->current = NULL;
+	__asm__ __volatile__("" ::: "memory");
 	st = vmptrld(lv->pa);
 	if (st == VMX_OK)
 		c->current = lv;

@@ -35,6 +35,8 @@ void vmx_cpu_left(void);
 bool vmx_cpu_in_vmx(void);
 /* In VMX operation with a VMCS made current by vmcs_load(). */
 bool vmx_cpu_has_current_vmcs(void);
+/* lv is this CPU's current VMCS (and not, say, nested/'s shadow VMCS). */
+bool vmx_cpu_current_is(const struct loaded_vmcs *lv);
 
 /* Make lv current: publish, then VMPTRLD (the list never lacks a loaded
  * VMCS); nothing when lv is this CPU's current VMCS already, and no

@@ -199,8 +199,10 @@ static void nmi_for_guest(void)
 
 	v->events.nmi_pending = true;
 	/* Between a teardown and the next VMPTRLD (a restart) there is no
-	 * current VMCS to touch: the NMI waits in the queue. */
-	if (!vmx_cpu_has_current_vmcs())
+	 * current VMCS to touch, and while nested/ syncs L1's shadow VMCS
+	 * that one is current: the NMI waits in the queue, and the exit
+	 * path opens the window before the next entry (events_deliver()). */
+	if (!vmx_cpu_current_is(&v->cur->lv))
 		return;
 	if (crash_test_guest_nmi())
 		v->relaunch = true; /* the VMCS was cleared and loaded again */
