@@ -695,6 +695,25 @@ static void user_noop(void *a)
 	(void)a;
 }
 
+/* The entry VMCS made current, fresh, with revision `rev` and the
+ * baseline (host state saved once, after the TSS is loaded). */
+static bool entry_setup(uint32_t rev)
+{
+	if (!CHECK(pages_ready(), "out of pages"))
+		return false;
+	if (!host.cr0) {
+		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
+		save_host();
+	}
+	memset(entry_vmcs, 0, PAGE_SIZE);
+	memcpy(entry_vmcs, &rev, sizeof(rev));
+	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
+	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+		return false;
+	nested_entry_baseline();
+	return true;
+}
+
 void nested_entry_run(size_t i)
 {
 	const struct entry_case *c = &cases[i];
@@ -706,17 +725,8 @@ void nested_entry_run(size_t i)
 		rt_skip("the CPU does not offer the controls this case needs");
 		return;
 	}
-	REQUIRE(pages_ready(), "out of pages");
-	if (!host.cr0) {
-		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
-		save_host();
-	}
-	memset(entry_vmcs, 0, PAGE_SIZE);
-	memcpy(entry_vmcs, &rev, sizeof(rev));
-	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
-	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+	if (!entry_setup(rev))
 		return;
-	nested_entry_baseline();
 	for (const struct mut *m = c->m; m < c->m + ARRAY_SIZE(c->m) && m->op != M_END; m++)
 		if (!apply(m))
 			return;
@@ -743,17 +753,8 @@ void test_entry_fail_keeps_intr_info(void)
 	struct rt_vmx_result r;
 	uint64_t after;
 
-	REQUIRE(pages_ready(), "out of pages");
-	if (!host.cr0) {
-		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
-		save_host();
-	}
-	memset(entry_vmcs, 0, PAGE_SIZE);
-	memcpy(entry_vmcs, &nested_revision, sizeof(nested_revision));
-	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
-	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+	if (!entry_setup(nested_revision))
 		return;
-	nested_entry_baseline();
 	w(VMCS_ENTRY_INTR_INFO, info);
 	w(VMCS_GUEST_RFLAGS, 0x202);
 	r = rt_vmlaunch();
@@ -782,18 +783,10 @@ void nested_stop_case(const char *what)
 {
 	struct rt_vmx_result r;
 
-	if (!pages_ready()) {
-		rt_printf("nested: stop case %s: out of pages\n", what);
+	if (!entry_setup(nested_revision)) {
+		rt_printf("nested: stop case %s: setup failed\n", what);
 		return;
 	}
-	rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
-	save_host();
-	memset(entry_vmcs, 0, PAGE_SIZE);
-	memcpy(entry_vmcs, &nested_revision, sizeof(nested_revision));
-	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
-	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
-		return;
-	nested_entry_baseline();
 	if (!strcmp(what, "entry_pass")) {
 		w(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
 	} else if (!strcmp(what, "vmx_abort")) {
