@@ -118,6 +118,7 @@ UNIT_SRCS_test_vmx_rules   := nested/vmx_rules.c
 UNIT_SRCS_test_vmcs12      := nested/vmcs12.c vmx/vmcs_layout.c
 UNIT_SRCS_test_host_state  := nested/host_state.c
 UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
+UNIT_SRCS_test_reflect     := nested/reflect.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)
@@ -140,6 +141,7 @@ FUZZ_SRCS_fuzz_msr_filter := vmx/msr_filter.c lib/parse.c lib/format.c
 FUZZ_SRCS_fuzz_linux_boot := boot/linux_boot.c lib/format.c
 FUZZ_SRCS_fuzz_entry_checks := vmx/entry_checks.c vmx/vmcs_layout.c lib/format.c
 FUZZ_SRCS_fuzz_vmx_insn   := nested/vmx_rules.c nested/vmcs12.c vmx/vmcs_field_caps.c vmx/vmcs_layout.c vmx/caps.c vmx/insn_info.c lib/format.c
+FUZZ_SRCS_fuzz_reflect    := nested/reflect.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
