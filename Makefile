@@ -91,6 +91,7 @@ UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
 UNIT_SRCS_test_nestor_mem  := mm/nestor_mem.c mm/frame_alloc.c lib/format.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
 UNIT_SRCS_test_ept         := mm/ept.c
+UNIT_SRCS_test_ept_compose := mm/ept_compose.c mm/ept.c
 UNIT_SRCS_test_guest_walk  := mm/guest_walk.c
 UNIT_SRCS_test_caps        := vmx/caps.c vmx/vmcs_field_caps.c vmx/vmcs_layout.c lib/format.c
 UNIT_SRCS_test_vmcs_field_caps := vmx/vmcs_field_caps.c vmx/caps.c vmx/vmcs_layout.c lib/format.c
