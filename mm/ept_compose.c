@@ -430,8 +430,9 @@ static bool map01_ok(const struct ept_caps *host, const struct ept01_map *m,
 {
 	uint64_t off;
 
+	/* An EPT01 leaf is valid EPT (28.2.3.1): no write without read. */
 	if (m->level < 1 || m->level > 3 || !memtype_ok(m->memtype) ||
-	    (m->perm & ~EPT_RWX))
+	    (m->perm & ~EPT_RWX) || ((m->perm & EPT_W) && !(m->perm & EPT_R)))
 		return false;
 	off = below(level_shift(m->level));
 	/* The page maps linearly: the offset in it is the same on both

@@ -908,7 +908,12 @@ static void test_compose_hidden(void **state)
 	assert_int_equal(compose(&w, &h).kind, EPT02_MAP);
 	e01.hpa = 0x88000008ULL;
 	assert_int_equal(compose(&w, &h).kind, EPT02_L0);
-	/* ... and so is a host address beyond the host's width. */
+	/* ... and so is an invalid EPT01 leaf (write without read). */
+	e01.hpa = 0x88000000ULL;
+	e01.perm = W;
+	assert_int_equal(compose(&w, &h).kind, EPT02_L0);
+	e01.perm = R | W;
+	/* ... and a host address beyond the host's width. */
 	e01.hpa = 1ULL << 46;
 	assert_int_equal(compose(&w, &h).kind, EPT02_L0);
 	/* Only a translation composes. */
