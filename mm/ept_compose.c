@@ -20,6 +20,9 @@
  * 28-6; a PML5E has the PML4E format). */
 #define RSVD_TOP 0xf8ULL          /* bits 7:3 of a PML5E / PML4E */
 #define RSVD_NONLEAF 0x78ULL      /* bits 6:3 of a non-leaf PDPTE / PDE */
+/* Bits 29:12 / 20:12 of a large leaf. Bochs' walker (read, not run)
+ * seems to skip bit 12 there, as if it were the IA-32 PAT bit: we follow
+ * the SDM. */
 #define RSVD_1G 0x3ffff000ULL     /* bits 29:12 of a 1 GiB PDPTE */
 #define RSVD_2M 0x1ff000ULL       /* bits 20:12 of a 2 MiB PDE */
 

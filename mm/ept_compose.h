@@ -24,7 +24,14 @@
  * sub-page write permissions, supervisor shadow stacks (EPTP bit 7 is
  * treated as reserved), EPT-violation #VE, HLAT, and the PML (L1's
  * page-modification log is the caller's). The layer rule keeps vmx/ out of
- * mm/: the caller passes vmx_msrs.ept_vpid_cap, not the struct. */
+ * mm/: the caller passes vmx_msrs.ept_vpid_cap, not the struct.
+ *
+ * For the caller: run EPTP02 with A/D enabled exactly when EPTP12 has it
+ * (and the host supports it), so that the CPU reports L2's guest
+ * paging-structure accesses in EPT02 as writes exactly when L1's CPU
+ * would; the write-less leaf ept02_compose() gives while EPT12's dirty
+ * flag is clear then brings every first write back to L0. Drop EPT02 on
+ * INVEPT and on a new EPTP12 (28.3.3 / 28.4.3 caching rules). */
 #ifndef NESTOR_MM_EPT_COMPOSE_H
 #define NESTOR_MM_EPT_COMPOSE_H
 
@@ -161,7 +168,7 @@ struct ept12_result {
  * the CPU (28.2.3): an entry that is a misconfiguration wins over a later
  * one being not present; permissions are checked only when the walk
  * reached a leaf with no misconfiguration. A/D updates are given only for
- * a translation (Bochs and KVM set them only when the access succeeds). */
+ * a translation (Bochs writes them after its permission check). */
 int ept12_walk(const struct ept12_caps *caps, uint64_t eptp, uint64_t gpa,
 	       unsigned access, ept12_read_fn read, void *ctx,
 	       struct ept12_result *out);
