@@ -91,6 +91,7 @@ UNIT_SRCS_test_frame_alloc := mm/frame_alloc.c
 UNIT_SRCS_test_nestor_mem  := mm/nestor_mem.c mm/frame_alloc.c lib/format.c
 UNIT_SRCS_test_cpu_ident   := arch/x86/cpu_ident.c
 UNIT_SRCS_test_ept         := mm/ept.c
+UNIT_SRCS_test_ept_compose := mm/ept_compose.c mm/ept.c
 UNIT_SRCS_test_guest_walk  := mm/guest_walk.c
 UNIT_SRCS_test_caps        := vmx/caps.c vmx/vmcs_field_caps.c vmx/vmcs_layout.c lib/format.c
 UNIT_SRCS_test_vmcs_field_caps := vmx/vmcs_field_caps.c vmx/caps.c vmx/vmcs_layout.c lib/format.c
@@ -142,6 +143,7 @@ FUZZ_SRCS_fuzz_linux_boot := boot/linux_boot.c lib/format.c
 FUZZ_SRCS_fuzz_entry_checks := vmx/entry_checks.c vmx/vmcs_layout.c lib/format.c
 FUZZ_SRCS_fuzz_vmx_insn   := nested/vmx_rules.c nested/vmcs12.c vmx/vmcs_field_caps.c vmx/vmcs_layout.c vmx/caps.c vmx/insn_info.c lib/format.c
 FUZZ_SRCS_fuzz_reflect    := nested/reflect.c
+FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
