@@ -118,6 +118,7 @@ UNIT_SRCS_test_vmx_rules   := nested/vmx_rules.c
 UNIT_SRCS_test_vmcs12      := nested/vmcs12.c vmx/vmcs_layout.c
 UNIT_SRCS_test_host_state  := nested/host_state.c
 UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
+UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)
