@@ -141,6 +141,7 @@ FUZZ_SRCS_fuzz_msr_filter := vmx/msr_filter.c lib/parse.c lib/format.c
 FUZZ_SRCS_fuzz_linux_boot := boot/linux_boot.c lib/format.c
 FUZZ_SRCS_fuzz_entry_checks := vmx/entry_checks.c vmx/vmcs_layout.c lib/format.c
 FUZZ_SRCS_fuzz_vmx_insn   := nested/vmx_rules.c nested/vmcs12.c vmx/vmcs_field_caps.c vmx/vmcs_layout.c vmx/caps.c lib/format.c
+FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
