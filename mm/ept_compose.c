@@ -35,28 +35,23 @@
 #define EPTP_AD (1ULL << 6)
 #define EPTP_RSVD_LOW 0xf80ULL
 
-/* IA32_VMX_EPT_VPID_CAP bits (A.10). */
-#define CAP_EXEC_ONLY (1ULL << 0)
-#define CAP_WALK4 (1ULL << 6)
+/* IA32_VMX_EPT_VPID_CAP bit 7, page-walk length 5 (A.10); the other bits
+ * are read as for EPT01 (mm/ept.c ept_caps_from_msr()). */
 #define CAP_WALK5 (1ULL << 7)
-#define CAP_MT_UC (1ULL << 8)
-#define CAP_MT_WB (1ULL << 14)
-#define CAP_2M (1ULL << 16)
-#define CAP_1G (1ULL << 17)
-#define CAP_AD (1ULL << 21)
 
 struct ept12_caps ept12_caps_from_msr(uint64_t cap, unsigned maxphyaddr)
 {
+	struct ept_caps h = ept_caps_from_msr(cap, maxphyaddr);
 	struct ept12_caps c = {
-		.exec_only = cap & CAP_EXEC_ONLY,
-		.walk4 = cap & CAP_WALK4,
+		.exec_only = h.exec_only,
+		.walk4 = h.walk4,
 		.walk5 = cap & CAP_WALK5,
-		.mt_uc = cap & CAP_MT_UC,
-		.mt_wb = cap & CAP_MT_WB,
-		.page_2m = cap & CAP_2M,
-		.page_1g = cap & CAP_1G,
-		.ad = cap & CAP_AD,
-		.maxphyaddr = maxphyaddr,
+		.mt_uc = h.mt_uc,
+		.mt_wb = h.mt_wb,
+		.page_2m = h.page_2m,
+		.page_1g = h.page_1g,
+		.ad = h.ad,
+		.maxphyaddr = h.maxphyaddr,
 	};
 
 	return c;
