@@ -28,7 +28,7 @@
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
-#include "nested/nested.h"
+#include "vmx/nested_seam.h"
 #include "vmx/vmx_options.h"
 
 #ifndef NESTOR_VERSION

@@ -9,7 +9,7 @@
  * VMXOFF (24.11.1); with VMCS shadowing its hot fields also live in a
  * shadow VMCS (nested/shadow.c). VMLAUNCH/VMRESUME continue in
  * nested/vmentry.c. */
-#include "nested/nested.h"
+#include "vmx/nested_seam.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"

@@ -2,7 +2,7 @@
  * INVD/WBINVD, XSETBV and the VMX instructions (VMX is hidden from the
  * guest for now). */
 #include "vmx/exits.h"
-#include "nested/nested.h"
+#include "vmx/nested_seam.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/power.h"

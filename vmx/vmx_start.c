@@ -8,7 +8,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/pool.h"
-#include "nested/nested.h"
+#include "vmx/nested_seam.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exits.h"
 #include "vmx/io_bitmap.h"

@@ -1,10 +1,12 @@
 /* The seam between vmx/ and nested/ (docs/architecture.md, "Layers"): the
- * only nested/ header vmx/ includes. vmx/ calls in here for the VM exits
+ * one short header of entry points through which vmx/ reaches nested/.
+ * It lives in vmx/, so that no vmx/ file includes a higher layer; nested/
+ * implements it (nested/vmx_ops.c). vmx/ calls in here for the VM exits
  * nested VMX owns: L1's VMX instructions (basic exit reasons 18-27, 50,
  * 53), and, with part 2, the exits taken while L2 runs; and a guest reset,
  * which ends L1's VMX operation. */
-#ifndef NESTOR_NESTED_NESTED_H
-#define NESTOR_NESTED_NESTED_H
+#ifndef NESTOR_VMX_NESTED_SEAM_H
+#define NESTOR_VMX_NESTED_SEAM_H
 
 struct vcpu;
 
