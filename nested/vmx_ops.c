@@ -178,13 +178,18 @@ static void do_vmptrst(struct vcpu *v)
 static const struct vmcs_field_info *l1_field(struct vcpu *v, uint32_t *enc)
 {
 	uint64_t reg = l1_operand_reg2(v);
+	const struct vmcs_field_info *f;
 
 	if (!vmx_field_operand_ok(reg, l1_long_mode(v)))
 		return NULL;
 	*enc = (uint32_t)reg;
-	if (!vmcs12_field_supported(&v->vm->l1_caps, *enc))
+	/* 24.11.2: bits 31:15 of an encoding are reserved. */
+	if (*enc & VMCS_ENC_RESERVED_HIGH)
 		return NULL;
-	return vmcs_field_lookup(*enc);
+	f = vmcs_field_lookup(*enc);
+	if (!f || !vmcs12_row_supported(&v->vm->l1_caps, f))
+		return NULL;
+	return f;
 }
 
 static void do_vmread(struct vcpu *v)

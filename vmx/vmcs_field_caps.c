@@ -15,9 +15,6 @@
 #include "vmx/vmcs_layout.h"
 #include "vmx/vmx_controls.h"
 
-/* 24.11.2, Table 24-21: bits 31:15 of a field encoding are reserved (0). */
-#define VMCS_ENC_RESERVED_HIGH 0xffff8000u
-
 /* A.11: VM function 0 is EPTP switching. */
 #define VMFUNC_EPTP_SWITCHING_BIT (1ull << 0)
 
@@ -175,15 +172,20 @@ static bool feature_present(const struct shown *s, uint32_t full)
 bool vmcs12_field_supported(const struct vmx_msrs *shown, uint32_t encoding)
 {
 	const struct vmcs_field_info *f;
-	struct shown s;
-	uint32_t a0[VMX_CTL_KINDS];
 
 	if (!shown || (encoding & VMCS_ENC_RESERVED_HIGH))
 		return false;
 	/* vmcs_field_lookup() refuses a high access of a non-64-bit field. */
 	f = vmcs_field_lookup(encoding);
-	if (!f)
-		return false;
+	return f && vmcs12_row_supported(shown, f);
+}
+
+bool vmcs12_row_supported(const struct vmx_msrs *shown,
+			  const struct vmcs_field_info *f)
+{
+	struct shown s;
+	uint32_t a0[VMX_CTL_KINDS];
+
 	s.m = shown;
 	vmx_allowed_settings(shown, a0, s.a1);
 	return feature_present(&s, f->encoding);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmx/vmcs_layout.h"
 #include "vmx/vmx_msrs.h"
 
 /* True iff `encoding` names a VMCS component that a CPU with exactly the
@@ -24,6 +25,11 @@ bool vmcs12_field_supported(const struct vmx_msrs *shown, uint32_t encoding);
 /* The highest index (encoding bits 9:1) over all encodings
  * vmcs12_field_supported() accepts for *shown: IA32_VMX_VMCS_ENUM bits 9:1
  * (A.9). Computed from the table on each call. */
+/* The same for a row of the field table already looked up (the caller
+ * has checked the encoding): one table search per VMREAD/VMWRITE. */
+bool vmcs12_row_supported(const struct vmx_msrs *shown,
+			  const struct vmcs_field_info *f);
+
 unsigned vmcs12_highest_index(const struct vmx_msrs *shown);
 
 #endif

@@ -27,6 +27,8 @@ enum vmcs_type { VMCS_T_CONTROL = 0, VMCS_T_EXIT_INFO = 1, VMCS_T_GUEST = 2, VMC
 #define VMCS_ENC_TYPE(e) (((e) >> 10) & 3)
 #define VMCS_ENC_INDEX(e) (((e) >> 1) & 0x1ff)
 #define VMCS_ENC_HIGH(e) ((e) & 1)
+/* Bits 31:15 of an encoding are reserved (must be 0). */
+#define VMCS_ENC_RESERVED_HIGH 0xffff8000u
 
 enum vmcs_shadow { VMCS_SHADOW_NO, VMCS_SHADOW_RO, VMCS_SHADOW_RW };
 
