@@ -4,14 +4,14 @@
  * (vmx/entry_checks.c) against the capability MSRs L1 was shown decides:
  * controls -> error 7, host state -> error 8, guest state -> exit reason 33,
  * MSR loading -> exit reason 34, with L1's host state loaded (26.7, 27.5).
- * An entry that passes every check would run L2: that is nested VMX part 2,
- * so until it lands the guest stops and says so. */
+ * An entry that passes every check runs L2 (nested/l2.c). */
 #include "nested/vmentry.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "nested/host_state.h"
+#include "nested/l2.h"
 #include "nested/nested_vcpu.h"
 #include "vmx/entry_checks.h"
 #include "vmx/exit_info.h"
@@ -176,7 +176,7 @@ static void load_exit_msrs(struct vcpu *v)
 }
 
 /* 27.5: L1's state after the exit, into vmcs01's guest-state area. */
-static void load_host_state(struct vcpu *v)
+void nested_load_host_state(struct vcpu *v)
 {
 	const struct vmcs12 *f = &v->nested->cache.f;
 	struct l1_host_state hs;
@@ -237,7 +237,7 @@ static void entry_failure_exit(struct vcpu *v, uint32_t basic, uint32_t qual)
 	 * modified (26.7, the list after step 4). */
 	f->EXIT_REASON = basic | EXIT_REASON_ENTRY_FAILURE;
 	f->EXIT_QUALIFICATION = qual;
-	load_host_state(v);
+	nested_load_host_state(v);
 }
 
 void nested_vmentry(struct vcpu *v, bool launch)
@@ -280,9 +280,13 @@ void nested_vmentry(struct vcpu *v, bool launch)
 		entry_failure_exit(v, EXIT_REASON_ENTRY_FAIL_MSR, verdict.qual);
 		return;
 	case ENTRY_PASS:
-		log_printf(LOG_QUIET, "nestor: L1's %s of VMCS 0x%lx passed every VM-entry check; running L2 is nested VMX part 2, not there yet\n",
-			   launch ? "VMLAUNCH" : "VMRESUME", n->current);
-		guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped at its first L2 entry");
+		/* L2 runs: vmcs02 is built and made current by the exit
+		 * path's nested_switch() (nested/l2.c). L1's instruction is
+		 * not retired: L1 resumes at its host RIP when L2 exits. */
+		l2_of(v)->pending = NESTED_TO_L2;
+		l2_of(v)->launch = launch;
+		vcpu_request(v, VCPU_REQ_NESTED);
+		return;
 	default:
 		guest_unsupported(v, "L1's VM entry depends on an MSR load or guest memory Nestor cannot decide yet");
 	}

@@ -14,6 +14,10 @@
  * failure exit to L1 (26.7) or, for an entry that passes, L2 (part 2). */
 void nested_vmentry(struct vcpu *v, bool launch);
 
+/* 27.5-27.6: L1's host state from the vmcs12 into vmcs01 (current), after
+ * a VM-entry failure or a reflected exit; a failure is a VMX abort. */
+void nested_load_host_state(struct vcpu *v);
+
 /* nested/vmx_ops.c: */
 uint32_t nested_l1_revision(const struct vcpu *v);
 struct vmcs12_region *nested_region(struct vcpu *v, uint64_t pa);

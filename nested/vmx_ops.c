@@ -13,6 +13,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "nested/l2.h"
 #include "nested/nested_vcpu.h"
 #include "nested/operand.h"
 #include "nested/shadow.h"
@@ -34,6 +35,10 @@ void nested_vcpu_init(struct vcpu *v)
 	boot_nested.current = VMCS_PTR_NONE;
 	boot_nested.vmxon_ptr = VMCS_PTR_NONE;
 	v->nested = &boot_nested;
+	/* A reset leaves VMX operation: no L2 (the teardown before a
+	 * restart cleared vmcs02), and vpid02 holds nothing of L1's. */
+	l2_of(v)->pending = NESTED_SWITCH_NONE;
+	l2_of(v)->vpid12_valid = false;
 }
 
 uint32_t nested_l1_revision(const struct vcpu *v)
@@ -260,7 +265,12 @@ static void do_invept(struct vcpu *v)
 		nested_finish(v, vmx_fail(v->nested->current, 28));
 		return;
 	}
-	/* No L2 runs yet (part 2), so no EPT02 holds L1's mappings. */
+	/* 30.3 INVEPT, 28.4.3: EPT02 holds translations derived from
+	 * EPT12; single-context for another EPTP leaves them, but EPT02
+	 * serves one EPTP12 at a time, so both types drop it when it is
+	 * that EPTP's (or any, for all-context). */
+	if (type == 2 || desc[0] == l2_of(v)->eptp12)
+		ept02_drop(v, "L1 executed INVEPT");
 	nested_finish(v, vmx_succeed());
 }
 
@@ -283,6 +293,8 @@ static void do_invvpid(struct vcpu *v)
 		nested_finish(v, vmx_fail(v->nested->current, 28));
 		return;
 	}
+	/* Exact by type (30.3 INVVPID): an individual address stays one. */
+	l2_invvpid(v, type, (uint16_t)desc[0], desc[1]);
 	nested_finish(v, vmx_succeed());
 }
 

@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exit_info.h"
+#include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
 #include "vmx/vmcs_track.h"
@@ -56,10 +57,13 @@ static const exit_handler_fn l1_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 };
 
-/* Nested VMX will add the L2 table; routing by level lives here only. */
+/* Routing by level lives here only: every exit taken while L2 runs goes
+ * to nested/ (reflected to L1, or handled in L0 there). */
 static exit_handler_fn route_exit(const struct vcpu *v, unsigned reason)
 {
-	if (v->level != VCPU_L1 || reason >= EXIT_REASON_MAX)
+	if (v->level == VCPU_L2)
+		return nested_l2_exit;
+	if (reason >= EXIT_REASON_MAX)
 		return NULL;
 	return l1_handlers[reason];
 }
@@ -132,8 +136,12 @@ static void process_requests(struct vcpu *v)
 				     ? "asked for a reset (hypercall)" : "triple fault");
 		return; /* the VMCS was programmed anew, controls included */
 	}
-	if (req & VCPU_REQ_CONTROLS)
-		vmcs_ctls_sync(v, false);
+	if (req & VCPU_REQ_CONTROLS) {
+		if (v->level == VCPU_L2)
+			nested_l2_controls(v);
+		else
+			vmcs_ctls_sync(v, false);
+	}
 }
 
 /* loglevel=debug: one line every 2^10 exits, to see a busy guest move. */
@@ -159,7 +167,10 @@ int vmx_handle_exit(struct guest_regs *regs)
 	    v->time_exits)
 		pr_debug("nestor: heartbeat: %lu exits, this one reason %u at RIP 0x%lx\n",
 			 v->stats.total_exits, basic, exit_get(&v->exit, EF_RIP));
-	if (basic < 64 && (DURING_DELIVERY_MASK >> basic) & 1)
+	/* While L2 runs, nested/ decides: an interrupted event goes to L1's
+	 * vmcs12 with a reflected exit, or back into L2. */
+	if (basic < 64 && (DURING_DELIVERY_MASK >> basic) & 1 &&
+	    v->level == VCPU_L1)
 		requeue_interrupted_event(v);
 	if (unlikely(write_step_open(&v->step) || v->probe_gpa))
 		end_one_instruction_features(v, basic);
@@ -168,6 +179,11 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (!handler)
 		guest_unsupported(v, "Nestor has no handler for this VM exit");
 	handler(v);
+	if (unlikely(v->requests & VCPU_REQ_NESTED)) {
+		/* Before the events: they go to the level that runs next. */
+		v->requests &= ~VCPU_REQ_NESTED;
+		nested_switch(v);
+	}
 	if (events_to_deliver(v))
 		events_deliver(v);
 	if (unlikely(v->requests))
@@ -178,8 +194,14 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (unlikely(v->relaunch)) {
 		/* A recycled VMCS (launch state clear): VMLAUNCH, 26.1. */
 		v->relaunch = false;
-		v->vmcs01.lv.launched = false;
+		v->cur->lv.launched = false;
 		return 1;
+	}
+	if (unlikely(v->cur != &v->vmcs01)) {
+		/* vmcs02: VMLAUNCH until its first exit (26.1). */
+		if (!v->cur->lv.launched)
+			return 1;
+		return 0;
 	}
 	if (unlikely(!v->vmcs01.lv.launched)) {
 		/* An exit: the VMLAUNCH worked, which needs the launch state

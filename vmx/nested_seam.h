@@ -19,4 +19,20 @@ void nested_vmx_instruction(struct vcpu *v);
  * operation): fresh nested state for v, if the VM has nested VMX. */
 void nested_vcpu_init(struct vcpu *v);
 
+/* Part 2: L2 runs (nested/l2.c, nested/l2_exit.c). */
+
+/* Any VM exit taken while v->level == VCPU_L2: reflected to L1 when L1's
+ * vmcs12 asks for it (SDM 25.1-25.5), else handled in L0 and L2 resumes. */
+void nested_l2_exit(struct vcpu *v);
+
+/* VCPU_REQ_NESTED, consumed by the exit path right after the handler: the
+ * switch a handler asked for, L1 -> L2 (L1's VMLAUNCH/VMRESUME passed every
+ * check) or L2 -> L1 (an exit reflected to L1). v->cur and v->level change
+ * here only. */
+void nested_switch(struct vcpu *v);
+
+/* VCPU_REQ_CONTROLS while L2 runs: L0's wants changed (the NMI window, ...);
+ * vmcs02's controls are merged again with the vmcs12's. */
+void nested_l2_controls(struct vcpu *v);
+
 #endif

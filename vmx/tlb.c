@@ -35,3 +35,28 @@ void flush_guest_tlb(struct vcpu *v)
 					 : invvpid(INVVPID_ALL_CONTEXT, 0, 0));
 	flush_guest_ept(v);
 }
+
+void flush_vpid(struct vcpu *v, enum invvpid_type type, uint16_t vpid,
+		uint64_t la)
+{
+	uint64_t cap = v->cfg->ept_vpid_cap;
+
+	if (!vpid)
+		return;
+	/* A.10: bits 40-43 say which INVVPID types the CPU has. */
+	if (type == INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS &&
+	    !(cap & (1ull << 43)))
+		type = INVVPID_SINGLE_CONTEXT;
+	if (type == INVVPID_ADDRESS && !(cap & (1ull << 40)))
+		type = INVVPID_SINGLE_CONTEXT;
+	if (type == INVVPID_SINGLE_CONTEXT && !(cap & (1ull << 41)))
+		type = INVVPID_ALL_CONTEXT;
+	check("INVVPID", invvpid(type, vpid, type == INVVPID_ADDRESS ? la : 0));
+}
+
+void flush_eptp(struct vcpu *v, uint64_t eptp)
+{
+	check("INVEPT", v->cfg->invept_single
+				? invept(INVEPT_SINGLE_CONTEXT, eptp)
+				: invept(INVEPT_ALL_CONTEXT, 0));
+}

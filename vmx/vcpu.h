@@ -71,6 +71,7 @@ struct vmcs_state {
 #define VCPU_REQ_CONTROLS (1u << 0)     /* recompose the controls */
 #define VCPU_REQ_TRIPLE_FAULT (1u << 1) /* event combining gave one */
 #define VCPU_REQ_RESET (1u << 2)        /* restart or stop the guest */
+#define VCPU_REQ_NESTED (1u << 3)       /* switch L1 <-> L2 (nested_switch) */
 
 /* One guest (VM): what all its vCPUs share. Written at launch by
  * boot/main.c, boot/guest_boot.c and vmx/vmx_start.c; at run time only the
@@ -114,8 +115,8 @@ struct vcpu {
 	struct guest_regs *regs;     /* exit path: on the VM-exit stack */
 	enum vcpu_level level;       /* launch (nested VMX: the exit path) */
 	const struct vmx_config *cfg; /* boot/main.c */
-	/* The VMCS the guest runs on (launch), and the one that is current
-	 * (vmcs01 until nested VMX adds vmcs02). */
+	/* The VMCS L1 runs on (launch), and the one the guest runs on now:
+	 * vmcs01, or nested/'s vmcs02 while L2 runs (nested_switch()). */
 	struct vmcs_state vmcs01;
 	struct vmcs_state *cur;
 	/* Lifecycle requests from handlers (VCPU_REQ_*), consumed by

@@ -132,6 +132,7 @@ enum invvpid_type {
 	INVVPID_ADDRESS = 0,
 	INVVPID_SINGLE_CONTEXT = 1,
 	INVVPID_ALL_CONTEXT = 2,
+	INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS = 3,
 };
 
 static inline enum vmx_status invept(enum invept_type type, uint64_t eptp)

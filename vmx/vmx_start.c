@@ -229,6 +229,7 @@ static void init_guest_mtrrs(struct vcpu *v)
 static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 {
 	v->cur = &v->vmcs01;
+	v->level = VCPU_L1;
 	v->wants = (struct l0_wants){ 0 };
 	vmcs_setup_controls(v, &v->host_pages);
 	vmcs_setup_host_state(v->cfg, &v->host_pages);

@@ -1,0 +1,468 @@
+/* L2 runs (issue 14): the switch between vmcs01 (L1) and vmcs02 (L2).
+ *
+ * Entering L2 (L1's VMLAUNCH/VMRESUME passed every check of 26.2-26.4,
+ * nested/vmentry.c): vmcs02's controls are merged from L0's needs and the
+ * vmcs12 (nested/vmcs02_merge.c), L2's guest state is loaded from the
+ * vmcs12 (26.3.2), L1's event injection goes into vmcs02 (26.6), and vmcs02
+ * becomes current.
+ *
+ * Reflecting an exit (nested/l2_exit.c decided L1 wants it, or L0 made one
+ * for L1): L2's guest state is saved into the vmcs12 (27.3), the
+ * exit-information fields are written (27.2), vmcs01 becomes current again
+ * and L1's host state is loaded into it (27.5, nested/vmentry.c).
+ *
+ * Handlers never switch: they set l2_state.pending and VCPU_REQ_NESTED, and
+ * the exit path calls nested_switch() once, before the events are
+ * delivered. */
+#include "nested/l2.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "mm/pool.h"
+#include "nested/nested_vcpu.h"
+#include "nested/shadow.h"
+#include "nested/vmcs02_merge.h"
+#include "nested/vmentry.h"
+#include "vmx/exit_info.h"
+#include "vmx/exits.h"
+#include "vmx/nested_seam.h"
+#include "vmx/tlb.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_field_caps.h"
+#include "vmx/vmcs_setup.h"
+#include "vmx/vmcs_track.h"
+
+struct l2_state l2_boot;
+
+bool l2_read_l1(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	const void *p = guest_phys_ptr(ctx, gpa, len);
+
+	if (!p)
+		return false;
+	memcpy(buf, p, len);
+	return true;
+}
+
+static bool setup(struct vcpu *v, struct l2_state *s)
+{
+	uint64_t pa;
+
+	if (s->ready)
+		return true;
+	pa = pool_alloc("vmcs02, the VMCS L2 runs on");
+	s->msr_bitmap = (uint8_t *)pool_alloc("vmcs02's MSR bitmap");
+	s->io_a = (uint8_t *)pool_alloc("vmcs02's I/O bitmap A");
+	s->io_b = (uint8_t *)pool_alloc("vmcs02's I/O bitmap B");
+	if (!pa || !s->msr_bitmap || !s->io_a || !s->io_b)
+		return false;
+	*(uint32_t *)pa = v->cfg->revision;
+	if (loaded_vmcs_init(&s->vmcs02.lv, pa) != LOADED_VMCS_OK)
+		return false;
+	s->ready = true;
+	return true;
+}
+
+/* Guest-state fields loaded from and saved to the vmcs12 as they are
+ * (26.3.2.1-26.3.2.2, 27.3.1-27.3.2): selectors, bases, limits, access
+ * rights, CR0/CR3/CR4, RSP/RIP/RFLAGS, SYSENTER, interruptibility,
+ * activity, pending debug exceptions. The rest depend on controls. */
+static bool plain_guest_field(uint32_t enc)
+{
+	if (VMCS_ENC_TYPE(enc) != VMCS_T_GUEST)
+		return false;
+	switch (VMCS_ENC_WIDTH(enc)) {
+	case VMCS_W16:
+		return enc <= VMCS_GUEST_TR_SELECTOR;
+	case VMCS_W32:
+		return enc != VMCS_GUEST_SMBASE &&
+		       enc != VMCS_PREEMPTION_TIMER_VALUE && enc <= 0x482e;
+	case VMCS_WNAT:
+		return enc != VMCS_GUEST_DR7 && enc <= VMCS_GUEST_IA32_SYSENTER_EIP;
+	default:
+		return false;
+	}
+}
+
+/* L1's own value of a register the vmcs02 loads but the vmcs12 does not
+ * (26.3.2.1: without its "load" control, entry leaves it as it was: L1's). */
+struct l1_regs {
+	uint64_t efer, pat, dr7, debugctl;
+};
+
+static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
+				const struct vmcs02_out *out,
+				const struct l1_regs *l1)
+{
+	const struct vmx_msrs *host = &v->vm->host_caps;
+	uint32_t e12 = f->ENTRY_CONTROLS, e02 = out->ctls.entry;
+
+	for (unsigned i = 0; i < vmcs_field_count; i++) {
+		const struct vmcs_field_info *fi = &vmcs_field_table[i];
+
+		if (plain_guest_field(fi->encoding) &&
+		    vmcs12_row_supported(host, fi))
+			vmcs_write(fi->encoding,
+				   vmcs12_read(f, fi, fi->encoding));
+	}
+	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+	if (e02 & ENTRY_LOAD_EFER) {
+		uint64_t efer = f->GUEST_IA32_EFER;
+
+		if (!(e12 & ENTRY_LOAD_EFER)) {
+			/* 26.3.2.1: LMA from "IA-32e mode guest", and LME
+			 * too when CR0.PG = 1; the rest is L1's. */
+			bool lma = e12 & ENTRY_IA32E_MODE_GUEST;
+
+			efer = l1->efer & ~(EFER_LMA | EFER_LME);
+			if (lma)
+				efer |= EFER_LMA;
+			if (lma && (f->GUEST_CR0 & CR0_PG))
+				efer |= EFER_LME;
+			else if (!(f->GUEST_CR0 & CR0_PG))
+				efer |= l1->efer & EFER_LME;
+		}
+		vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	}
+	if (e02 & ENTRY_LOAD_PAT)
+		vmcs_write(VMCS_GUEST_IA32_PAT, (e12 & ENTRY_LOAD_PAT)
+						? f->GUEST_IA32_PAT : l1->pat);
+	if (e12 & ENTRY_LOAD_DEBUG_CONTROLS) {
+		vmcs_write(VMCS_GUEST_DR7, f->GUEST_DR7);
+		vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, f->GUEST_IA32_DEBUGCTL);
+	} else {
+		vmcs_write(VMCS_GUEST_DR7, l1->dr7);
+		vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, l1->debugctl);
+	}
+	/* 26.3.2.4: with EPT and PAE paging the PDPTEs come from the vmcs12
+	 * when L1 uses EPT; without, the CPU L1 sees reads them from L2's
+	 * CR3 (the entry checks already did, nested/vmentry.c), and vmcs02,
+	 * which always has EPT, must be given them. */
+	if ((f->GUEST_CR0 & CR0_PG) && (f->GUEST_CR4 & CR4_PAE) &&
+	    !(e12 & ENTRY_IA32E_MODE_GUEST)) {
+		uint64_t pdpte[4] = { f->GUEST_PDPTE0, f->GUEST_PDPTE1,
+				      f->GUEST_PDPTE2, f->GUEST_PDPTE3 };
+
+		if (!out->shadow_ept &&
+		    !l2_read_l1(v, f->GUEST_CR3 & ~0x1full, pdpte, sizeof(pdpte)))
+			guest_unsupported(v, "L2's PAE page-directory-pointer table is not in L1's RAM");
+		vmcs_write(VMCS_GUEST_PDPTE0, pdpte[0]);
+		vmcs_write(VMCS_GUEST_PDPTE1, pdpte[1]);
+		vmcs_write(VMCS_GUEST_PDPTE2, pdpte[2]);
+		vmcs_write(VMCS_GUEST_PDPTE3, pdpte[3]);
+	}
+}
+
+static void write_controls(struct vcpu *v, struct l2_state *s,
+			   const struct vmcs12 *f, const struct vmcs02_out *o)
+{
+	struct vmcs_ctls *c = &s->vmcs02.ctls;
+
+	*c = o->ctls;
+	vmcs_write(VMCS_PIN_BASED_CONTROLS, c->pin);
+	vmcs_write(VMCS_PROC_BASED_CONTROLS, c->proc);
+	if (v->cfg->ctl[VMX_PROC] & PROC_SECONDARY_CONTROLS)
+		vmcs_write(VMCS_SECONDARY_PROC_CONTROLS, c->proc2);
+	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
+	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, c->exc_bitmap);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, c->pfec_mask);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, c->pfec_match);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, c->cr0_mask);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_mask);
+	vmcs_write(VMCS_CR0_READ_SHADOW, c->cr0_shadow);
+	vmcs_write(VMCS_CR4_READ_SHADOW, c->cr4_shadow);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, o->cr3_target_count);
+	for (unsigned i = 0; i < o->cr3_target_count; i++)
+		vmcs_write(VMCS_CR3_TARGET_VALUE0 + 2 * i, o->cr3_target[i]);
+	if (c->proc & PROC_TSC_OFFSETTING)
+		vmcs_write(VMCS_TSC_OFFSET, o->tsc_offset);
+	if (c->proc2 & PROC2_TSC_SCALING)
+		vmcs_write(VMCS_TSC_MULTIPLIER, o->tsc_multiplier);
+	if (c->proc2 & PROC2_PAUSE_LOOP_EXITING) {
+		vmcs_write(VMCS_PLE_GAP, o->ple_gap);
+		vmcs_write(VMCS_PLE_WINDOW, o->ple_window);
+	}
+	if (c->proc2 & PROC2_ENABLE_VPID)
+		vmcs_write(VMCS_VPID, o->vpid);
+	if (c->proc & PROC_USE_MSR_BITMAPS)
+		vmcs_write(VMCS_MSR_BITMAP, (uint64_t)s->msr_bitmap);
+	if (c->proc & PROC_USE_IO_BITMAPS) {
+		vmcs_write(VMCS_IO_BITMAP_A, (uint64_t)s->io_a);
+		vmcs_write(VMCS_IO_BITMAP_B, (uint64_t)s->io_b);
+	}
+	/* 24.6.8: the TPR shadow's virtual-APIC page is an L1 address; it
+	 * must be L1 RAM (identity-mapped by EPT01), never Nestor's. */
+	if (c->proc & PROC_TPR_SHADOW) {
+		if (!guest_phys_ptr(v, f->VIRTUAL_APIC_PAGE_ADDR, 4096))
+			guest_unsupported(v, "L1's virtual-APIC page is not in its RAM; Nestor runs L2 with a TPR shadow in L1 RAM only");
+		vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, f->VIRTUAL_APIC_PAGE_ADDR);
+		vmcs_write(VMCS_TPR_THRESHOLD, f->TPR_THRESHOLD);
+	}
+	if (c->proc2 & PROC2_ENABLE_XSAVES)
+		vmcs_write(VMCS_XSS_EXIT_BITMAP, f->XSS_EXIT_BITMAP);
+}
+
+/* Controls of the vmcs12 Nestor does not emulate for L2 yet: said, and L1
+ * stopped, never approximated. */
+static void refuse_unemulated(struct vcpu *v, const struct vmcs12 *f)
+{
+	uint32_t proc2 = (f->PROC_BASED_CONTROLS & PROC_SECONDARY_CONTROLS)
+				 ? f->SECONDARY_PROC_CONTROLS : 0;
+
+	if (proc2 & (PROC2_VIRTUALIZE_APIC_ACCESSES | PROC2_VIRTUALIZE_X2APIC |
+		     PROC2_APIC_REGISTER_VIRT | PROC2_VIRTUAL_INTERRUPT_DELIVERY))
+		guest_unsupported(v, "L1 runs L2 with APIC virtualization; that is nested VMX part 3, not there yet");
+	if (f->ENTRY_MSR_LOAD_COUNT || f->EXIT_MSR_STORE_COUNT)
+		guest_unsupported(v, "L1's VM-entry MSR-load or VM-exit MSR-store list is not emulated for L2 yet");
+}
+
+static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
+		      struct l2_state *s)
+{
+	struct l0_wants w = v->wants;
+
+	/* L1's own wants stay with vmcs01: its VMX root CR rules, VMCS
+	 * shadowing, its IA-32e mode, the write step and the MAXPHYADDR
+	 * intercepts (which act on L1's paging). */
+	w.l1_vmx_root = false;
+	w.vmcs_shadowing = false;
+	w.ia32e_guest = false;
+	w.mtf = w.ext_int_exiting = w.all_exceptions = w.all_pf = false;
+	memset(&w.pf, 0, sizeof(w.pf));
+	w.cr3_load = false;
+	w.cr0_watch = w.cr4_watch = 0;
+	memset(l0, 0, sizeof(*l0));
+	l0_controls_compose(v->cfg, &w, &l0->ctls);
+	l0->cpu = v->cfg;
+	l0->msr_bitmap = (const uint8_t *)v->host_pages.msr_bitmap;
+	l0->io_bitmap_a = (const uint8_t *)v->host_pages.io_bitmap_a;
+	l0->io_bitmap_b = (const uint8_t *)v->host_pages.io_bitmap_b;
+	l0->tsc_multiplier = 1ull << 48;
+	l0->vpid02 = v->vpid ? NESTED_VPID02 : 0;
+	(void)s;
+}
+
+static bool merge(struct vcpu *v, struct l2_state *s, struct vmcs02_out *out)
+{
+	struct vmcs02_l0 l0;
+
+	l0_for_l2(v, &l0, s);
+	memset(out, 0, sizeof(*out));
+	out->msr_bitmap = s->msr_bitmap;
+	out->io_bitmap_a = s->io_a;
+	out->io_bitmap_b = s->io_b;
+	switch (vmcs02_merge(&l0, &v->nested->cache.f, l2_read_l1, v, out)) {
+	case VMCS02_OK:
+		return true;
+	case VMCS02_UNBACKED:
+		log_printf(LOG_QUIET, "nestor: L1 asked for controls this CPU cannot back for L2: pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
+			   out->unbacked[VMX_PIN], out->unbacked[VMX_PROC],
+			   out->unbacked[VMX_PROC2], out->unbacked[VMX_EXIT],
+			   out->unbacked[VMX_ENTRY]);
+		guest_unsupported(v, "vmcs02 cannot hold what L1 asked for");
+	default:
+		log_printf(LOG_QUIET, "nestor: L1's bitmap at 0x%lx is not in its RAM\n",
+			   out->failed_gpa);
+		guest_unsupported(v, "Nestor reads L1's MSR and I/O bitmaps from its RAM only");
+	}
+}
+
+/* 28.3.3.1: vpid02 holds the mappings of one VPID of L1 at a time; a VM
+ * entry with another VPID12 (or, without VPIDs for L1, every entry)
+ * starts from none. */
+static void enter_vpid(struct vcpu *v, struct l2_state *s,
+		       const struct vmcs12 *f)
+{
+	uint32_t proc2 = (f->PROC_BASED_CONTROLS & PROC_SECONDARY_CONTROLS)
+				 ? f->SECONDARY_PROC_CONTROLS : 0;
+	uint16_t vpid12 = (proc2 & PROC2_ENABLE_VPID) ? f->VPID : 0;
+
+	if (!(s->vmcs02.ctls.proc2 & PROC2_ENABLE_VPID))
+		return;
+	if (s->flush_vpid_each_switch || !s->vpid12_valid ||
+	    s->vpid12 != vpid12)
+		flush_vpid(v, INVVPID_SINGLE_CONTEXT, NESTED_VPID02, 0);
+	s->vpid12 = vpid12;
+	s->vpid12_valid = true;
+}
+
+void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la)
+{
+	struct l2_state *s = l2_of(v);
+
+	if (!s->vpid12_valid)
+		return;
+	/* 30.3 INVVPID: all-context takes every VPID of L1; the others
+	 * only the one given, which vpid02 may not hold now. */
+	if (type != INVVPID_ALL_CONTEXT && vpid12 != s->vpid12)
+		return;
+	flush_vpid(v, type == INVVPID_ALL_CONTEXT ? INVVPID_SINGLE_CONTEXT
+						  : (enum invvpid_type)type,
+		   NESTED_VPID02, la);
+}
+
+static void enter_l2(struct vcpu *v, struct l2_state *s)
+{
+	struct vmcs12_region *r = &v->nested->cache;
+	const struct vmcs12 *f = &r->f;
+	struct vmcs02_out out;
+	struct l1_regs l1 = { 0 };
+	uint64_t eptp;
+
+	refuse_unemulated(v, f);
+	if (!setup(v, s))
+		guest_unsupported(v, "no memory for vmcs02 (nestor_mem= is too small for nested VMX)");
+	if (!merge(v, s, &out))
+		return;
+	s->shadow_ept = out.shadow_ept;
+	s->flush_vpid_each_switch = out.flush_vpid_each_switch;
+	s->entry_from_l1 = out.entry_from_l1;
+	eptp = s->shadow_ept ? ept02_for(v, f->EPT_POINTER) : v->vm->eptp;
+	/* L1's registers a vmcs02 entry loads but the vmcs12's does not. */
+	l1.efer = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_EFER)
+			  ? vmcs_read(VMCS_GUEST_IA32_EFER) : rdmsr(MSR_EFER);
+	l1.pat = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
+			 ? vmcs_read(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
+	l1.dr7 = vmcs_read(VMCS_GUEST_DR7);
+	l1.debugctl = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL);
+
+	if (vmcs_load(&s->vmcs02.lv) != VMX_OK)
+		panic("VMPTRLD of vmcs02 0x%lx failed", s->vmcs02.lv.pa);
+	v->cur = &s->vmcs02;
+	v->level = VCPU_L2;
+	exit_record_reset(&v->exit, v->exit.reason);
+	if (!s->vmcs02.lv.launched) {
+		vmcs_setup_host_state(v->cfg, &v->host_pages);
+		vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+		vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+		vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	}
+	write_controls(v, s, f, &out);
+	vmcs_write(VMCS_EPT_POINTER, eptp);
+	load_l2_guest_state(v, f, &out, &l1);
+	/* 26.6: L1's event goes in as L1 gave it; 24.8.3: an entry with the
+	 * valid bit clear injects nothing. */
+	vmcs_write(VMCS_ENTRY_INTR_INFO, f->ENTRY_INTR_INFO);
+	if (f->ENTRY_INTR_INFO & INTR_INFO_VALID) {
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, f->ENTRY_EXCEPTION_ERROR_CODE);
+		vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, f->ENTRY_INSTRUCTION_LEN);
+	}
+	enter_vpid(v, s, f);
+	r->launch = VMCS12_LAUNCHED;
+}
+
+/* 27.2: the exit-information fields; 24.8.3: a VM exit clears the valid
+ * bit of the VM-entry interruption-information field; 27.2 (updating
+ * VM-entry control fields): "IA-32e mode guest" takes IA32_EFER.LMA. */
+static void write_exit_info(struct vmcs12 *f, const struct l2_exit_info *x,
+			    uint64_t l2_efer)
+{
+	f->EXIT_REASON = x->reason;
+	f->EXIT_QUALIFICATION = x->qual;
+	f->GUEST_LINEAR_ADDRESS = x->gla;
+	f->GUEST_PHYSICAL_ADDRESS = x->gpa;
+	f->EXIT_INTR_INFO = x->intr_info;
+	f->EXIT_INTR_ERROR_CODE = x->intr_error;
+	f->IDT_VECTORING_INFO = x->idt_info;
+	f->IDT_VECTORING_ERROR_CODE = x->idt_error;
+	f->EXIT_INSTRUCTION_LEN = x->insn_len;
+	f->EXIT_INSTRUCTION_INFO = x->insn_info;
+	f->ENTRY_INTR_INFO &= ~INTR_INFO_VALID;
+	f->ENTRY_CONTROLS &= ~ENTRY_IA32E_MODE_GUEST;
+	if (l2_efer & EFER_LMA)
+		f->ENTRY_CONTROLS |= ENTRY_IA32E_MODE_GUEST;
+}
+
+void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
+{
+	struct l2_state *s = l2_of(v);
+	struct vmcs12 *f = &v->nested->cache.f;
+	const struct vmx_msrs *host = &v->vm->host_caps;
+	uint32_t exit12 = f->EXIT_CONTROLS;
+	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+
+	/* 27.3: L2's state into the vmcs12. */
+	for (unsigned i = 0; i < vmcs_field_count; i++) {
+		const struct vmcs_field_info *fi = &vmcs_field_table[i];
+
+		if (plain_guest_field(fi->encoding) &&
+		    vmcs12_row_supported(host, fi))
+			vmcs12_write(f, fi, fi->encoding,
+				     vmcs_read(fi->encoding));
+	}
+	if (exit12 & EXIT_SAVE_DEBUG_CONTROLS) {
+		f->GUEST_DR7 = vmcs_read(VMCS_GUEST_DR7);
+		f->GUEST_IA32_DEBUGCTL = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL);
+	}
+	if (exit12 & EXIT_SAVE_PAT)
+		f->GUEST_IA32_PAT = vmcs_read(VMCS_GUEST_IA32_PAT);
+	if (exit12 & EXIT_SAVE_EFER)
+		f->GUEST_IA32_EFER = efer;
+	/* 27.3.4: with EPT (L1's) and PAE paging the PDPTEs are saved. */
+	if (s->shadow_ept && (f->GUEST_CR0 & CR0_PG) &&
+	    (f->GUEST_CR4 & CR4_PAE) && !(efer & EFER_LMA)) {
+		f->GUEST_PDPTE0 = vmcs_read(VMCS_GUEST_PDPTE0);
+		f->GUEST_PDPTE1 = vmcs_read(VMCS_GUEST_PDPTE1);
+		f->GUEST_PDPTE2 = vmcs_read(VMCS_GUEST_PDPTE2);
+		f->GUEST_PDPTE3 = vmcs_read(VMCS_GUEST_PDPTE3);
+	}
+	write_exit_info(f, x, efer);
+	/* Whatever L0 had queued for L2 is part of the exit now (its
+	 * IDT-vectoring information) or L1's to redo. */
+	v->events.pending = false;
+	s->pending = NESTED_TO_L1;
+	vcpu_request(v, VCPU_REQ_NESTED);
+}
+
+static void to_l1(struct vcpu *v, struct l2_state *s)
+{
+	uint32_t reason = v->nested->cache.f.EXIT_REASON;
+	uint32_t info = v->nested->cache.f.EXIT_INTR_INFO;
+
+	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
+		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
+	v->cur = &v->vmcs01;
+	v->level = VCPU_L1;
+	exit_record_reset(&v->exit, v->exit.reason);
+	if (s->flush_vpid_each_switch)
+		flush_vpid(v, INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	nested_load_host_state(v);
+	/* 27.5.5: after a VM exit caused by an NMI (with "virtual NMIs" 0 in
+	 * the vmcs12), NMIs are blocked in L1. */
+	if (EXIT_REASON_BASIC(reason) == EXIT_REASON_EXCEPTION_NMI &&
+	    (info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == EVENT_NMI &&
+	    !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_VIRTUAL_NMIS))
+		exit_set(&v->exit, EF_INTR_STATE,
+			 exit_get(&v->exit, EF_INTR_STATE) | INTR_BLOCK_NMI);
+	/* The exit information is new: into the shadow VMCS L1 reads. */
+	shadow_from_cache(v);
+}
+
+void nested_switch(struct vcpu *v)
+{
+	struct l2_state *s = l2_of(v);
+	enum nested_switch_to to = s->pending;
+
+	s->pending = NESTED_SWITCH_NONE;
+	if (to == NESTED_TO_L2)
+		enter_l2(v, s);
+	else if (to == NESTED_TO_L1)
+		to_l1(v, s);
+}
+
+void nested_l2_controls(struct vcpu *v)
+{
+	struct l2_state *s = l2_of(v);
+	struct vmcs02_out out;
+
+	if (!merge(v, s, &out))
+		return;
+	write_controls(v, s, &v->nested->cache.f, &out);
+	if (v->events.nmi_pending &&
+	    !(s->vmcs02.ctls.proc & PROC_NMI_WINDOW_EXITING)) {
+		s->vmcs02.ctls.proc |= PROC_NMI_WINDOW_EXITING;
+		vmcs_write(VMCS_PROC_BASED_CONTROLS, s->vmcs02.ctls.proc);
+	}
+}

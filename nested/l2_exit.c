@@ -1,0 +1,243 @@
+/* Every VM exit taken while L2 runs (issue 14 items 3, 5, 6, 7).
+ *
+ * One decision per exit: nested_reflect_exit() (nested/reflect.c, pure)
+ * says whether L1's vmcs12 asks for it (SDM Vol. 3C 25.1-25.5). Then:
+ *  - L1 wants it: the exit as the CPU reported it on vmcs02 is what L1's
+ *    CPU would have reported (vmcs02 exits at least whenever L1's vmcs12
+ *    does, nested/vmcs02_merge.h), so its information fields go into the
+ *    vmcs12 unchanged (nested/l2.c l2_reflect());
+ *  - only L0 wants it: L0 handles it for L2 as it would for L1, on vmcs02
+ *    (an exception L0 intercepted goes back into L2, a port of Nestor's,
+ *    the MSR filter, HLT), and L2 resumes;
+ *  - exits with their own rules: EPT violations (shadow EPT,
+ *    nested/ept02.c), RDMSR/WRMSR (Nestor's MSR filter before L1's
+ *    bitmap, issue 14 item 7).
+ * Exceptions L0 raises for L2 (seed 001) go where the CPU would send
+ * them: to L1 when its exception bitmap and #PF mask/match want them
+ * (25.2), with the payload in the exit qualification and CR2/DR6
+ * untouched (27.1), else into L2 with the payload delivered then. */
+#include "arch/x86/cpu.h"
+#include "lib/log.h"
+#include "nested/l2.h"
+#include "nested/nested_vcpu.h"
+#include "nested/reflect.h"
+#include "vmx/exit_info.h"
+#include "vmx/exits.h"
+#include "vmx/msr_policy.h"
+#include "vmx/nested_seam.h"
+#include "vmx/vmcs.h"
+
+static bool read_bitmap(void *ctx, enum reflect_bitmap which, uint64_t page,
+			unsigned offset, uint8_t *byte)
+{
+	(void)which;
+	return l2_read_l1(ctx, page + offset, byte, 1);
+}
+
+/* The exit as vmcs02 reported it: every information field (27.2). */
+static void exit_info_of(struct vcpu *v, struct l2_exit_info *x)
+{
+	struct exit_record *r = &v->exit;
+
+	x->reason = r->reason;
+	x->qual = exit_get(r, EF_QUAL);
+	x->gla = exit_get(r, EF_GLA);
+	x->gpa = exit_get(r, EF_GPA);
+	x->intr_info = (uint32_t)exit_get(r, EF_INTR_INFO);
+	x->intr_error = (uint32_t)exit_get(r, EF_INTR_ERROR);
+	x->idt_info = (uint32_t)exit_get(r, EF_IDT_INFO);
+	x->idt_error = (uint32_t)exit_get(r, EF_IDT_ERROR);
+	x->insn_len = (uint32_t)exit_get(r, EF_INSN_LEN);
+	x->insn_info = (uint32_t)exit_get(r, EF_INSN_INFO);
+}
+
+static void reflect_as_is(struct vcpu *v)
+{
+	struct l2_exit_info x;
+
+	exit_info_of(v, &x);
+	l2_reflect(v, &x);
+}
+
+static void reflect_input(struct vcpu *v, struct reflect_exit *e)
+{
+	struct exit_record *r = &v->exit;
+
+	e->reason = r->reason;
+	e->qual = exit_get(r, EF_QUAL);
+	e->intr_info = (uint32_t)exit_get(r, EF_INTR_INFO);
+	e->intr_error = (uint32_t)exit_get(r, EF_INTR_ERROR);
+	e->insn_info = (uint32_t)exit_get(r, EF_INSN_INFO);
+	for (unsigned i = 0; i < 16; i++)
+		e->gpr[i] = i == 4 ? vmcs_read(VMCS_GUEST_RSP) : gpr_read(v, i);
+	e->xss = 0;
+	e->cpl = guest_cpl();
+	e->long_mode = (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
+		       (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L);
+	e->l1_timer_expired = false;
+}
+
+/* An event whose delivery the exit interrupted goes back into L2 when L0
+ * handles the exit (27.2.4, 26.6): L1 never saw this exit. */
+void l2_requeue(struct vcpu *v)
+{
+	uint32_t vectoring = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
+
+	if (!(vectoring & INTR_INFO_VALID))
+		return;
+	event_queue_reinject(&v->events, vectoring,
+			     (uint32_t)exit_get(&v->exit, EF_IDT_ERROR),
+			     (uint32_t)exit_get(&v->exit, EF_INSN_LEN));
+	if (INTR_INFO_TYPE(vectoring) == EVENT_NMI)
+		exit_set(&v->exit, EF_INTR_STATE,
+			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
+}
+
+/* Exits only L0 asked for, handled for L2 as for L1: each of these
+ * handlers acts on the current VMCS's guest state only, which is L2's. */
+static void handle_in_l0(struct vcpu *v, unsigned basic)
+{
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		handle_exception_nmi(v);
+		return;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		handle_external_interrupt(v);
+		return;
+	case EXIT_REASON_NMI_WINDOW:
+		handle_nmi_window(v);
+		return;
+	case EXIT_REASON_HLT:
+		handle_hlt(v);
+		return;
+	case EXIT_REASON_IO_INSTRUCTION:
+		/* One of Nestor's own ports, which L1 lets L2 reach. */
+		handle_io(v);
+		return;
+	case EXIT_REASON_RDMSR:
+		handle_rdmsr(v);
+		return;
+	case EXIT_REASON_WRMSR:
+		handle_wrmsr(v);
+		return;
+	case EXIT_REASON_WBINVD:
+		handle_wbinvd(v);
+		return;
+	case EXIT_REASON_EPT_VIOLATION:
+		/* EPT02 = EPT01 (L1 does not use EPT): a page of Nestor's
+		 * memory or the xAPIC page, as for L1. */
+		handle_ept_violation(v);
+		return;
+	default:
+		guest_unsupported(v, "an exit of L2 that L1 did not ask for and Nestor has no L2 handler for");
+	}
+}
+
+/* 25.2, 27.1: the exception L0 just queued for L2 exits to L1 instead when
+ * L1's exception bitmap (with the #PF mask/match) wants it. The exit
+ * carries the payload in the qualification (CR2 for #PF; for #DB the DR6
+ * bits, which the queue keeps in that layout already), and CR2/DR6 are
+ * not written; an event whose delivery was interrupted goes into the
+ * IDT-vectoring information. */
+static bool route_l0_exception(struct vcpu *v, const struct event *before,
+			       bool had)
+{
+	struct event_queue *q = &v->events;
+	const struct event *ev = &q->ev;
+	struct l2_exit_info x = { 0 };
+	uint32_t idt = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
+
+	if (!q->pending || ev->type != EVENT_HARDWARE_EXCEPTION ||
+	    (had && before->vector == ev->vector &&
+	     before->type == ev->type))
+		return false;
+	if (!reflect_exception_wanted(&v->nested->cache.f, ev->vector,
+				      ev->error_code))
+		return false;
+	x.reason = EXIT_REASON_EXCEPTION_NMI;
+	x.intr_info = INTR_INFO_VALID | (EVENT_HARDWARE_EXCEPTION << 8) |
+		      ev->vector;
+	if (ev->has_error_code) {
+		x.intr_info |= INTR_INFO_ERROR_VALID;
+		x.intr_error = ev->error_code;
+	}
+	x.qual = ev->has_payload ? ev->payload : 0;
+	if (idt & INTR_INFO_VALID) {
+		x.idt_info = idt;
+		x.idt_error = (uint32_t)exit_get(&v->exit, EF_IDT_ERROR);
+	}
+	x.insn_len = (uint32_t)exit_get(&v->exit, EF_INSN_LEN);
+	q->pending = false;
+	l2_reflect(v, &x);
+	return true;
+}
+
+/* An NMI that came for the guest while L2 runs: with "NMI exiting" in the
+ * vmcs12 the CPU exits to L1 (25.2: exit reason 0, an NMI's interruption
+ * information); without it, it is delivered to L2 (events_deliver()). */
+static void route_nmi(struct vcpu *v)
+{
+	struct l2_exit_info x = { 0 };
+
+	if (!v->events.nmi_pending || v->events.pending ||
+	    !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_NMI_EXITING) ||
+	    l2_of(v)->pending != NESTED_SWITCH_NONE)
+		return;
+	v->events.nmi_pending = false;
+	x.reason = EXIT_REASON_EXCEPTION_NMI;
+	x.intr_info = INTR_INFO_VALID | (EVENT_NMI << 8) | VEC_NMI;
+	l2_reflect(v, &x);
+}
+
+void nested_l2_exit(struct vcpu *v)
+{
+	struct l2_state *s = l2_of(v);
+	unsigned basic = EXIT_REASON_BASIC(v->exit.reason);
+	const struct vmcs12 *f = &v->nested->cache.f;
+	struct reflect_ops ops = { .ctx = v, .read_bitmap = read_bitmap };
+	struct reflect_exit e;
+	struct reflect_decision d;
+	struct event before;
+	bool had;
+
+	if (!s->vmcs02.lv.launched)
+		loaded_vmcs_set_launched(&s->vmcs02.lv);
+	if (basic == EXIT_REASON_EPT_VIOLATION && s->shadow_ept) {
+		ept02_violation(v);
+		route_nmi(v);
+		return;
+	}
+	if (basic == EXIT_REASON_EPT_MISCONFIG)
+		guest_unsupported(v, "an EPT misconfiguration in vmcs02's EPT, which Nestor built: a Nestor bug");
+	/* Issue 14 item 7: the operator's MSR filter comes before L1's
+	 * bitmap; a denial is a #GP routed below. */
+	if ((basic == EXIT_REASON_RDMSR || basic == EXIT_REASON_WRMSR) &&
+	    msr_policy_vmx(v->vm->msr_filter, (uint32_t)v->regs->rcx,
+			   basic == EXIT_REASON_WRMSR, v->vm->nested) == MSR_DENY) {
+		d.verdict = HANDLE_IN_L0;
+		d.why = "Nestor's MSR filter";
+	} else {
+		reflect_input(v, &e);
+		d = nested_reflect_exit(f, &e, &ops);
+	}
+	switch (d.verdict) {
+	case REFLECT_TO_L1:
+		reflect_as_is(v);
+		return;
+	case HANDLE_IN_L0:
+		break;
+	default:
+		log_printf(LOG_QUIET, "nestor: L2 exit %u: %s\n", basic,
+			   d.why ? d.why : "?");
+		guest_unsupported(v, "an exit of L2 whose owner Nestor cannot decide");
+	}
+	if (basic < 64 && ((1ull << basic) & ((1ull << EXIT_REASON_EXCEPTION_NMI) |
+					      (1ull << EXIT_REASON_EPT_VIOLATION) |
+					      (1ull << EXIT_REASON_TRIPLE_FAULT))))
+		l2_requeue(v);
+	had = v->events.pending;
+	before = v->events.ev;
+	handle_in_l0(v, basic);
+	if (!route_l0_exception(v, &before, had))
+		route_nmi(v);
+}
