@@ -256,6 +256,7 @@ static int parse_nested(const char *val, size_t len, struct nestor_config *cfg)
 /* The points vmx/vmcs_track.c can NMI itself at (enum crash_test_point). */
 static const struct cmdline_keyword crash_points[] = {
 	{ "none", 0 }, { "vmptrld", 1 }, { "vmclear", 2 }, { "guest", 3 },
+	{ "l2", 4 },
 };
 
 static int parse_test_crash_nmi(const char *val, size_t len,

@@ -26,6 +26,7 @@
 #include "vmx/msr_policy.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_track.h"
 
 static bool read_bitmap(void *ctx, enum reflect_bitmap which, uint64_t page,
 			unsigned offset, uint8_t *byte)
@@ -200,8 +201,9 @@ void nested_l2_exit(struct vcpu *v)
 	struct event before;
 	bool had;
 
-	if (!s->vmcs02.lv.launched)
-		loaded_vmcs_set_launched(&s->vmcs02.lv);
+	/* test_crash_nmi=l2: the crash path from inside an exit of L2, with
+	 * vmcs01, vmcs02 and the shadow VMCS loaded. */
+	crash_test_l2_exit();
 	if (basic == EXIT_REASON_EPT_VIOLATION && s->shadow_ept) {
 		ept02_violation(v);
 		route_nmi(v);

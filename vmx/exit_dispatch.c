@@ -159,6 +159,16 @@ int vmx_handle_exit(struct guest_regs *regs)
 
 	v->regs = regs;
 	exit_record_reset(&v->exit, reason);
+	if (unlikely(!v->cur->lv.launched) &&
+	    !(reason & EXIT_REASON_ENTRY_FAILURE)) {
+		/* An exit: the VMLAUNCH worked, which needs the launch state
+		 * clear (26.1); worth saying for a recycled VMCS. */
+		if (v->announce_launch)
+			log_printf(LOG_QUIET, "nestor: VMLAUNCH of VMCS 0x%lx succeeded: its launch state was clear\n",
+				   v->cur->lv.pa);
+		v->announce_launch = false;
+		loaded_vmcs_set_launched(&v->cur->lv);
+	}
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE))
 		entry_failure_report(v, reason);
 	if (likely(basic < EXIT_REASON_MAX))
@@ -195,22 +205,8 @@ int vmx_handle_exit(struct guest_regs *regs)
 		/* A recycled VMCS (launch state clear): VMLAUNCH, 26.1. */
 		v->relaunch = false;
 		v->cur->lv.launched = false;
-		return 1;
 	}
-	if (unlikely(v->cur != &v->vmcs01)) {
-		/* vmcs02: VMLAUNCH until its first exit (26.1). */
-		if (!v->cur->lv.launched)
-			return 1;
-		return 0;
-	}
-	if (unlikely(!v->vmcs01.lv.launched)) {
-		/* An exit: the VMLAUNCH worked, which needs the launch state
-		 * clear (26.1); worth saying for a recycled VMCS. */
-		if (v->announce_launch)
-			log_printf(LOG_QUIET, "nestor: VMLAUNCH of VMCS 0x%lx succeeded: its launch state was clear\n",
-				   v->vmcs01.lv.pa);
-		v->announce_launch = false;
-		loaded_vmcs_set_launched(&v->vmcs01.lv);
-	}
-	return 0;
+	/* 26.1: VMLAUNCH for a VMCS whose launch state is clear (a first
+	 * entry, or one the crash test or a restart cleared), else VMRESUME. */
+	return v->cur->lv.launched ? 0 : 1;
 }

@@ -219,7 +219,7 @@ static void test_verify_and_note(void)
 
 static void test_nmi_now(enum crash_test_point at)
 {
-	static const char *const names[] = { "", "vmptrld", "vmclear", "guest" };
+	static const char *const names[] = { "", "vmptrld", "vmclear", "guest", "an L2 exit's" };
 	struct vmx_cpu *c = this_cpu();
 
 	c->test_point = CRASH_TEST_NONE; /* once */
@@ -245,4 +245,10 @@ bool crash_test_guest_nmi(void)
 	/* The same path the NMI handler takes (arch/x86/crash.c). */
 	crash_test_arm(test_verify);
 	return crash_nmi();
+}
+
+void crash_test_l2_exit(void)
+{
+	if (unlikely(this_cpu()->test_point == CRASH_TEST_L2))
+		test_nmi_now(CRASH_TEST_L2);
 }

@@ -23,6 +23,8 @@ enum crash_test_point {
 	CRASH_TEST_GUEST,   /* at the guest's first NMI: a VM exit, or in
 			     * Nestor while it handles a guest exit (e.g. the
 			     * guest's self-NMI through the trapped xAPIC) */
+	CRASH_TEST_L2,      /* at the first VM exit while L2 runs (vmcs01,
+			     * vmcs02 and a shadow VMCS loaded) */
 };
 
 /* Once per CPU, before VMXON: the list, and the crash path's teardown. */
@@ -56,5 +58,9 @@ int vmx_cpu_reenter(void);
 /* test_crash_nmi=guest: the guest's NMI VM exit calls this; true when it
  * entered the crash path (the caller must then VMLAUNCH). */
 bool crash_test_guest_nmi(void);
+/* test_crash_nmi=l2: nested/ calls this at every exit of L2; the first
+ * one NMIs this CPU into the crash path (the VMCSes are cleared, checked
+ * and loaded again, so the next entries are VMLAUNCHes). */
+void crash_test_l2_exit(void);
 
 #endif

@@ -770,6 +770,21 @@ SCENARIOS += [
              expect=[r"^nested: entry_pass: L2 ran, exit reason 25$",
                      r"^nestor: guest exited with status 0$"],
              reject=[r"^nested: stop case", r"cannot continue the guest"], timeout=120),
+    # The crash path from inside an exit of L2 (issue 14 item 7): vmcs01
+    # and vmcs02 are both on the loaded list and both cleared; the test
+    # loads them again and L1 gets L2's exit as if nothing happened.
+    Scenario("crash-nmi-while-l2-runs", cpu="corei7_skylake_x",
+             cmdline="nested=on test_crash_nmi=l2",
+             modules=[(NESTED_GUEST, "l0=sdm stop_case=entry_pass")],
+             expect=[r"^nestor: crash test: NMI to self inside an L2 exit's bookkeeping$",
+                     r"^nestor: crash path entered from an NMI \(test\)$",
+                     r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, launched\): cleared$",
+                     r"^nestor: VMX off on CPU 0 \(NMI, test\): 2 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
+                     r"^nestor: crash test: VMCS 0x[0-9a-f]+ loaded again$",
+                     r"^nested: entry_pass: L2 ran, exit reason 25$",
+                     r"^nestor: guest exited with status 0$"],
+             reject=[r"^nested: stop case", r"cannot continue the guest", r"PANIC"],
+             timeout=120),
     nested_stop("nested-stop-vmx-abort", "vmx_abort", [
         r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
         r"L1 is shut down as the CPU would be$",

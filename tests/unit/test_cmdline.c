@@ -1112,6 +1112,8 @@ static void test_crash_options(void **state)
 	assert_false(cfg.panic_reboot);
 	assert_false(cfg.guest_reset_restart);
 	assert_int_equal(cfg.test_crash_nmi, 2);
+	assert_int_equal(parse("test_crash_nmi=l2", &cfg, &c), 0);
+	assert_int_equal(cfg.test_crash_nmi, 4);
 	assert_int_equal(parse("test_crash_nmi=vmptrld", &cfg, &c), 0);
 	assert_int_equal(cfg.test_crash_nmi, 1);
 	assert_int_equal(parse("test_crash_nmi=guest test_crash_nmi=none", &cfg, &c), 0);
