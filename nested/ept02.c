@@ -142,6 +142,24 @@ static void give_l1(struct vcpu *v, uint32_t reason, uint64_t qual,
 	l2_reflect(v, &x);
 }
 
+/* Nestor's memory, reached through L1's EPT: L2 sees what L1 sees there,
+ * the one all-ones page, for reads (docs/architecture.md, "What the guest
+ * sees"). A write would need the write step for L2: leaf.kind stays L0. */
+static void hidden_leaf(struct vcpu *v, const struct ept12_result *w,
+			struct ept02_leaf *leaf)
+{
+	if (!hidden(v->vm, w->l1_gpa) || !v->vm->hidden_page_pa ||
+	    (w->access & EPT12_ACC_WRITE) || !(w->perm & EPT_R))
+		return;
+	leaf->kind = EPT02_MAP;
+	leaf->gpa = w->gpa & ~0xfffull;
+	leaf->hpa = v->vm->hidden_page_pa;
+	leaf->level = 1;
+	leaf->perm = EPT_R;
+	leaf->memtype = EPT_MT_WB;
+	leaf->ipat = false;
+}
+
 static bool install(struct vcpu *v, struct l2_state *s,
 		    const struct ept02_leaf *leaf)
 {
@@ -191,7 +209,9 @@ void ept02_violation(struct vcpu *v)
 	}
 	set_ad_flags(v, &w);
 	if (ept02_compose(&w, &v->vm->ept.caps, ept01_lookup, v, &leaf) ||
-	    leaf.kind != EPT02_MAP) {
+	    leaf.kind != EPT02_MAP)
+		hidden_leaf(v, &w, &leaf);
+	if (leaf.kind != EPT02_MAP) {
 		log_printf(LOG_QUIET, "nestor: L2 address 0x%lx is L1 address 0x%lx: %s\n",
 			   gpa, w.l1_gpa, leaf.why ? leaf.why : "?");
 		guest_unsupported(v, "L2 reaches, through L1's EPT, memory that is not L1's RAM (MMIO, Nestor's memory or the xAPIC page): not emulated for L2 yet");

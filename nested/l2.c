@@ -255,6 +255,18 @@ static bool merge(struct vcpu *v, struct l2_state *s, struct vmcs02_out *out)
 	out->io_bitmap_b = s->io_b;
 	switch (vmcs02_merge(&l0, &v->nested->cache.f, l2_read_l1, v, out)) {
 	case VMCS02_OK:
+		/* 24.7.1, 27.2.2: "acknowledge interrupt on exit" is L1's
+		 * when L1 takes external interrupts: the CPU acknowledges the
+		 * interrupt controller, which is L1's (Nestor passes the
+		 * local APIC through), and stores the vector for L1. L0
+		 * itself never acknowledges on exit. */
+		if ((v->nested->cache.f.PIN_BASED_CONTROLS & PIN_EXTERNAL_INTERRUPT_EXITING) &&
+		    (v->nested->cache.f.EXIT_CONTROLS & EXIT_ACK_INTERRUPT_ON_EXIT) &&
+		    !(l0.ctls.exit & EXIT_ACK_INTERRUPT_ON_EXIT)) {
+			if (!(v->cfg->allowed1[VMX_EXIT] & EXIT_ACK_INTERRUPT_ON_EXIT))
+				guest_unsupported(v, "L1 asked to acknowledge interrupts on exit, which this CPU cannot");
+			out->ctls.exit |= EXIT_ACK_INTERRUPT_ON_EXIT;
+		}
 		return true;
 	case VMCS02_UNBACKED:
 		log_printf(LOG_QUIET, "nestor: L1 asked for controls this CPU cannot back for L2: pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
