@@ -716,6 +716,9 @@ static bool setup_vmcs(uint64_t *vmcs, uint32_t rev)
 
 static bool entry_setup(uint32_t rev)
 {
+	/* pages_ready() first: it allocates entry_vmcs. */
+	if (!CHECK(pages_ready(), "out of pages"))
+		return false;
 	return setup_vmcs(entry_vmcs, rev);
 }
 

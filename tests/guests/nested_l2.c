@@ -2,9 +2,10 @@
  * functions of this image (below, in assembly) and each VM exit lands
  * back here (rt_vmx_run_l2()), where the exit information is read and
  * checked against the SDM (Vol. 3C): the exit reasons (Appendix C), the
- * exit qualifications (27.2.1), the VM-exit interruption and
- * IDT-vectoring information (27.2.2, 27.2.3), the instruction length and
- * information (27.2.4, 27.2.5) and the guest state saved (27.3).
+ * exit qualifications (27.2.1), the VM-exit interruption information
+ * (27.2.2), the IDT-vectoring information (27.2.4), the instruction length
+ * and information (27.2.5) and the guest state saved (27.3). Event
+ * injection is 26.6.
  *
  * The VMCS is nested_entry.c's baseline (a 64-bit guest with this VMM's
  * own control registers, GDT and TSS; host = this VMM) without the
@@ -473,7 +474,7 @@ static bool l2_expect(const char *step, uint32_t reason, const char *at, const c
 	       CHECK(rip == (uint64_t)at, "%s: GUEST_RIP is not at %s", step, at_name);
 }
 
-/* The instruction length (27.2.4), printed and checked. */
+/* The instruction length (27.2.5), printed and checked. */
 static bool expect_len(uint64_t want)
 {
 	uint64_t len = r(VMCS_EXIT_INSTRUCTION_LEN);
@@ -630,8 +631,8 @@ static void test_l2_invlpg_exiting(void)
 	regs.rax = 0x12345678;
 	if (l2_expect("INVLPG", XR_INVLPG, l2_invlpg, "invlpg")) {
 		expect_len(3);
-		/* Table 27-1... 27.2.1: INVLPG's qualification is the linear
-		 * address of its operand. */
+		/* 27.2.1: INVLPG's qualification is the linear address of its
+		 * operand. */
 		expect_qual(0x12345678);
 		skip_insn();
 		expect_done(l2_invlpg_end, "the final vmcall");
@@ -703,7 +704,8 @@ static void test_l2_io_unconditional(void)
 		goto out;
 	expect_len(2);
 	expect_qual(IOQ(1, 0, 1, 1, 0, PORT_A));
-	/* 27.2.5: OUTS saves the linear address of its source (DS:RSI). */
+	/* 27.2.1: OUTS saves the linear address of its source (DS:RSI) in
+	 * the guest-linear address field. */
 	CHECK(r(VMCS_GUEST_LINEAR_ADDRESS) == (uint64_t)outs_buf,
 	      "guest-linear address is not DS:RSI");
 	CHECK(regs.rcx == 1 && regs.rsi == (uint64_t)outs_buf, "REP OUTSB ran");
@@ -967,7 +969,7 @@ static void test_l2_exception_bitmap(void)
 	w(VMCS_GUEST_RIP, (uint64_t)l2_ud_bp_int3); /* past the UD2 */
 	if (!l2_expect("INT3", XR_EXCEPTION_NMI, l2_ud_bp_int3, "int3"))
 		goto out;
-	/* A software exception: type 6, and its length is saved (27.2.4). */
+	/* A software exception: type 6, and its length is saved (27.2.5). */
 	expect_intr_info(II_VALID | II_TYPE(T_SW_EXC) | VEC_BP);
 	expect_len(1);
 	skip_insn();
@@ -1094,8 +1096,9 @@ static const struct inject_case inject_cases[] = {
 	  0, true, 0 },
 	{ "#BP (software exception), length 1", II_VALID | II_TYPE(T_SW_EXC) | VEC_BP, 0, 1,
 	  false, 0 },
-	/* 26.6.1: an injected event is delivered as it is, whatever the
-	 * exception bitmap says. */
+	/* 26.6.1: an injected event is delivered through L2's IDT; the
+	 * exception bitmap (25.2) decides about exceptions that arise in VMX
+	 * non-root operation, which an injected one does not. */
 	{ "#PF with error code 0x2, #PF in the exception bitmap",
 	  II_VALID | II_EC | II_TYPE(T_HW_EXC) | VEC_PF, 0x2, 0, true, 1U << VEC_PF },
 };
@@ -1113,8 +1116,8 @@ static void test_l2_inject(void)
 		w(VMCS_EXCEPTION_BITMAP, c->bitmap);
 		w(VMCS_GUEST_RFLAGS, inject_rflags(c->info));
 		rt_printf("nested: %s: case: %s\n", cur(), c->name);
-		/* The frame's RIP: the entry RIP plus the length for a
-		 * software interrupt or exception (26.6.1.1). */
+		/* The frame's RIP: the entry RIP plus the VM-entry instruction
+		 * length for a software interrupt or exception (26.6.1.1). */
 		expect_delivered(c->info & 0xff, c->frame_ec, c->ec, l2_inject_target + c->len);
 		/* 24.8.3: every VM exit clears the valid bit. */
 		CHECK(!(r(VMCS_ENTRY_INTR_INFO) & II_VALID),
@@ -1123,9 +1126,9 @@ static void test_l2_inject(void)
 	}
 }
 
-/* 27.2.3: an event whose delivery causes a VM exit (here #GP on an IDT
- * limit that excludes its vector, with #GP in the exception bitmap) is
- * saved in the IDT-vectoring information. */
+/* 26.6.1.2, 27.2.4: an injected event whose delivery causes a VM exit
+ * (here #GP on an IDT limit that excludes its vector, with #GP in the
+ * exception bitmap) is saved in the IDT-vectoring information. */
 static void test_l2_inject_idt_vectoring(void)
 {
 	if (!l2_setup(l2_inject_target))
@@ -1162,7 +1165,7 @@ static void test_l2_interrupt_window(void)
 	if (!l2_expect("entry with IF = 1", XR_INTERRUPT_WINDOW, l2_sti, "the entry RIP"))
 		goto out;
 	/* IF = 0: STI opens the window after the instruction that follows
-	 * it (blocking by STI, 26.3.1.5 Table 24-3). */
+	 * it (blocking by STI, 24.4.2 Table 24-3). */
 	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
 	if (!l2_expect("STI; NOP", XR_INTERRUPT_WINDOW, l2_sti_end, "after the nop"))
 		goto out;
@@ -1217,8 +1220,9 @@ static void test_l2_guest_state_saved(void)
 
 /* ------------------------------------------------------------------------
  * VMX instructions in VMX non-root operation exit unconditionally
- * (25.1.2); VMREAD's instruction information (27.2.5, Table 27-13:
- * reg1 in bits 6:3, register operand bit 10, reg2 in bits 31:28). */
+ * (25.1.2); VMREAD's instruction information (27.2.5, the VMREAD/VMWRITE
+ * format: reg1 in bits 6:3, register operand bit 10, reg2 in bits
+ * 31:28). */
 
 static void test_l2_vmx_instructions(void)
 {
