@@ -50,7 +50,8 @@ GUEST_ADV_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/adversarial.o
 GUEST_BLOB_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/big_blob.asm.o
 GUEST_NESTED_OBJS := $(GUEST_OBJ)/$(GUEST_DIR)/nested.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_mem.o \
-	$(GUEST_OBJ)/$(GUEST_DIR)/nested_entry.o
+	$(GUEST_OBJ)/$(GUEST_DIR)/nested_entry.o \
+	$(GUEST_OBJ)/$(GUEST_DIR)/nested_l2.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
 	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) \
@@ -111,7 +112,8 @@ $(GUEST_OUT)/demo.elf: $(GUEST_DEMO_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
 $(GUEST_OUT)/adversarial.elf: $(GUEST_ADV_OBJ) $(GUEST_LINK_DEPS)
 	$(call guest_link,elf64,rt_start64,$(GUEST_ADV_OBJ) $(GUEST_RT_OBJS))
 
-# The L1 test VMM (nested.c, nested_mem.c, nested_entry.c): multiboot2, so
+# The L1 test VMM (nested.c, nested_mem.c, nested_entry.c, nested_l2.c):
+# multiboot2, so
 # that GRUB boots it bare on Bochs (Bochs is L0) as well as Nestor does.
 $(GUEST_OUT)/nested.elf: $(GUEST_NESTED_OBJS) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
 	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_NESTED_OBJS) $(GUEST_RT_OBJS))

@@ -803,7 +803,8 @@ static const struct rt_test tests[] = {
 	{ "vmcs_copy_after_vmclear", test_vmcs_copy_after_vmclear },
 };
 
-/* After the entry checks (nested_entry.c): leave VMX operation. */
+/* After the entry checks (nested_entry.c) and the L2 tests (nested_l2.c):
+ * leave VMX operation. */
 static const struct rt_test final_tests[] = {
 	/* in tests/guests/nested_entry.c */
 	{ "entry_fail_keeps_intr_info", test_entry_fail_keeps_intr_info },
@@ -812,9 +813,12 @@ static const struct rt_test final_tests[] = {
 	{ "cr4_vmxe_clear_after_vmxoff", test_cr4_vmxe_clear_after_vmxoff },
 };
 
+/* The run order: tests, the entry checks (nested_entry.c), the L2 tests
+ * (nested_l2.c), final_tests. */
 static size_t total(void)
 {
-	return ARRAY_SIZE(tests) + nested_entry_count() + ARRAY_SIZE(final_tests);
+	return ARRAY_SIZE(tests) + nested_entry_count() + nested_l2_count() +
+	       ARRAY_SIZE(final_tests);
 }
 
 static const char *name_of(size_t i)
@@ -824,7 +828,10 @@ static const char *name_of(size_t i)
 	i -= ARRAY_SIZE(tests);
 	if (i < nested_entry_count())
 		return nested_entry_name(i);
-	return final_tests[i - nested_entry_count()].name;
+	i -= nested_entry_count();
+	if (i < nested_l2_count())
+		return nested_l2_name(i);
+	return final_tests[i - nested_l2_count()].name;
 }
 
 static void run_index(size_t i)
@@ -844,7 +851,12 @@ static void run_index(size_t i)
 		nested_entry_run(i);
 		return;
 	}
-	final_tests[i - nested_entry_count()].fn();
+	i -= nested_entry_count();
+	if (i < nested_l2_count()) {
+		nested_l2_run(i);
+		return;
+	}
+	final_tests[i - nested_l2_count()].fn();
 }
 
 static bool setup(void)

@@ -100,5 +100,16 @@ void nested_entry_baseline(void);
 /* stop_case=: see tests/guests/nested_entry.c. */
 void nested_stop_case(const char *what);
 void test_entry_fail_keeps_intr_info(void);
+/* For the L2 tests: `vmcs` (a page-aligned region) cleared, made current
+ * and filled with the baseline above, sentinel included; and what
+ * restores this VMM's state after a VM exit or entry failure (27.5). */
+bool nested_entry_setup_vmcs(uint64_t *vmcs);
+void nested_restore_host(void);
+
+/* The L2 tests (nested_l2.c): L2 runs code of this image, and each exit
+ * comes back here. */
+size_t nested_l2_count(void);
+const char *nested_l2_name(size_t i);
+void nested_l2_run(size_t i);
 
 #endif

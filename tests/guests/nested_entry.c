@@ -695,9 +695,9 @@ static void user_noop(void *a)
 	(void)a;
 }
 
-/* The entry VMCS made current, fresh, with revision `rev` and the
- * baseline (host state saved once, after the TSS is loaded). */
-static bool entry_setup(uint32_t rev)
+/* `vmcs` made current, fresh, with revision `rev` and the baseline
+ * (host state saved once, after the TSS is loaded). */
+static bool setup_vmcs(uint64_t *vmcs, uint32_t rev)
 {
 	if (!CHECK(pages_ready(), "out of pages"))
 		return false;
@@ -705,13 +705,31 @@ static bool entry_setup(uint32_t rev)
 		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
 		save_host();
 	}
-	memset(entry_vmcs, 0, PAGE_SIZE);
-	memcpy(entry_vmcs, &rev, sizeof(rev));
-	if (!quiet_ok(rt_vmclear(pa(entry_vmcs)), "VMCLEAR") ||
-	    !quiet_ok(rt_vmptrld(pa(entry_vmcs)), "VMPTRLD"))
+	memset(vmcs, 0, PAGE_SIZE);
+	memcpy(vmcs, &rev, sizeof(rev));
+	if (!quiet_ok(rt_vmclear(pa(vmcs)), "VMCLEAR") ||
+	    !quiet_ok(rt_vmptrld(pa(vmcs)), "VMPTRLD"))
 		return false;
 	nested_entry_baseline();
 	return true;
+}
+
+static bool entry_setup(uint32_t rev)
+{
+	/* pages_ready() first: it allocates entry_vmcs. */
+	if (!CHECK(pages_ready(), "out of pages"))
+		return false;
+	return setup_vmcs(entry_vmcs, rev);
+}
+
+bool nested_entry_setup_vmcs(uint64_t *vmcs)
+{
+	return setup_vmcs(vmcs, nested_revision);
+}
+
+void nested_restore_host(void)
+{
+	restore_host();
 }
 
 void nested_entry_run(size_t i)

@@ -667,6 +667,7 @@ for _emu in ("qemu", "qemu-efi"):
 NESTED_GUEST = f"{GUESTS}/nested.elf"
 NESTED_TESTS = (guest_test_names("tests", "nested.c")
                 + nested_entry_names()
+                + guest_test_names("l2_tests", "nested_l2.c")
                 + guest_test_names("final_tests", "nested.c"))
 # What the nested suite skips for want of a VMX feature on each model.
 NESTED_MODEL_SKIPS = {
@@ -680,6 +681,7 @@ NESTED_MODEL_SKIPS = {
         "entry_ctl_ug_without_ept_bad", "entry_ctl_ug_with_ept_ok",
         "entry_guest_cr0_pg_without_pe_bad", "entry_guest_cs_dpl_ne_ss_dpl_ug_bad",
         "entry_guest_cs_rpl_ne_dpl_ug_ok",
+        "l2_real_mode",  # an L2 in real mode needs unrestricted guest
     ],
 }
 

@@ -19,7 +19,7 @@ static unsigned pool_used;
 enum op_kind {
 	OP_VMXON, OP_VMCLEAR, OP_VMPTRLD, OP_VMPTRST, OP_VMXOFF,
 	OP_VMREAD, OP_VMWRITE, OP_VMREAD_M, OP_VMWRITE_M,
-	OP_INVEPT, OP_INVVPID, OP_ENTER, OP_CUSTOM,
+	OP_INVEPT, OP_INVVPID, OP_ENTER, OP_RUN_L2, OP_CUSTOM,
 };
 
 struct op {
@@ -31,6 +31,7 @@ struct op {
 	uint64_t exited;    /* OP_ENTER: 1 when a VM exit landed */
 	rt_vmx_insn_fn fn;  /* OP_CUSTOM */
 	void *arg;
+	struct rt_l2_regs *regs; /* OP_RUN_L2 */
 };
 
 /* uint64_t rt_vmx_enter(uint64_t mode, uint64_t flags_in, uint64_t *flags_out)
@@ -79,6 +80,106 @@ __asm__(".text\n"
 	"ret\n");
 
 uint64_t rt_vmx_enter(uint64_t mode, uint64_t flags_in, uint64_t *flags_out);
+
+/* uint64_t rt_vmx_enter_l2(uint64_t mode, uint64_t flags_in,
+ *                          uint64_t *flags_out, struct rt_l2_regs *regs)
+ * mode 0: VMLAUNCH, 1: VMRESUME. As rt_vmx_enter, but the VM entry is
+ * meant to succeed: L2's general-purpose registers (all but RSP, which
+ * like RIP and RFLAGS comes from the guest-state area, 26.3.2.3) are
+ * loaded from *regs right before the instruction, and the landing pad
+ * stores them back there. A VM exit leaves them as L2 had them (27.5:
+ * only RSP, RIP and RFLAGS of the GPR state come from the host-state
+ * area); the pad then restores this VMM's callee-saved registers from
+ * the frame at HOST_RSP. Frame at HOST_RSP: regs, flags_out, then the
+ * six callee-saved registers. A VMfail falls through with L2's values in
+ * the caller-saved registers, which the C caller does not expect kept. */
+__asm__(".text\n"
+	".globl rt_vmx_enter_l2\n"
+	"rt_vmx_enter_l2:\n\t"
+	"push %rbx\n\tpush %rbp\n\tpush %r12\n\t"
+	"push %r13\n\tpush %r14\n\tpush %r15\n\t"
+	"push %rdx\n\t"        /* flags_out */
+	"push %rcx\n\t"        /* regs: the frame at HOST_RSP */
+	"mov $0x6c14, %eax\n\t" /* VMCS_HOST_RSP */
+	"vmwrite %rsp, %rax\n\t"
+	"lea rt_vmx_landing_l2(%rip), %rcx\n\t"
+	"mov $0x6c16, %eax\n\t" /* VMCS_HOST_RIP */
+	"vmwrite %rcx, %rax\n\t"
+	"push %rsi\n\t"        /* flags_in, for the POPFQ */
+	"mov 8(%rsp), %rax\n\t"
+	"test %rdi, %rdi\n\t"
+	"jnz 1f\n\t"
+	"mov 0x08(%rax), %rbx\n\t"
+	"mov 0x10(%rax), %rcx\n\t"
+	"mov 0x18(%rax), %rdx\n\t"
+	"mov 0x20(%rax), %rsi\n\t"
+	"mov 0x28(%rax), %rdi\n\t"
+	"mov 0x30(%rax), %rbp\n\t"
+	"mov 0x38(%rax), %r8\n\t"
+	"mov 0x40(%rax), %r9\n\t"
+	"mov 0x48(%rax), %r10\n\t"
+	"mov 0x50(%rax), %r11\n\t"
+	"mov 0x58(%rax), %r12\n\t"
+	"mov 0x60(%rax), %r13\n\t"
+	"mov 0x68(%rax), %r14\n\t"
+	"mov 0x70(%rax), %r15\n\t"
+	"popfq\n\t"
+	"mov (%rax), %rax\n\t"
+	"vmlaunch\n\t"
+	"jmp 2f\n"
+	"1:\t"
+	"mov 0x08(%rax), %rbx\n\t"
+	"mov 0x10(%rax), %rcx\n\t"
+	"mov 0x18(%rax), %rdx\n\t"
+	"mov 0x20(%rax), %rsi\n\t"
+	"mov 0x28(%rax), %rdi\n\t"
+	"mov 0x30(%rax), %rbp\n\t"
+	"mov 0x38(%rax), %r8\n\t"
+	"mov 0x40(%rax), %r9\n\t"
+	"mov 0x48(%rax), %r10\n\t"
+	"mov 0x50(%rax), %r11\n\t"
+	"mov 0x58(%rax), %r12\n\t"
+	"mov 0x60(%rax), %r13\n\t"
+	"mov 0x68(%rax), %r14\n\t"
+	"mov 0x70(%rax), %r15\n\t"
+	"popfq\n\t"
+	"mov (%rax), %rax\n\t"
+	"vmresume\n"
+	"2:\tpushfq\n\tpop %rax\n\t" /* VMfail: fell through */
+	"pop %rcx\n\t"
+	"pop %rdx\n\t"
+	"mov %rax, (%rdx)\n\t"
+	"xor %eax, %eax\n\t"
+	"jmp 3f\n"
+	".globl rt_vmx_landing_l2\n"
+	"rt_vmx_landing_l2:\n\t"
+	"push %rax\n\t"
+	"mov 8(%rsp), %rax\n\t"
+	"mov %rbx, 0x08(%rax)\n\t"
+	"mov %rcx, 0x10(%rax)\n\t"
+	"mov %rdx, 0x18(%rax)\n\t"
+	"mov %rsi, 0x20(%rax)\n\t"
+	"mov %rdi, 0x28(%rax)\n\t"
+	"mov %rbp, 0x30(%rax)\n\t"
+	"mov %r8, 0x38(%rax)\n\t"
+	"mov %r9, 0x40(%rax)\n\t"
+	"mov %r10, 0x48(%rax)\n\t"
+	"mov %r11, 0x50(%rax)\n\t"
+	"mov %r12, 0x58(%rax)\n\t"
+	"mov %r13, 0x60(%rax)\n\t"
+	"mov %r14, 0x68(%rax)\n\t"
+	"mov %r15, 0x70(%rax)\n\t"
+	"pop %rbx\n\t"
+	"mov %rbx, (%rax)\n\t"
+	"pop %rcx\n\t"
+	"pop %rdx\n\t"
+	"mov $1, %eax\n"
+	"3:\tpop %r15\n\tpop %r14\n\tpop %r13\n\t"
+	"pop %r12\n\tpop %rbp\n\tpop %rbx\n\t"
+	"ret\n");
+
+uint64_t rt_vmx_enter_l2(uint64_t mode, uint64_t flags_in, uint64_t *flags_out,
+			 struct rt_l2_regs *regs);
 
 #define PRE "pushq %[fin]\n\tpopfq\n\t"
 #define POST "\n\tpushfq\n\tpopq %[fout]"
@@ -159,6 +260,9 @@ static void do_op(void *arg)
 	case OP_ENTER:
 		o->exited = rt_vmx_enter(o->a, fin, &fout);
 		break;
+	case OP_RUN_L2:
+		o->exited = rt_vmx_enter_l2(o->a, fin, &fout, o->regs);
+		break;
 	case OP_CUSTOM:
 		o->fn(o->arg, fin, &fout);
 		break;
@@ -192,7 +296,7 @@ static struct rt_vmx_result run(struct op *o)
 	}
 	r.rflags = o->flags_out;
 	r.value = o->value;
-	if (o->kind == OP_ENTER && o->exited) {
+	if ((o->kind == OP_ENTER || o->kind == OP_RUN_L2) && o->exited) {
 		/* A VM exit set GDTR and IDTR limits to 0xffff (27.5.2): back
 		 * to the runtime's tables. */
 		lgdt(&gdtr);
@@ -295,6 +399,13 @@ static struct rt_vmx_result enter(uint64_t mode)
 struct rt_vmx_result rt_vmlaunch(void) { return enter(0); }
 struct rt_vmx_result rt_vmresume(void) { return enter(1); }
 struct rt_vmx_result rt_vmlaunch_movss(void) { return enter(2); }
+
+struct rt_vmx_result rt_vmx_run_l2(bool launch, struct rt_l2_regs *regs)
+{
+	struct op o = { .kind = OP_RUN_L2, .a = launch ? 0 : 1, .regs = regs };
+
+	return run(&o);
+}
 
 struct rt_vmx_result rt_vmx_run(rt_vmx_insn_fn fn, void *arg)
 {

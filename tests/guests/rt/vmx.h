@@ -80,6 +80,22 @@ struct rt_vmx_result rt_vmlaunch(void);
 struct rt_vmx_result rt_vmresume(void);
 struct rt_vmx_result rt_vmlaunch_movss(void);
 
+/* L2's general-purpose registers but RSP (rt_vmx_run_l2). The layout is
+ * rt/vmx.c's entry stub's: do not reorder. */
+struct rt_l2_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Runs L2: VMLAUNCH (launch) or VMRESUME of the current VMCS, with
+ * HOST_RSP/HOST_RIP written first and L2's registers loaded from *regs.
+ * On a VM exit (kind RT_VMX_EXIT: the exit reason and qualification) the
+ * registers L2 left are stored back into *regs; a VMfail or an exception
+ * is reported as for rt_vmlaunch(). RSP, RIP and RFLAGS are the VMCS's
+ * (GUEST_RSP, ...); the caller restores what the exit's host-state load
+ * does not give back (GDTR/IDTR limits are restored here, 27.5.2). */
+struct rt_vmx_result rt_vmx_run_l2(bool launch, struct rt_l2_regs *regs);
+
 /* Runs one VMX instruction in a form of the caller's own (an addressing
  * form, a segment override): fn loads flags_in (POPFQ), executes the
  * instruction and stores RFLAGS (PUSHFQ) into *flags_out; the outcome is

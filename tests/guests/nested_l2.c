@@ -1,0 +1,1513 @@
+/* The nested suite's L2 tests: VM entries that succeed. L2 runs small
+ * functions of this image (below, in assembly) and each VM exit lands
+ * back here (rt_vmx_run_l2()), where the exit information is read and
+ * checked against the SDM (Vol. 3C): the exit reasons (Appendix C), the
+ * exit qualifications (27.2.1), the VM-exit interruption information
+ * (27.2.2), the IDT-vectoring information (27.2.4), the instruction length
+ * and information (27.2.5) and the guest state saved (27.3). Event
+ * injection is 26.6.
+ *
+ * The VMCS is nested_entry.c's baseline (a 64-bit guest with this VMM's
+ * own control registers, GDT and TSS; host = this VMM) without the
+ * sentinel, and per test: L2's RIP at one of the functions below, its
+ * own stack, its own IDT (every vector's handler executes VMCALL with the
+ * vector in RBX and its RSP in RCX, so an exception L2 takes without a VM
+ * exit comes back as exit 18 from l2_isr_vmcall) and the controls under
+ * test. Every test prints "nested: <test>: <what>: <outcome>" lines with
+ * exit reasons, qualifications and fields that are the same on any
+ * correct L0: never an address (a GUEST_RIP is printed as the label it is
+ * expected at, checked, not printed).
+ *
+ * Where a model lacks a control a test needs, the test reports SKIP
+ * (tests/system/scenarios.py NESTED_MODEL_SKIPS). */
+#include "tests/guests/nested.h"
+
+#include "arch/x86/regs.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* Exit reasons (Appendix C, Table C-1). */
+enum {
+	XR_EXCEPTION_NMI = 0, XR_TRIPLE_FAULT = 2, XR_INTERRUPT_WINDOW = 7,
+	XR_NMI_WINDOW = 8, XR_CPUID = 10, XR_HLT = 12, XR_INVLPG = 14,
+	XR_RDPMC = 15, XR_RDTSC = 16, XR_VMCALL = 18, XR_VMLAUNCH = 20,
+	XR_VMREAD = 23, XR_VMXOFF = 26, XR_CR_ACCESS = 28, XR_IO = 30,
+	XR_RDMSR = 31, XR_WRMSR = 32, XR_EPT_VIOLATION = 48,
+	XR_EPT_MISCONFIG = 49,
+};
+
+/* Interruption-information fields (24.8.3 for VM entry, 24.9.2 for VM
+ * exit and IDT vectoring): vector 7:0, type 10:8, error code 11, valid
+ * 31. */
+#define II_VALID (1U << 31)
+#define II_EC (1U << 11)
+#define II_TYPE(t) ((uint32_t)(t) << 8)
+enum { T_EXT_INT = 0, T_NMI = 2, T_HW_EXC = 3, T_SW_INT = 4, T_SW_EXC = 6 };
+
+#define RFLAGS_IF (1ULL << 9)
+#define SEL_CODE64 0x08
+#define SEL_DATA 0x10
+#define SEL_CODE32 0x18
+#define SEL_DATA_DPL3 0x20
+#define MSR_TSC_AUX 0xc0000103u
+#define MSR_OUTSIDE_BITMAPS 0x40000000u /* in neither range (24.6.9) */
+#define NOT_MAPPED_VA 0x100000040ULL    /* above the runtime's 4 GiB map */
+#define CR2_MARK 0x5a5a5000ULL
+#define PORT_POST 0x80                  /* not in the I/O bitmaps here */
+#define PORT_A 0x81                     /* in bitmap A: always exits */
+#define PORT_B 0x8001                   /* in bitmap B: always exits */
+#define L2_DONE 0x600d                  /* RBX of the final VMCALL */
+
+/* ------------------------------------------------------------------------
+ * L2's code. Each function ends in "VMCALL with RBX = L2_DONE", then a
+ * loop of VMCALLs should L1 resume it. Labels inside mark the instructions
+ * whose exits the tests expect, to compare GUEST_RIP with. */
+#define L2_FN(name) ".globl " #name "\n" #name ":\n\t"
+#define L2_LABEL(name) ".globl " #name "\n" #name ":\n\t"
+#define L2_END "mov $0x600d, %ebx\n\t1: vmcall\n\tjmp 1b\n\t"
+
+__asm__(".text\n.balign 16\n"
+	/* 1: CPUID twice, then the end. */
+	L2_FN(l2_cpuid_twice)
+	"cpuid\n\t"
+	L2_LABEL(l2_cpuid_second)
+	"cpuid\n\t"
+	L2_LABEL(l2_cpuid_end)
+	L2_END
+
+	L2_FN(l2_hlt)
+	"hlt\n\t"
+	L2_LABEL(l2_hlt_end)
+	L2_END
+
+	/* RDTSC twice: the first exits, the second runs without. */
+	L2_FN(l2_rdtsc_twice)
+	"rdtsc\n\t"
+	L2_LABEL(l2_rdtsc_second)
+	"rdtsc\n\t"
+	L2_LABEL(l2_rdtsc_end)
+	L2_END
+
+	L2_FN(l2_invlpg)
+	"invlpg (%rax)\n\t"
+	L2_LABEL(l2_invlpg_end)
+	L2_END
+
+	L2_FN(l2_rdpmc)
+	"rdpmc\n\t"
+	L2_LABEL(l2_rdpmc_end)
+	L2_END
+
+	/* I/O with unconditional I/O exiting: OUT imm8, IN DX, REP OUTSB. */
+	L2_FN(l2_io_forms)
+	"out %al, $0x81\n\t"
+	L2_LABEL(l2_io_in_dx)
+	"in %dx, %ax\n\t"
+	L2_LABEL(l2_io_rep_outsb)
+	"rep outsb\n\t"
+	L2_LABEL(l2_io_forms_end)
+	L2_END
+
+	/* I/O bitmaps: port 0x80 runs, 0x81 and 0x8001 exit, a word at 0x80
+	 * touches 0x81 and exits. DX = 0x8001. */
+	L2_FN(l2_io_bitmap)
+	"out %al, $0x80\n\t"
+	L2_LABEL(l2_io_bitmap_a)
+	"out %al, $0x81\n\t"
+	L2_LABEL(l2_io_bitmap_b)
+	"in %dx, %al\n\t"
+	L2_LABEL(l2_io_bitmap_word)
+	"out %ax, $0x80\n\t"
+	L2_LABEL(l2_io_bitmap_end)
+	L2_END
+
+	/* MSR bitmaps: RDMSR IA32_SYSENTER_CS (read bit set), WRMSR of it
+	 * (write bit clear), RDMSR/WRMSR IA32_TSC_AUX (high range, both set),
+	 * RDMSR outside both ranges. R8 = the value written. */
+	L2_FN(l2_msr_bitmap)
+	"mov $0x174, %ecx\n\t"
+	L2_LABEL(l2_msr_rd_low)
+	"rdmsr\n\t"
+	"mov %r8d, %eax\n\txor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"mov $0xc0000103, %ecx\n\t"
+	L2_LABEL(l2_msr_rd_high)
+	"rdmsr\n\t"
+	L2_LABEL(l2_msr_wr_high)
+	"wrmsr\n\t"
+	"mov $0x40000000, %ecx\n\t"
+	L2_LABEL(l2_msr_rd_outside)
+	"rdmsr\n\t"
+	L2_LABEL(l2_msr_bitmap_end)
+	L2_END
+
+	/* Without MSR bitmaps: RDMSR and WRMSR of IA32_SYSENTER_CS. */
+	L2_FN(l2_msr_plain)
+	"mov $0x174, %ecx\n\t"
+	L2_LABEL(l2_msr_plain_rd)
+	"rdmsr\n\t"
+	L2_LABEL(l2_msr_plain_wr)
+	"wrmsr\n\t"
+	L2_LABEL(l2_msr_plain_end)
+	L2_END
+
+	/* CR0 with TS owned by L1 (mask) and the shadow's TS = 1: R8 = what
+	 * L2 reads; writing it back does not exit; clearing TS does; CLTS
+	 * does; LMSW of the value without TS does. */
+	L2_FN(l2_cr0)
+	"mov %cr0, %rax\n\t"
+	"mov %rax, %r8\n\t"
+	"mov %rax, %cr0\n\t"
+	"btr $3, %rax\n\t"
+	L2_LABEL(l2_cr0_mov)
+	"mov %rax, %cr0\n\t"
+	L2_LABEL(l2_cr0_clts)
+	"clts\n\t"
+	L2_LABEL(l2_cr0_lmsw)
+	"lmsw %ax\n\t"
+	L2_LABEL(l2_cr0_end)
+	L2_END
+
+	/* CR4 with VMXE owned by L1 and the shadow's VMXE = 0. */
+	L2_FN(l2_cr4)
+	"mov %cr4, %rcx\n\t"
+	"mov %rcx, %r8\n\t"
+	"mov %rcx, %cr4\n\t"
+	"bts $13, %rcx\n\t"
+	L2_LABEL(l2_cr4_mov)
+	"mov %rcx, %cr4\n\t"
+	L2_LABEL(l2_cr4_end)
+	L2_END
+
+	/* CR3-load and -store exiting, one CR3-target value (L2's CR3):
+	 * MOV from CR3 exits, MOV to CR3 of the target does not, of another
+	 * value (RSI) it does. */
+	L2_FN(l2_cr3)
+	L2_LABEL(l2_cr3_store)
+	"mov %cr3, %rdx\n\t"
+	"mov %rdx, %cr3\n\t"
+	L2_LABEL(l2_cr3_load)
+	"mov %rsi, %cr3\n\t"
+	L2_LABEL(l2_cr3_end)
+	L2_END
+
+	/* CR8-load and -store exiting. */
+	L2_FN(l2_cr8)
+	L2_LABEL(l2_cr8_store)
+	"mov %cr8, %rax\n\t"
+	L2_LABEL(l2_cr8_load)
+	"mov %rbx, %cr8\n\t"
+	L2_LABEL(l2_cr8_end)
+	L2_END
+
+	/* UD2, then INT3. */
+	L2_FN(l2_ud_bp)
+	"ud2\n\t"
+	L2_LABEL(l2_ud_bp_int3)
+	"int3\n\t"
+	L2_LABEL(l2_ud_bp_end)
+	L2_END
+
+	/* A read and a write of RAX's address. */
+	L2_FN(l2_pf_read)
+	"mov (%rax), %rbx\n\t"
+	L2_END
+	L2_FN(l2_pf_write)
+	"mov %rbx, (%rax)\n\t"
+	L2_END
+
+	/* Where injected events are delivered: nothing runs here. */
+	L2_FN(l2_inject_target)
+	"nop\n\tnop\n\t"
+	L2_END
+
+	/* STI; NOP; then the interrupt window is open. */
+	L2_FN(l2_sti)
+	"sti\n\t"
+	"nop\n\t"
+	L2_LABEL(l2_sti_end)
+	L2_END
+
+	/* State that the exit must save: RSP, DS, RFLAGS (every arithmetic
+	 * flag set). */
+	L2_FN(l2_state)
+	"sub $0x40, %rsp\n\t"
+	"pushq $0x8d7\n\t"
+	"popfq\n\t"
+	"mov $0x20, %eax\n\t"
+	"mov %eax, %ds\n\t"
+	L2_LABEL(l2_state_end)
+	"vmcall\n\t"
+	"jmp l2_state_end\n\t"
+
+	/* VMX instructions in VMX non-root operation. RCX = a field. */
+	L2_FN(l2_vmx)
+	"vmread %rcx, %rbx\n\t"
+	L2_LABEL(l2_vmx_vmlaunch)
+	"vmlaunch\n\t"
+	L2_LABEL(l2_vmx_vmxoff)
+	"vmxoff\n\t"
+	L2_LABEL(l2_vmx_end)
+	L2_END
+
+	L2_FN(l2_ud2)
+	"ud2\n\t"
+	L2_END
+
+	/* EPT: read, write, then call the page at RAX. */
+	L2_FN(l2_ept)
+	"mov (%rax), %rbx\n\t"
+	L2_LABEL(l2_ept_write)
+	"mov %rbx, 8(%rax)\n\t"
+	L2_LABEL(l2_ept_fetch)
+	"call *%rax\n\t"
+	L2_END
+
+	/* 32-bit protected mode: OUT, CPUID. */
+	".code32\n\t"
+	L2_FN(l2_pm32)
+	"mov $0x1234, %eax\n\t"
+	L2_LABEL(l2_pm32_out)
+	"out %al, $0x81\n\t"
+	L2_LABEL(l2_pm32_cpuid)
+	"cpuid\n\t"
+	"1: jmp 1b\n\t"
+	/* Real mode: the same, 16-bit. */
+	".code16\n\t"
+	L2_FN(l2_real)
+	"mov $0x1234, %ax\n\t"
+	L2_LABEL(l2_real_out)
+	"out %al, $0x81\n\t"
+	L2_LABEL(l2_real_cpuid)
+	"cpuid\n\t"
+	"1: jmp 1b\n\t"
+	".code64\n\t"
+
+	/* L2's interrupt and exception handlers: 16 bytes each. */
+	".balign 16\n"
+	".globl l2_isr_stubs\n"
+	"l2_isr_stubs:\n\t"
+	".set l2_vec, 0\n\t"
+	".rept 256\n\t"
+	".balign 16\n\t"
+	"mov $l2_vec, %ebx\n\t"
+	"jmp l2_isr_common\n\t"
+	".set l2_vec, l2_vec + 1\n\t"
+	".endr\n"
+	"l2_isr_common:\n\t"
+	"mov %rsp, %rcx\n\t"
+	L2_LABEL(l2_isr_vmcall)
+	"vmcall\n\t"
+	"jmp l2_isr_vmcall\n");
+
+extern const char l2_cpuid_twice[], l2_cpuid_second[], l2_cpuid_end[];
+extern const char l2_hlt[], l2_hlt_end[];
+extern const char l2_rdtsc_twice[], l2_rdtsc_second[], l2_rdtsc_end[];
+extern const char l2_invlpg[], l2_invlpg_end[], l2_rdpmc[], l2_rdpmc_end[];
+extern const char l2_io_forms[], l2_io_in_dx[], l2_io_rep_outsb[], l2_io_forms_end[];
+extern const char l2_io_bitmap[], l2_io_bitmap_a[], l2_io_bitmap_b[],
+	l2_io_bitmap_word[], l2_io_bitmap_end[];
+extern const char l2_msr_bitmap[], l2_msr_rd_low[], l2_msr_rd_high[],
+	l2_msr_wr_high[], l2_msr_rd_outside[], l2_msr_bitmap_end[];
+extern const char l2_msr_plain[], l2_msr_plain_rd[], l2_msr_plain_wr[],
+	l2_msr_plain_end[];
+extern const char l2_cr0[], l2_cr0_mov[], l2_cr0_clts[], l2_cr0_lmsw[], l2_cr0_end[];
+extern const char l2_cr4[], l2_cr4_mov[], l2_cr4_end[];
+extern const char l2_cr3[], l2_cr3_store[], l2_cr3_load[], l2_cr3_end[];
+extern const char l2_cr8[], l2_cr8_store[], l2_cr8_load[], l2_cr8_end[];
+extern const char l2_ud_bp[], l2_ud_bp_int3[], l2_ud_bp_end[];
+extern const char l2_pf_read[], l2_pf_write[];
+extern const char l2_inject_target[];
+extern const char l2_sti[], l2_sti_end[];
+extern const char l2_state[], l2_state_end[];
+extern const char l2_vmx[], l2_vmx_vmlaunch[], l2_vmx_vmxoff[], l2_vmx_end[];
+extern const char l2_ud2[];
+extern const char l2_ept[], l2_ept_write[], l2_ept_fetch[];
+extern const char l2_pm32[], l2_pm32_out[], l2_pm32_cpuid[];
+extern const char l2_real[], l2_real_out[], l2_real_cpuid[];
+extern const char l2_isr_stubs[], l2_isr_vmcall[];
+
+/* ------------------------------------------------------------------------
+ * L2's memory and L1's view of it */
+
+#define L2_STACK_SIZE 8192
+
+struct idt_gate {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+};
+
+static uint8_t l2_stack[L2_STACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static struct idt_gate l2_idt[256] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t l2_vmcs[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t io_bitmap_a[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t io_bitmap_b[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t msr_bitmap[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+/* EPT12 (28.2.2): PML4, PDPT, a page directory for [0, 1 GiB) and a page
+ * table for [0, 2 MiB) (4 KiB pages, so that single pages of this image
+ * can be unmapped); the rest with 2 MiB pages. */
+static uint64_t ept_pml4[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t ept_pdpt[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t ept_pd[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t ept_pt[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t ept_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t ept_bad_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
+/* 32-bit paging for the protected-mode L2: 4 MiB pages (4.3). */
+static uint32_t pd32[1024] __attribute__((aligned(PAGE_SIZE)));
+
+static struct rt_l2_regs regs;
+static bool launched;
+
+static const char *cur(void)
+{
+	return nested_current;
+}
+
+static void w(enum vmcs_field f, uint64_t v)
+{
+	rt_vmcs_write(f, v);
+}
+
+static uint64_t r(enum vmcs_field f)
+{
+	return rt_vmcs_read(f);
+}
+
+static void set_bits(enum vmcs_field f, uint64_t bits)
+{
+	w(f, r(f) | bits);
+}
+
+static void clear_bits(enum vmcs_field f, uint64_t bits)
+{
+	w(f, r(f) & ~bits);
+}
+
+static void idt_init(void)
+{
+	for (unsigned v = 0; v < 256; v++) {
+		uint64_t h = (uint64_t)l2_isr_stubs + 16 * v;
+
+		l2_idt[v] = (struct idt_gate){
+			.off0 = (uint16_t)h, .sel = SEL_CODE64, .ist = 0,
+			.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+			.off1 = (uint16_t)(h >> 16), .off2 = (uint32_t)(h >> 32),
+		};
+	}
+}
+
+/* A fresh VMCS with the baseline, L2 entering at `code` on its own stack
+ * with its own IDT, and no sentinel: the entry is to succeed. */
+static bool l2_setup(const char *code)
+{
+	idt_init();
+	if (!nested_entry_setup_vmcs(l2_vmcs))
+		return false;
+	w(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	w(VMCS_GUEST_RIP, (uint64_t)code);
+	w(VMCS_GUEST_RSP, (uint64_t)(l2_stack + L2_STACK_SIZE));
+	w(VMCS_GUEST_IDTR_BASE, (uint64_t)l2_idt);
+	w(VMCS_GUEST_IDTR_LIMIT, sizeof(l2_idt) - 1);
+	memset(&regs, 0, sizeof(regs));
+	launched = false;
+	return true;
+}
+
+static void l2_teardown(void)
+{
+	rt_vmclear(pa(l2_vmcs));
+	rt_vmptrld(pa(nested_vmcs_a));
+}
+
+/* VMLAUNCH the first time, VMRESUME after. */
+static struct rt_vmx_result l2_go(void)
+{
+	struct rt_vmx_result res = rt_vmx_run_l2(!launched, &regs);
+
+	nested_restore_host();
+	if (res.kind == RT_VMX_EXIT && !(res.exit_reason & (1U << 31)))
+		launched = true;
+	return res;
+}
+
+/* Where GUEST_RIP is, by label, for the log. */
+static const char *where(uint64_t rip, const char *at, const char *at_name)
+{
+	if (rip == (uint64_t)at)
+		return at_name;
+	if (rip == (uint64_t)l2_isr_vmcall)
+		return "L2's handler";
+	return "an unexpected RIP";
+}
+
+/* Runs L2 and expects exit `reason` at label `at` (named at_name in the
+ * log). Prints "nested: <test>: <step>: exit N at <label>". When L2's
+ * own handler ran instead (exit 18 there), says which vector. */
+static bool l2_expect(const char *step, uint32_t reason, const char *at, const char *at_name)
+{
+	struct rt_vmx_result res = l2_go();
+	char buf[96];
+	uint64_t rip;
+
+	if (res.kind != RT_VMX_EXIT) {
+		rt_vmx_describe(&res, buf, sizeof(buf));
+		rt_printf("nested: %s: %s: %s\n", cur(), step, buf);
+		rt_fail("%s: expected exit %u, got %s", step, reason, buf);
+		return false;
+	}
+	if (res.exit_reason & (1U << 31)) {
+		rt_printf("nested: %s: %s: entry failed, exit %#x qual %#lx\n", cur(), step,
+			  res.exit_reason, res.exit_qual);
+		rt_fail("%s: the VM entry failed", step);
+		return false;
+	}
+	rip = r(VMCS_GUEST_RIP);
+	if (rip == (uint64_t)l2_isr_vmcall && res.exit_reason == XR_VMCALL && at != l2_isr_vmcall)
+		rt_printf("nested: %s: %s: exit 18 from L2's handler of vector %lu\n", cur(), step,
+			  regs.rbx);
+	else
+		rt_printf("nested: %s: %s: exit %u at %s\n", cur(), step, res.exit_reason,
+			  where(rip, at, at_name));
+	return CHECK(res.exit_reason == reason, "%s: expected exit %u", step, reason) &&
+	       CHECK(rip == (uint64_t)at, "%s: GUEST_RIP is not at %s", step, at_name);
+}
+
+/* The instruction length (27.2.5), printed and checked. */
+static bool expect_len(uint64_t want)
+{
+	uint64_t len = r(VMCS_EXIT_INSTRUCTION_LEN);
+
+	rt_printf("nested: %s: instruction length %lu\n", cur(), len);
+	return CHECK(len == want, "instruction length %lu, expected %lu", len, want);
+}
+
+static bool expect_qual(uint64_t want)
+{
+	uint64_t q = r(VMCS_EXIT_QUALIFICATION);
+
+	rt_printf("nested: %s: exit qualification %#lx\n", cur(), q);
+	return CHECK(q == want, "exit qualification %#lx, expected %#lx", q, want);
+}
+
+static bool expect_field(const char *name, enum vmcs_field f, uint64_t want)
+{
+	uint64_t v = r(f);
+
+	rt_printf("nested: %s: %s %#lx\n", cur(), name, v);
+	return CHECK(v == want, "%s %#lx, expected %#lx", name, v, want);
+}
+
+/* Past the instruction that exited (an L1 that emulates it would). */
+static void skip_insn(void)
+{
+	w(VMCS_GUEST_RIP, r(VMCS_GUEST_RIP) + r(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+/* The final VMCALL of an L2 function: exit 18 there with RBX = L2_DONE.
+ * `end` labels L2_END, whose MOV r32, imm32 takes 5 bytes. */
+static bool expect_done(const char *end, const char *end_name)
+{
+	if (!l2_expect("end", XR_VMCALL, end + 5, end_name))
+		return false;
+	return CHECK(regs.rbx == L2_DONE, "RBX %#lx at the final VMCALL", regs.rbx);
+}
+
+static const struct vmx_msrs *caps(void)
+{
+	return &nested_caps;
+}
+
+static bool proc_allows(uint32_t bits)
+{
+	return rt_vmx_ctl_allows(caps()->true_procbased, bits);
+}
+
+static bool proc_may_clear(uint32_t bits)
+{
+	return rt_vmx_ctl_may_clear(caps()->true_procbased, bits);
+}
+
+static bool proc2_allows(uint32_t bits)
+{
+	return proc_allows(PROC_SECONDARY_CONTROLS) &&
+	       rt_vmx_ctl_allows(caps()->procbased2, bits);
+}
+
+/* A.6: IA32_VMX_MISC[24:16], the number of CR3-target values. */
+static unsigned v_cr3_targets(void)
+{
+	return (unsigned)((caps()->misc >> 16) & 0x1ff);
+}
+
+static bool have_ept(void)
+{
+	uint64_t c = caps()->ept_vpid_cap;
+
+	return proc2_allows(PROC2_ENABLE_EPT) && (c & EPT_CAP_WALK_4) &&
+	       (c & EPT_CAP_MT_WB) && (c & EPT_CAP_PAGE_2M) && (c & EPT_CAP_INVEPT) &&
+	       (c & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL));
+}
+
+/* ------------------------------------------------------------------------
+ * 1. VMLAUNCH, VMRESUME and the launch state (30.3; CPUID exits
+ *    unconditionally, 25.1.2) */
+
+static void test_l2_cpuid_exit(void)
+{
+	struct rt_vmx_result res;
+
+	if (!l2_setup(l2_cpuid_twice))
+		return;
+	regs.rax = 0;
+	regs.rcx = 0;
+	regs.rbx = 0x5555;
+	if (!l2_expect("first CPUID", XR_CPUID, l2_cpuid_twice, "cpuid 1"))
+		goto out;
+	expect_len(2);
+	/* The exit came instead of the instruction: RAX still the leaf, RBX
+	 * what L1 gave (27.1). */
+	CHECK(regs.rax == 0 && regs.rbx == 0x5555, "CPUID ran: RAX %#lx RBX %#lx",
+	      regs.rax, regs.rbx);
+	skip_insn();
+	if (!l2_expect("second CPUID after VMRESUME", XR_CPUID, l2_cpuid_second, "cpuid 2"))
+		goto out;
+	expect_len(2);
+	/* 30.3 VMLAUNCH: the VMCS is launched now: VMfailValid 4. */
+	res = rt_vmx_run_l2(true, &regs);
+	nested_restore_host();
+	nested_expect(&res, W_VALID(VMXERR_VMLAUNCH_NOT_CLEAR));
+	skip_insn();
+	if (expect_done(l2_cpuid_end, "the final vmcall"))
+		expect_len(3);
+out:
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * 2. Instructions that exit with a control (25.1.3) */
+
+static void test_l2_hlt_exiting(void)
+{
+	if (!l2_setup(l2_hlt))
+		return;
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_HLT_EXITING);
+	if (l2_expect("HLT", XR_HLT, l2_hlt, "hlt")) {
+		expect_len(1);
+		/* The exit came before HLT ran: L2 is still active (27.3.4). */
+		expect_field("activity state", VMCS_GUEST_ACTIVITY_STATE, 0);
+		skip_insn();
+		expect_done(l2_hlt_end, "the final vmcall");
+	}
+	l2_teardown();
+}
+
+static void test_l2_rdtsc_exiting(void)
+{
+	if (!l2_setup(l2_rdtsc_twice))
+		return;
+	if (!proc_may_clear(PROC_RDTSC_EXITING)) {
+		rt_skip("RDTSC exiting cannot be cleared");
+		l2_teardown();
+		return;
+	}
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_RDTSC_EXITING);
+	if (l2_expect("RDTSC with RDTSC exiting", XR_RDTSC, l2_rdtsc_twice, "rdtsc 1")) {
+		expect_len(2);
+		/* Cleared before VMRESUME: the second RDTSC runs in L2. */
+		clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_RDTSC_EXITING);
+		skip_insn();
+		expect_done(l2_rdtsc_end, "the final vmcall (rdtsc 2 ran)");
+	}
+	l2_teardown();
+}
+
+static void test_l2_invlpg_exiting(void)
+{
+	if (!l2_setup(l2_invlpg))
+		return;
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_INVLPG_EXITING);
+	regs.rax = 0x12345678;
+	if (l2_expect("INVLPG", XR_INVLPG, l2_invlpg, "invlpg")) {
+		expect_len(3);
+		/* 27.2.1: INVLPG's qualification is the linear address of its
+		 * operand. */
+		expect_qual(0x12345678);
+		skip_insn();
+		expect_done(l2_invlpg_end, "the final vmcall");
+	}
+	l2_teardown();
+}
+
+static void test_l2_rdpmc_exiting(void)
+{
+	if (!l2_setup(l2_rdpmc))
+		return;
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_RDPMC_EXITING);
+	regs.rcx = 0;
+	if (l2_expect("RDPMC", XR_RDPMC, l2_rdpmc, "rdpmc")) {
+		expect_len(2);
+		skip_insn();
+		expect_done(l2_rdpmc_end, "the final vmcall");
+	}
+	l2_teardown();
+}
+
+/* VMCALL exits unconditionally (25.1.2); its length is 3. */
+static void test_l2_vmcall_exit(void)
+{
+	if (!l2_setup(l2_inject_target))
+		return;
+	/* The function's final VMCALL comes after two NOPs. */
+	if (l2_expect("VMCALL", XR_VMCALL, l2_inject_target + 7, "vmcall"))
+		expect_len(3);
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * I/O (25.1.3; qualification: 27.2.1 Table 27-5: size - 1 in bits 2:0,
+ * IN in bit 3, string 4, REP 5, immediate operand 6, port 31:16) */
+
+#define IOQ(size, in, str, rep, imm, port) \
+	((uint64_t)((size) - 1) | ((uint64_t)(in) << 3) | ((uint64_t)(str) << 4) | \
+	 ((uint64_t)(rep) << 5) | ((uint64_t)(imm) << 6) | ((uint64_t)(port) << 16))
+
+static uint8_t outs_buf[4] = { 0x11, 0x22, 0x33, 0x44 };
+
+static void test_l2_io_unconditional(void)
+{
+	if (!l2_setup(l2_io_forms))
+		return;
+	if (!proc_allows(PROC_UNCONDITIONAL_IO_EXITING)) {
+		rt_skip("no unconditional I/O exiting");
+		l2_teardown();
+		return;
+	}
+	clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_USE_IO_BITMAPS);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_UNCONDITIONAL_IO_EXITING);
+	regs.rdx = PORT_B;
+	regs.rsi = (uint64_t)outs_buf;
+	regs.rcx = 1;
+	if (!l2_expect("OUT imm8, AL", XR_IO, l2_io_forms, "out"))
+		goto out;
+	expect_len(2);
+	expect_qual(IOQ(1, 0, 0, 0, 1, PORT_A));
+	skip_insn();
+	if (!l2_expect("IN AX, DX", XR_IO, l2_io_in_dx, "in"))
+		goto out;
+	expect_len(2);
+	expect_qual(IOQ(2, 1, 0, 0, 0, PORT_B));
+	skip_insn();
+	regs.rdx = PORT_A;
+	if (!l2_expect("REP OUTSB", XR_IO, l2_io_rep_outsb, "rep outsb"))
+		goto out;
+	expect_len(2);
+	expect_qual(IOQ(1, 0, 1, 1, 0, PORT_A));
+	/* 27.2.1: OUTS saves the linear address of its source (DS:RSI) in
+	 * the guest-linear address field. */
+	CHECK(r(VMCS_GUEST_LINEAR_ADDRESS) == (uint64_t)outs_buf,
+	      "guest-linear address is not DS:RSI");
+	CHECK(regs.rcx == 1 && regs.rsi == (uint64_t)outs_buf, "REP OUTSB ran");
+	skip_insn();
+	expect_done(l2_io_forms_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+static void bitmap_set(uint8_t *bm, unsigned bit)
+{
+	bm[bit / 8] |= (uint8_t)(1U << (bit % 8));
+}
+
+/* 25.1.3: with "use I/O bitmaps" the bitmaps decide and "unconditional
+ * I/O exiting" is ignored; an access exits if any port it touches has
+ * its bit set (24.6.4). */
+static void test_l2_io_bitmaps(void)
+{
+	if (!l2_setup(l2_io_bitmap))
+		return;
+	memset(io_bitmap_a, 0, PAGE_SIZE);
+	memset(io_bitmap_b, 0, PAGE_SIZE);
+	bitmap_set(io_bitmap_a, PORT_A);
+	bitmap_set(io_bitmap_b, PORT_B - 0x8000);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_USE_IO_BITMAPS |
+		 (proc_allows(PROC_UNCONDITIONAL_IO_EXITING) ? PROC_UNCONDITIONAL_IO_EXITING : 0));
+	w(VMCS_IO_BITMAP_A, pa(io_bitmap_a));
+	w(VMCS_IO_BITMAP_B, pa(io_bitmap_b));
+	regs.rdx = PORT_B;
+	regs.rax = 0;
+	if (!l2_expect("OUT 0x81 (port 0x80 ran)", XR_IO, l2_io_bitmap_a, "out 0x81"))
+		goto out;
+	expect_qual(IOQ(1, 0, 0, 0, 1, PORT_A));
+	skip_insn();
+	if (!l2_expect("IN AL, DX=0x8001 (bitmap B)", XR_IO, l2_io_bitmap_b, "in"))
+		goto out;
+	expect_qual(IOQ(1, 1, 0, 0, 0, PORT_B));
+	skip_insn();
+	if (!l2_expect("OUT word to 0x80 (touches 0x81)", XR_IO, l2_io_bitmap_word, "out word"))
+		goto out;
+	expect_qual(IOQ(2, 0, 0, 0, 1, PORT_POST));
+	skip_insn();
+	expect_done(l2_io_bitmap_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * MSRs (25.1.3, 24.6.9): the bitmap page holds read-low, read-high,
+ * write-low, write-high (1 KiB each); MSRs outside [0, 0x1fff] and
+ * [0xc0000000, 0xc0001fff] always exit. */
+
+static void test_l2_msr_bitmaps(void)
+{
+	if (!proc_allows(PROC_USE_MSR_BITMAPS)) {
+		rt_skip("no MSR bitmaps");
+		return;
+	}
+	if (!l2_setup(l2_msr_bitmap))
+		return;
+	memset(msr_bitmap, 0, PAGE_SIZE);
+	bitmap_set(msr_bitmap, MSR_IA32_SYSENTER_CS);                  /* read low */
+	bitmap_set(msr_bitmap + 1024, MSR_TSC_AUX - 0xc0000000u);      /* read high */
+	bitmap_set(msr_bitmap + 3072, MSR_TSC_AUX - 0xc0000000u);      /* write high */
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_USE_MSR_BITMAPS);
+	w(VMCS_MSR_BITMAP, pa(msr_bitmap));
+	regs.r8 = 0x5a;
+	if (!l2_expect("RDMSR 0x174 (read bit set)", XR_RDMSR, l2_msr_rd_low, "rdmsr 0x174"))
+		goto out;
+	expect_len(2);
+	skip_insn();
+	if (!l2_expect("RDMSR 0xc0000103 (WRMSR 0x174 ran)", XR_RDMSR, l2_msr_rd_high,
+		       "rdmsr 0xc0000103"))
+		goto out;
+	CHECK(regs.rcx == MSR_TSC_AUX, "RCX %#lx", regs.rcx);
+	/* 27.3.1: IA32_SYSENTER_CS is saved on every exit. */
+	expect_field("guest IA32_SYSENTER_CS (L2 wrote 0x5a)", VMCS_GUEST_IA32_SYSENTER_CS, 0x5a);
+	skip_insn();
+	if (!l2_expect("WRMSR 0xc0000103 (write bit set)", XR_WRMSR, l2_msr_wr_high,
+		       "wrmsr 0xc0000103"))
+		goto out;
+	skip_insn();
+	if (!l2_expect("RDMSR 0x40000000 (outside the bitmaps)", XR_RDMSR, l2_msr_rd_outside,
+		       "rdmsr 0x40000000"))
+		goto out;
+	skip_insn();
+	expect_done(l2_msr_bitmap_end, "the final vmcall");
+	/* 27.5.1: the exit loaded the host's IA32_SYSENTER_CS (0). */
+	CHECK(rdmsr(MSR_IA32_SYSENTER_CS) == 0, "L1's IA32_SYSENTER_CS is not the host's");
+out:
+	l2_teardown();
+}
+
+static void test_l2_msr_without_bitmaps(void)
+{
+	if (!l2_setup(l2_msr_plain))
+		return;
+	if (!proc_may_clear(PROC_USE_MSR_BITMAPS)) {
+		rt_skip("\"use MSR bitmaps\" cannot be cleared");
+		l2_teardown();
+		return;
+	}
+	clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_USE_MSR_BITMAPS);
+	if (!l2_expect("RDMSR 0x174", XR_RDMSR, l2_msr_plain_rd, "rdmsr"))
+		goto out;
+	skip_insn();
+	if (!l2_expect("WRMSR 0x174", XR_WRMSR, l2_msr_plain_wr, "wrmsr"))
+		goto out;
+	expect_len(2);
+	skip_insn();
+	expect_done(l2_msr_plain_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * Control registers (25.1.3, 25.3; qualification: 27.2.1 Table 27-3: CR
+ * number in bits 3:0, access type 5:4 (0 MOV to CR, 1 MOV from CR, 2
+ * CLTS, 3 LMSW), LMSW operand type 6, GPR 11:8, LMSW source data 31:16) */
+
+#define CRQ(cr, type, gpr) ((uint64_t)(cr) | ((uint64_t)(type) << 4) | ((uint64_t)(gpr) << 8))
+
+static void test_l2_cr0_shadow(void)
+{
+	uint64_t cr0;
+
+	if (!l2_setup(l2_cr0))
+		return;
+	cr0 = r(VMCS_GUEST_CR0);
+	w(VMCS_CR0_GUEST_HOST_MASK, CR0_TS);
+	w(VMCS_CR0_READ_SHADOW, cr0 | CR0_TS);
+	if (!l2_expect("MOV to CR0 clearing TS (shadow TS = 1)", XR_CR_ACCESS, l2_cr0_mov,
+		       "mov to cr0"))
+		goto out;
+	expect_qual(CRQ(0, 0, 0));
+	/* 25.3: MOV from CR0 reads owned bits from the shadow; writing them
+	 * back equal to the shadow did not exit. */
+	rt_printf("nested: %s: L2 read CR0.TS = %lu (shadow 1, CR0.TS 0)\n", cur(),
+		  (regs.r8 >> 3) & 1);
+	CHECK(regs.r8 == (cr0 | CR0_TS), "L2 read CR0 %#lx", regs.r8);
+	skip_insn();
+	if (!l2_expect("CLTS (shadow TS = 1)", XR_CR_ACCESS, l2_cr0_clts, "clts"))
+		goto out;
+	expect_qual(CRQ(0, 2, 0));
+	skip_insn();
+	if (!l2_expect("LMSW without TS", XR_CR_ACCESS, l2_cr0_lmsw, "lmsw"))
+		goto out;
+	{
+		uint64_t q = r(VMCS_EXIT_QUALIFICATION);
+
+		rt_printf("nested: %s: qualification bits 15:0 %#lx, source data %s\n", cur(),
+			  q & 0xffff, (q >> 16) == (cr0 & 0xffff & ~CR0_TS) ? "L2's AX" : "wrong");
+		CHECK((q & 0xffff) == CRQ(0, 3, 0) && (q >> 16) == (cr0 & 0xffff & ~CR0_TS),
+		      "LMSW qualification %#lx", q);
+	}
+	skip_insn();
+	expect_done(l2_cr0_end, "the final vmcall");
+	/* Nothing changed the owned bit. */
+	CHECK(!(r(VMCS_GUEST_CR0) & CR0_TS), "GUEST_CR0.TS set");
+out:
+	l2_teardown();
+}
+
+static void test_l2_cr4_shadow(void)
+{
+	uint64_t cr4;
+
+	if (!l2_setup(l2_cr4))
+		return;
+	cr4 = r(VMCS_GUEST_CR4);
+	w(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE);
+	w(VMCS_CR4_READ_SHADOW, cr4 & ~CR4_VMXE);
+	if (!l2_expect("MOV to CR4 setting VMXE (shadow VMXE = 0)", XR_CR_ACCESS, l2_cr4_mov,
+		       "mov to cr4"))
+		goto out;
+	expect_qual(CRQ(4, 0, 1)); /* RCX */
+	rt_printf("nested: %s: L2 read CR4.VMXE = %lu (shadow 0, CR4.VMXE 1)\n", cur(),
+		  (regs.r8 >> 13) & 1);
+	CHECK(regs.r8 == (cr4 & ~CR4_VMXE), "L2 read CR4 %#lx", regs.r8);
+	CHECK(r(VMCS_GUEST_CR4) & CR4_VMXE, "GUEST_CR4.VMXE clear");
+	skip_insn();
+	expect_done(l2_cr4_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+static void test_l2_cr3_exiting(void)
+{
+	uint64_t cr3;
+
+	if (!l2_setup(l2_cr3))
+		return;
+	if (v_cr3_targets() < 1) {
+		rt_skip("no CR3-target values");
+		l2_teardown();
+		return;
+	}
+	cr3 = r(VMCS_GUEST_CR3);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING);
+	w(VMCS_CR3_TARGET_COUNT, 1);
+	w(VMCS_CR3_TARGET_VALUE0, cr3);
+	regs.rsi = cr3 + PAGE_SIZE;
+	if (!l2_expect("MOV from CR3", XR_CR_ACCESS, l2_cr3_store, "mov from cr3"))
+		goto out;
+	expect_qual(CRQ(3, 1, 2)); /* RDX */
+	expect_len(3);
+	regs.rdx = cr3; /* as an L1 emulating the MOV would */
+	skip_insn();
+	if (!l2_expect("MOV to CR3 of another value (target ran)", XR_CR_ACCESS, l2_cr3_load,
+		       "mov rsi to cr3"))
+		goto out;
+	expect_qual(CRQ(3, 0, 6)); /* RSI */
+	skip_insn();
+	expect_done(l2_cr3_end, "the final vmcall");
+	CHECK(r(VMCS_GUEST_CR3) == cr3, "GUEST_CR3 changed");
+out:
+	l2_teardown();
+}
+
+static void test_l2_cr8_exiting(void)
+{
+	if (!proc_allows(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)) {
+		rt_skip("no CR8-load/store exiting");
+		return;
+	}
+	if (!l2_setup(l2_cr8))
+		return;
+	clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_TPR_SHADOW);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING);
+	if (!l2_expect("MOV from CR8", XR_CR_ACCESS, l2_cr8_store, "mov from cr8"))
+		goto out;
+	expect_qual(CRQ(8, 1, 0));
+	skip_insn();
+	if (!l2_expect("MOV to CR8", XR_CR_ACCESS, l2_cr8_load, "mov to cr8"))
+		goto out;
+	expect_qual(CRQ(8, 0, 3)); /* RBX */
+	skip_insn();
+	expect_done(l2_cr8_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * Exceptions (25.2: the exception bitmap; 27.2.2: the VM-exit
+ * interruption information) */
+
+static bool expect_intr_info(uint32_t want)
+{
+	return expect_field("VM-exit interruption information", VMCS_EXIT_INTR_INFO, want);
+}
+
+static void test_l2_exception_bitmap(void)
+{
+	if (!l2_setup(l2_ud_bp))
+		return;
+	w(VMCS_EXCEPTION_BITMAP, (1U << VEC_UD) | (1U << VEC_BP));
+	if (!l2_expect("UD2", XR_EXCEPTION_NMI, l2_ud_bp, "ud2"))
+		goto out;
+	expect_intr_info(II_VALID | II_TYPE(T_HW_EXC) | VEC_UD);
+	w(VMCS_GUEST_RIP, (uint64_t)l2_ud_bp_int3); /* past the UD2 */
+	if (!l2_expect("INT3", XR_EXCEPTION_NMI, l2_ud_bp_int3, "int3"))
+		goto out;
+	/* A software exception: type 6, and its length is saved (27.2.5). */
+	expect_intr_info(II_VALID | II_TYPE(T_SW_EXC) | VEC_BP);
+	expect_len(1);
+	skip_insn();
+	expect_done(l2_ud_bp_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+/* The frame L2's handler found (6.14.1): [error code,] RIP, CS, RFLAGS,
+ * RSP, SS, at the RSP it passed in RCX. */
+static const uint64_t *l2_frame(void)
+{
+	return (const uint64_t *)regs.rcx;
+}
+
+static bool expect_delivered(unsigned vector, bool has_ec, uint64_t ec, const void *at)
+{
+	const uint64_t *f;
+	uint64_t rip;
+
+	if (!l2_expect("delivered in L2", XR_VMCALL, l2_isr_vmcall, "L2's handler"))
+		return false;
+	f = l2_frame();
+	rt_printf("nested: %s: L2's handler ran for vector %lu\n", cur(), regs.rbx);
+	if (!CHECK(regs.rbx == vector, "vector %lu, expected %u", regs.rbx, vector))
+		return false;
+	if (has_ec) {
+		rt_printf("nested: %s: error code %#lx\n", cur(), f[0]);
+		CHECK(f[0] == ec, "error code %#lx, expected %#lx", f[0], ec);
+		f++;
+	}
+	rip = f[0];
+	CHECK(rip == (uint64_t)at, "the frame's RIP is not where expected");
+	CHECK(f[1] == SEL_CODE64, "the frame's CS %#lx", f[1]);
+	return true;
+}
+
+/* 25.2: with bit 14 of the exception bitmap set, a #PF exits iff its
+ * error code AND the mask equals the match; with it clear, iff not. */
+struct pf_case {
+	const char *name;
+	bool bit14, write;
+	uint32_t mask, match;
+	bool exits;
+};
+
+static const struct pf_case pf_cases[] = {
+	{ "bit 14 set, mask W match W, write", true, true, PF_ERR_W, PF_ERR_W, true },
+	{ "bit 14 set, mask W match W, read", true, false, PF_ERR_W, PF_ERR_W, false },
+	{ "bit 14 clear, mask W match 0, write", false, true, PF_ERR_W, 0, true },
+	{ "bit 14 clear, mask 0 match 0, write", false, true, 0, 0, false },
+};
+
+static void test_l2_pf_mask_match(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pf_cases); i++) {
+		const struct pf_case *c = &pf_cases[i];
+		uint32_t ec = c->write ? PF_ERR_W : 0;
+		const char *code = c->write ? l2_pf_write : l2_pf_read;
+
+		if (!l2_setup(code))
+			return;
+		w(VMCS_EXCEPTION_BITMAP, c->bit14 ? 1U << VEC_PF : 0);
+		w(VMCS_PAGE_FAULT_ERROR_CODE_MASK, c->mask);
+		w(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, c->match);
+		regs.rax = NOT_MAPPED_VA;
+		write_cr2(CR2_MARK);
+		rt_printf("nested: %s: case: %s\n", cur(), c->name);
+		if (c->exits) {
+			if (l2_expect("#PF", XR_EXCEPTION_NMI, code, "the access")) {
+				expect_intr_info(II_VALID | II_EC | II_TYPE(T_HW_EXC) | VEC_PF);
+				expect_field("error code", VMCS_EXIT_INTR_ERROR_CODE, ec);
+				/* 27.2.1: the qualification is the linear
+				 * address; 27.1: CR2 is not written. */
+				expect_qual(NOT_MAPPED_VA);
+				rt_printf("nested: %s: CR2 %s\n", cur(),
+					  read_cr2() == CR2_MARK ? "unchanged" : "written");
+				CHECK(read_cr2() == CR2_MARK, "CR2 was written");
+			}
+		} else if (expect_delivered(VEC_PF, true, ec, code)) {
+			/* The CPU's own #PF in L2 writes CR2 (one CR2 for
+			 * both: VMX does not switch it). */
+			rt_printf("nested: %s: CR2 %s\n", cur(),
+				  read_cr2() == NOT_MAPPED_VA ? "the address" : "something else");
+			CHECK(read_cr2() == NOT_MAPPED_VA, "CR2 is not the address");
+		}
+		l2_teardown();
+	}
+}
+
+/* An exception not in the bitmap goes through L2's own IDT. */
+static void test_l2_exception_to_l2(void)
+{
+	if (!l2_setup(l2_ud2))
+		return;
+	expect_delivered(VEC_UD, false, 0, l2_ud2);
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * Event injection (26.6) */
+
+struct inject_case {
+	const char *name;
+	uint32_t info;
+	uint32_t ec;
+	uint32_t len;     /* VM-entry instruction length */
+	bool frame_ec;    /* the handler finds an error code */
+	uint32_t bitmap;  /* exception bitmap */
+};
+
+/* 26.3.1.5: an external interrupt may be injected only with RFLAGS.IF =
+ * 1. */
+static uint64_t inject_rflags(uint32_t info)
+{
+	return RT_RFLAGS_FIXED1 | (((info >> 8) & 7) == T_EXT_INT ? RFLAGS_IF : 0);
+}
+
+static const struct inject_case inject_cases[] = {
+	{ "external interrupt 0x30", II_VALID | II_TYPE(T_EXT_INT) | 0x30, 0, 0, false, 0 },
+	{ "software interrupt 0x31, length 2", II_VALID | II_TYPE(T_SW_INT) | 0x31, 0, 2,
+	  false, 0 },
+	{ "#GP with error code 0x1234", II_VALID | II_EC | II_TYPE(T_HW_EXC) | VEC_GP, 0x1234,
+	  0, true, 0 },
+	{ "#BP (software exception), length 1", II_VALID | II_TYPE(T_SW_EXC) | VEC_BP, 0, 1,
+	  false, 0 },
+	/* 26.6.1: an injected event is delivered through L2's IDT; the
+	 * exception bitmap (25.2) decides about exceptions that arise in VMX
+	 * non-root operation, which an injected one does not. */
+	{ "#PF with error code 0x2, #PF in the exception bitmap",
+	  II_VALID | II_EC | II_TYPE(T_HW_EXC) | VEC_PF, 0x2, 0, true, 1U << VEC_PF },
+};
+
+static void test_l2_inject(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(inject_cases); i++) {
+		const struct inject_case *c = &inject_cases[i];
+
+		if (!l2_setup(l2_inject_target))
+			return;
+		w(VMCS_ENTRY_INTR_INFO, c->info);
+		w(VMCS_ENTRY_EXCEPTION_ERROR_CODE, c->ec);
+		w(VMCS_ENTRY_INSTRUCTION_LEN, c->len);
+		w(VMCS_EXCEPTION_BITMAP, c->bitmap);
+		w(VMCS_GUEST_RFLAGS, inject_rflags(c->info));
+		rt_printf("nested: %s: case: %s\n", cur(), c->name);
+		/* The frame's RIP: the entry RIP plus the VM-entry instruction
+		 * length for a software interrupt or exception (26.6.1.1). */
+		expect_delivered(c->info & 0xff, c->frame_ec, c->ec, l2_inject_target + c->len);
+		/* 24.8.3: every VM exit clears the valid bit. */
+		CHECK(!(r(VMCS_ENTRY_INTR_INFO) & II_VALID),
+		      "VM-entry interruption information still valid");
+		l2_teardown();
+	}
+}
+
+/* 26.6.1.2, 27.2.4: an injected event whose delivery causes a VM exit
+ * (here #GP on an IDT limit that excludes its vector, with #GP in the
+ * exception bitmap) is saved in the IDT-vectoring information. */
+static void test_l2_inject_idt_vectoring(void)
+{
+	if (!l2_setup(l2_inject_target))
+		return;
+	w(VMCS_ENTRY_INTR_INFO, II_VALID | II_TYPE(T_EXT_INT) | 0x30);
+	w(VMCS_GUEST_RFLAGS, inject_rflags(II_TYPE(T_EXT_INT)));
+	w(VMCS_GUEST_IDTR_LIMIT, 0x30 * 16 - 1);
+	w(VMCS_EXCEPTION_BITMAP, 1U << VEC_GP);
+	if (l2_expect("#GP delivering vector 0x30", XR_EXCEPTION_NMI, l2_inject_target,
+		      "the entry RIP")) {
+		expect_intr_info(II_VALID | II_EC | II_TYPE(T_HW_EXC) | VEC_GP);
+		/* 6.13: IDT selector index, IDT bit 1, EXT bit 0. */
+		expect_field("error code", VMCS_EXIT_INTR_ERROR_CODE, 0x30 * 8 + 2 + 1);
+		expect_field("IDT-vectoring information", VMCS_IDT_VECTORING_INFO,
+			     II_VALID | II_TYPE(T_EXT_INT) | 0x30);
+	}
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * Interrupt and NMI windows (25.2) */
+
+static void test_l2_interrupt_window(void)
+{
+	if (!proc_allows(PROC_INTERRUPT_WINDOW_EXITING)) {
+		rt_skip("no interrupt-window exiting");
+		return;
+	}
+	if (!l2_setup(l2_sti))
+		return;
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING);
+	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1 | RFLAGS_IF);
+	/* IF = 1 and no blocking: before L2's first instruction. */
+	if (!l2_expect("entry with IF = 1", XR_INTERRUPT_WINDOW, l2_sti, "the entry RIP"))
+		goto out;
+	/* IF = 0: STI opens the window after the instruction that follows
+	 * it (blocking by STI, 24.4.2 Table 24-3). */
+	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
+	if (!l2_expect("STI; NOP", XR_INTERRUPT_WINDOW, l2_sti_end, "after the nop"))
+		goto out;
+	expect_field("interruptibility state", VMCS_GUEST_INTERRUPTIBILITY, 0);
+	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
+	clear_bits(VMCS_PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING);
+	expect_done(l2_sti_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+static void test_l2_nmi_window(void)
+{
+	if (!proc_allows(PROC_NMI_WINDOW_EXITING) ||
+	    !rt_vmx_ctl_allows(caps()->true_pinbased, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)) {
+		rt_skip("no virtual NMIs or NMI-window exiting");
+		return;
+	}
+	if (!l2_setup(l2_sti))
+		return;
+	set_bits(VMCS_PIN_BASED_CONTROLS, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+	/* No virtual-NMI blocking: before the first instruction. */
+	l2_expect("entry without virtual-NMI blocking", XR_NMI_WINDOW, l2_sti, "the entry RIP");
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * Guest state saved on a VM exit (27.3), host state loaded (27.5) */
+
+static void test_l2_guest_state_saved(void)
+{
+	uint64_t top = (uint64_t)(l2_stack + L2_STACK_SIZE), ds;
+
+	if (!l2_setup(l2_state))
+		return;
+	if (l2_expect("VMCALL", XR_VMCALL, l2_state_end, "the vmcall")) {
+		CHECK(r(VMCS_GUEST_RSP) == top - 0x40, "GUEST_RSP is not L2's");
+		rt_printf("nested: %s: RSP moved by %#lx\n", cur(), top - r(VMCS_GUEST_RSP));
+		expect_field("RFLAGS", VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1 | RT_RFLAGS_ARITH);
+		expect_field("DS selector", VMCS_GUEST_DS_SELECTOR, SEL_DATA_DPL3);
+		expect_field("DS access rights", VMCS_GUEST_DS_AR, 0xc0f3);
+		expect_field("CS selector", VMCS_GUEST_CS_SELECTOR, SEL_CODE64);
+		CHECK(r(VMCS_GUEST_CR3) == read_cr3(), "GUEST_CR3 is not L2's");
+		/* 27.5.2: DS is the host's selector again. */
+		__asm__ __volatile__("mov %%ds, %0" : "=r"(ds));
+		rt_printf("nested: %s: L1's DS %#lx\n", cur(), ds & 0xffff);
+		CHECK((ds & 0xffff) == SEL_DATA, "L1's DS is not the host selector");
+	}
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * VMX instructions in VMX non-root operation exit unconditionally
+ * (25.1.2); VMREAD's instruction information (27.2.5, the VMREAD/VMWRITE
+ * format: reg1 in bits 6:3, register operand bit 10, reg2 in bits
+ * 31:28). */
+
+static void test_l2_vmx_instructions(void)
+{
+	if (!l2_setup(l2_vmx))
+		return;
+	regs.rcx = VMCS_GUEST_RIP;
+	if (!l2_expect("VMREAD", XR_VMREAD, l2_vmx, "vmread"))
+		goto out;
+	expect_len(3);
+	{
+		uint64_t info = r(VMCS_EXIT_INSTRUCTION_INFO);
+
+		rt_printf("nested: %s: instruction information reg1 %lu reg2 %lu register %lu\n",
+			  cur(), (info >> 3) & 0xf, (info >> 28) & 0xf, (info >> 10) & 1);
+		CHECK(((info >> 3) & 0xf) == 3 && ((info >> 28) & 0xf) == 1 &&
+		      ((info >> 10) & 1) == 1, "instruction information %#lx", info);
+	}
+	skip_insn();
+	if (!l2_expect("VMLAUNCH", XR_VMLAUNCH, l2_vmx_vmlaunch, "vmlaunch"))
+		goto out;
+	skip_insn();
+	if (!l2_expect("VMXOFF", XR_VMXOFF, l2_vmx_vmxoff, "vmxoff"))
+		goto out;
+	skip_insn();
+	expect_done(l2_vmx_end, "the final vmcall");
+out:
+	l2_teardown();
+}
+
+/* 25.2: a triple fault in L2 exits (reason 2). UD2 with an IDT of limit
+ * 0: #UD, #GP and #DF all fail to be delivered. */
+static void test_l2_triple_fault(void)
+{
+	if (!l2_setup(l2_ud2))
+		return;
+	w(VMCS_GUEST_IDTR_LIMIT, 0);
+	l2_expect("UD2 with an empty IDT", XR_TRIPLE_FAULT, l2_ud2, "ud2");
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * EPT (28.2): an identity map of [0, 1 GiB) for L2 */
+
+#define EPT_R 1ULL
+#define EPT_W 2ULL
+#define EPT_X 4ULL
+#define EPT_RWX 7ULL
+#define EPT_WB (6ULL << 3) /* memory type in a leaf */
+#define EPT_PS (1ULL << 7)
+
+static void ept_build(void)
+{
+	memset(ept_pml4, 0, PAGE_SIZE);
+	memset(ept_pdpt, 0, PAGE_SIZE);
+	ept_pml4[0] = pa(ept_pdpt) | EPT_RWX;
+	ept_pdpt[0] = pa(ept_pd) | EPT_RWX;
+	ept_pd[0] = pa(ept_pt) | EPT_RWX;
+	for (uint64_t i = 1; i < 512; i++)
+		ept_pd[i] = (i << 21) | EPT_RWX | EPT_WB | EPT_PS;
+	for (uint64_t i = 0; i < 512; i++)
+		ept_pt[i] = (i << 12) | EPT_RWX | EPT_WB;
+}
+
+static uint64_t *ept_pte(const void *p)
+{
+	return &ept_pt[((uint64_t)p >> 12) & 511];
+}
+
+static bool ept_on(void)
+{
+	ept_build();
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_SECONDARY_CONTROLS);
+	w(VMCS_SECONDARY_PROC_CONTROLS, rt_vmx_ctl(caps()->procbased2, PROC2_ENABLE_EPT));
+	/* 24.6.11: WB, a 4-level walk (3). */
+	w(VMCS_EPT_POINTER, pa(ept_pml4) | 6 | (3 << 3));
+	return true;
+}
+
+static void ept_invalidate(void)
+{
+	static struct { uint64_t eptp, zero; } d;
+	bool single = (caps()->ept_vpid_cap & EPT_CAP_INVEPT_SINGLE) != 0;
+	struct rt_vmx_result res;
+
+	d.eptp = r(VMCS_EPT_POINTER);
+	res = rt_invept(single ? 1 : 2, &d);
+	CHECK(res.kind == RT_VMX_SUCCEED, "INVEPT failed");
+}
+
+/* 27.2.1 Table 27-7: bit 0 read, 1 write, 2 fetch; bits 5:3 the
+ * permissions of the translation (R, W, X); bit 7 a guest-linear address
+ * is valid; bit 8 the access was to the translated address (not a
+ * paging-structure entry). */
+#define EPTQ(acc, perm) ((uint64_t)(acc) | ((uint64_t)(perm) << 3) | (1ULL << 7) | (1ULL << 8))
+
+static void test_l2_ept_violation(void)
+{
+	uint64_t *pte = ept_pte(ept_page);
+	uint64_t gpa = pa(ept_page);
+
+	if (!have_ept()) {
+		rt_skip("no EPT with 4-level walks, WB, 2 MiB pages and INVEPT");
+		return;
+	}
+	if (!l2_setup(l2_ept) || !ept_on())
+		return;
+	ept_page[0] = 0x1122334455667788ULL;
+	ept_page[1] = 0;
+	*pte = 0;
+	regs.rax = gpa;
+	if (!l2_expect("read of a not-present page", XR_EPT_VIOLATION, l2_ept, "the read"))
+		goto out;
+	expect_qual(EPTQ(1, 0));
+	CHECK(r(VMCS_GUEST_PHYSICAL_ADDRESS) == gpa, "guest-physical address");
+	CHECK(r(VMCS_GUEST_LINEAR_ADDRESS) == gpa, "guest-linear address");
+	/* Read-only now; INVEPT; the read runs, the write exits. */
+	*pte = gpa | EPT_R | EPT_WB;
+	ept_invalidate();
+	if (!l2_expect("write of a read-only page (the read ran)", XR_EPT_VIOLATION,
+		       l2_ept_write, "the write"))
+		goto out;
+	expect_qual(EPTQ(2, EPT_R));
+	CHECK(regs.rbx == 0x1122334455667788ULL, "L2 read %#lx", regs.rbx);
+	CHECK(r(VMCS_GUEST_PHYSICAL_ADDRESS) == gpa + 8, "guest-physical address");
+	*pte = gpa | EPT_R | EPT_W | EPT_WB;
+	ept_invalidate();
+	if (!l2_expect("fetch from a page without X (the write ran)", XR_EPT_VIOLATION,
+		       (const char *)ept_page, "the page"))
+		goto out;
+	expect_qual(EPTQ(4, EPT_R | EPT_W));
+	CHECK(ept_page[1] == 0x1122334455667788ULL, "L2's write did not land");
+	CHECK(r(VMCS_GUEST_PHYSICAL_ADDRESS) == gpa, "guest-physical address");
+out:
+	l2_teardown();
+}
+
+/* 28.3.3.1: an entry that is writable but not readable is an EPT
+ * misconfiguration (exit 49, the guest-physical address saved). */
+static void test_l2_ept_misconfig(void)
+{
+	uint64_t gpa = pa(ept_bad_page);
+
+	if (!have_ept()) {
+		rt_skip("no EPT with 4-level walks, WB, 2 MiB pages and INVEPT");
+		return;
+	}
+	if (!l2_setup(l2_ept) || !ept_on())
+		return;
+	*ept_pte(ept_bad_page) = gpa | EPT_W | EPT_WB;
+	regs.rax = gpa + 0x10;
+	if (l2_expect("read through a write-only entry", XR_EPT_MISCONFIG, l2_ept, "the read"))
+		CHECK(r(VMCS_GUEST_PHYSICAL_ADDRESS) == gpa + 0x10, "guest-physical address");
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------
+ * L2 outside 64-bit mode (26.3.1; 26.3.2.1: without "IA-32e mode guest"
+ * EFER.LMA is loaded 0, and with CR0.PG = 1 EFER.LME too) */
+
+static void seg(enum vmcs_field sel, uint16_t s, uint64_t base, uint32_t limit, uint32_t ar)
+{
+	/* Selector, base, limit, access rights: consecutive encodings of
+	 * one register differ by 2 from ES (Appendix B). */
+	w(sel, s);
+	w(sel - VMCS_GUEST_ES_SELECTOR + VMCS_GUEST_ES_BASE, base);
+	w(sel - VMCS_GUEST_ES_SELECTOR + VMCS_GUEST_ES_LIMIT, limit);
+	w(sel - VMCS_GUEST_ES_SELECTOR + VMCS_GUEST_ES_AR, ar);
+}
+
+/* Both L2s: OUT imm8 with unconditional I/O exiting, then CPUID. */
+static void run_out_cpuid(const char *out, const char *cpuid, const char *what)
+{
+	if (!l2_expect("OUT imm8, AL", XR_IO, out, "out"))
+		return;
+	expect_len(2);
+	expect_qual(IOQ(1, 0, 0, 0, 1, PORT_A));
+	CHECK((regs.rax & 0xffff) == 0x1234, "AX %#lx", regs.rax & 0xffff);
+	rt_printf("nested: %s: CR0.PE %lu CR0.PG %lu (%s)\n", cur(),
+		  (uint64_t)(r(VMCS_GUEST_CR0) & CR0_PE), r(VMCS_GUEST_CR0) >> 31 & 1, what);
+	skip_insn();
+	if (l2_expect("CPUID", XR_CPUID, cpuid, "cpuid"))
+		expect_len(2);
+}
+
+/* 32-bit protected mode with 32-bit paging (4 MiB pages, 4.3): no
+ * unrestricted guest needed. */
+static void test_l2_protected_mode32(void)
+{
+	if (!proc_allows(PROC_UNCONDITIONAL_IO_EXITING)) {
+		rt_skip("no unconditional I/O exiting");
+		return;
+	}
+	if (!l2_setup(l2_pm32))
+		return;
+	for (uint32_t i = 0; i < 1024; i++)
+		pd32[i] = (i << 22) | PTE_P | PTE_RW | PTE_PS;
+	clear_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_UNCONDITIONAL_IO_EXITING);
+	w(VMCS_GUEST_CR4, (r(VMCS_GUEST_CR4) & ~(CR4_PAE | CR4_PCIDE)) | CR4_PSE);
+	w(VMCS_GUEST_CR3, pa(pd32));
+	seg(VMCS_GUEST_CS_SELECTOR, SEL_CODE32, 0, 0xffffffff, 0xc09b);
+	w(VMCS_GUEST_RSP, (uint64_t)(l2_stack + L2_STACK_SIZE));
+	run_out_cpuid(l2_pm32_out, l2_pm32_cpuid, "32-bit paging");
+	expect_field("CS access rights", VMCS_GUEST_CS_AR, 0xc09b);
+	/* 27.5.1: the host is in IA-32e mode again. */
+	CHECK((rdmsr(MSR_EFER) & (1ULL << 10)) != 0, "EFER.LMA clear after the exit");
+	l2_teardown();
+}
+
+/* Real mode: unrestricted guest (and so EPT, 26.2.1.1), CR0.PE = PG = 0;
+ * CS.base at the code, IP 0. */
+static void test_l2_real_mode(void)
+{
+	const uint64_t base = (uint64_t)l2_real;
+
+	if (!have_ept() || !proc2_allows(PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_EPT) ||
+	    !proc_allows(PROC_UNCONDITIONAL_IO_EXITING)) {
+		rt_skip("no unrestricted guest");
+		return;
+	}
+	if (!l2_setup(l2_real) || !ept_on())
+		return;
+	w(VMCS_SECONDARY_PROC_CONTROLS,
+	  rt_vmx_ctl(caps()->procbased2, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+	clear_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_UNCONDITIONAL_IO_EXITING);
+	w(VMCS_GUEST_CR0, r(VMCS_GUEST_CR0) & ~(CR0_PE | CR0_PG));
+	w(VMCS_GUEST_CR4, r(VMCS_GUEST_CR4) & ~(CR4_PAE | CR4_PCIDE));
+	seg(VMCS_GUEST_CS_SELECTOR, 0, base, 0xffff, 0x9b);
+	seg(VMCS_GUEST_SS_SELECTOR, 0, 0, 0xffff, 0x93);
+	seg(VMCS_GUEST_DS_SELECTOR, 0, 0, 0xffff, 0x93);
+	seg(VMCS_GUEST_ES_SELECTOR, 0, 0, 0xffff, 0x93);
+	seg(VMCS_GUEST_FS_SELECTOR, 0, 0, 0xffff, 0x93);
+	seg(VMCS_GUEST_GS_SELECTOR, 0, 0, 0xffff, 0x93);
+	w(VMCS_GUEST_RIP, 0);
+	w(VMCS_GUEST_RSP, 0);
+	run_out_cpuid((const char *)(l2_real_out - l2_real),
+		      (const char *)(l2_real_cpuid - l2_real), "real mode");
+	l2_teardown();
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const struct rt_test l2_tests[] = {
+	{ "l2_cpuid_exit", test_l2_cpuid_exit },
+	{ "l2_vmcall_exit", test_l2_vmcall_exit },
+	{ "l2_hlt_exiting", test_l2_hlt_exiting },
+	{ "l2_rdtsc_exiting", test_l2_rdtsc_exiting },
+	{ "l2_invlpg_exiting", test_l2_invlpg_exiting },
+	{ "l2_rdpmc_exiting", test_l2_rdpmc_exiting },
+	{ "l2_io_unconditional", test_l2_io_unconditional },
+	{ "l2_io_bitmaps", test_l2_io_bitmaps },
+	{ "l2_msr_bitmaps", test_l2_msr_bitmaps },
+	{ "l2_msr_without_bitmaps", test_l2_msr_without_bitmaps },
+	{ "l2_cr0_shadow", test_l2_cr0_shadow },
+	{ "l2_cr4_shadow", test_l2_cr4_shadow },
+	{ "l2_cr3_exiting", test_l2_cr3_exiting },
+	{ "l2_cr8_exiting", test_l2_cr8_exiting },
+	{ "l2_exception_bitmap", test_l2_exception_bitmap },
+	{ "l2_exception_to_l2", test_l2_exception_to_l2 },
+	{ "l2_pf_mask_match", test_l2_pf_mask_match },
+	{ "l2_inject", test_l2_inject },
+	{ "l2_inject_idt_vectoring", test_l2_inject_idt_vectoring },
+	{ "l2_interrupt_window", test_l2_interrupt_window },
+	{ "l2_nmi_window", test_l2_nmi_window },
+	{ "l2_guest_state_saved", test_l2_guest_state_saved },
+	{ "l2_vmx_instructions", test_l2_vmx_instructions },
+	{ "l2_triple_fault", test_l2_triple_fault },
+	{ "l2_ept_violation", test_l2_ept_violation },
+	{ "l2_ept_misconfig", test_l2_ept_misconfig },
+	{ "l2_protected_mode32", test_l2_protected_mode32 },
+	{ "l2_real_mode", test_l2_real_mode },
+};
+
+size_t nested_l2_count(void)
+{
+	return ARRAY_SIZE(l2_tests);
+}
+
+const char *nested_l2_name(size_t i)
+{
+	return l2_tests[i].name;
+}
+
+void nested_l2_run(size_t i)
+{
+	l2_tests[i].fn();
+}
