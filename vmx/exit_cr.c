@@ -136,6 +136,13 @@ static void emulate_cr0_write(struct vcpu *v, uint64_t val)
 		real = (real & ~(CR0_PE | CR0_PG)) | (val & (CR0_PE | CR0_PG));
 	vmcs_write(VMCS_GUEST_CR0, real);
 	vmcs_set_cr0_shadow(v, val);
+	/* 26.3.2.1, 27.5.1: VM entries and exits never modify CR0.CD and NW,
+	 * so the guest's are the processor's: a write Nestor intercepted
+	 * (a guest MAXPHYADDR below the host's watches them) is carried out
+	 * on the CPU itself, as the guest's MOV would have been. */
+	if ((read_cr0() ^ val) & (CR0_CD | CR0_NW))
+		write_cr0((read_cr0() & ~(CR0_CD | CR0_NW)) |
+			  (val & (CR0_CD | CR0_NW)));
 	flush_guest_tlb(v);
 	skip_instruction(v);
 }
