@@ -5,11 +5,20 @@ options, once with guest_maxphyaddr=36 (a guest physical-address width
 below the host's, which costs Nestor the page faults it must inspect), side
 by side, then the guest #PF round trip of both runs in one line.
 
+Then the nested figures (issue 14 item 10): the nested benchmark guest
+(tests/guests/nested_bench.c), an L1 VMM whose L2 times its CPUID round
+trip through L1's exit handler, bare on Bochs (Bochs is L0) and under
+Nestor on a model with VMCS shadowing (corei7_skylake_x) and on one
+without (corei7_sandy_bridge_2600k): the round trip, its ratio to bare
+(the nesting tax), Nestor's exits per reflected L2 exit and the
+instructions Nestor spends per round trip.
+
 Bochs runs with `clock: sync=none`, where the TSC advances one tick per
 emulated instruction (../shared/platform.md), so every figure is an
 instruction count: exact and repeatable, not a wall-clock time. Nothing here
 asserts a speed; it reports one."""
 import os
+import concurrent.futures
 import re
 import subprocess
 import sys
@@ -80,6 +89,135 @@ def run_bench(cpu, name, cmdline):
     return {n: (lo, avg) for n, lo, avg in rows}, res.serial_path
 
 
+NESTED_GUEST = "build/guests/nested-bench.elf"
+NESTED_PREFIX = "nested-bench"
+# The model with VMCS shadowing and the one without (../shared/platform.md:
+# Sandy Bridge's secondary controls have no bit 14). Nestor has no option
+# that turns its use of shadowing off, so the models decide.
+SHADOW_CPU = "corei7_skylake_x"
+NO_SHADOW_CPU = "corei7_sandy_bridge_2600k"
+# Issue 14 item 10's goal, printed beside the figure, never asserted.
+NESTED_GOAL = 2000
+
+
+def exit_reason_names():
+    """{number: description} from vmx/exit_reasons.h's X-macro."""
+    with open(os.path.join(ROOT, "vmx", "exit_reasons.h")) as f:
+        text = f.read()
+    return {int(n): d for n, d in
+            re.findall(r'X\((\d+),\s*\w+,\s*"([^"]*)"\)', text)}
+
+
+def run_nested(cpu, bare):
+    """Boots the nested bench guest, bare (GRUB starts it, Bochs is L0) or
+    as Nestor's guest; returns (figures or None, serial path). Figures:
+    {"empty": (min, avg), "cpuid": (min, avg), "exits": n, "reasons":
+    {nr: n}, "vmreads": n, "vmwrites": n, "per": round trips}."""
+    name = f"bench-nested-{'bare' if bare else 'nestor'}-{cpu}"
+    if bare:
+        sc = runner.Scenario(name, cpu=cpu, kernel=NESTED_GUEST,
+                             expect=[rf"^{NESTED_PREFIX}: exit status 0 via port 0xf4$"],
+                             timeout=300)
+    else:
+        sc = runner.Scenario(name, cpu=cpu, cmdline="nested=on",
+                             modules=[(NESTED_GUEST, "")],
+                             expect=[r"^nestor: guest exited with status 0$"],
+                             timeout=300)
+    res = runner.run_scenario(sc)
+    if not res.passed:
+        runner.report(res)
+        return None, res.serial_path
+    with open(res.serial_path, "rb") as f:
+        serial = f.read().decode("utf-8", "replace").replace("\r", "")
+    p = re.escape(NESTED_PREFIX)
+    fig = {"reasons": {}}
+    for what, lo, avg in re.findall(rf"^{p}: l2-(empty|cpuid) (\d+) (\d+) ticks$",
+                                    serial, re.M):
+        fig[what] = (int(lo), int(avg))
+    for what, n, per in re.findall(rf"^{p}: l0-(exits|vmreads|vmwrites) (\d+) per (\d+)$",
+                                   serial, re.M):
+        fig[what] = int(n)
+        fig["per"] = int(per)
+    for nr, n, _ in re.findall(rf"^{p}: l0-exit-reason (\d+) (\d+) per (\d+)$",
+                               serial, re.M):
+        fig["reasons"][int(nr)] = int(n)
+    if "empty" not in fig or "cpuid" not in fig or (not bare and "exits" not in fig):
+        print(f"bench: {name}: the nested bench guest printed no measurements",
+              file=sys.stderr)
+        return None, res.serial_path
+    return fig, res.serial_path
+
+
+def round_trip(fig):
+    """L2's CPUID round trip, the measurement's own cost taken out (the
+    two timed sequences differ by the CPUID alone)."""
+    return fig["cpuid"][1] - fig["empty"][1]
+
+
+def print_nested(runs):
+    """runs: {(cpu, bare): figures or None}."""
+    bare_s, bare_n = runs[(SHADOW_CPU, True)], runs[(NO_SHADOW_CPU, True)]
+    cols = [("bare Bochs", bare_s, None),
+            ("Nestor, shadowing", runs[(SHADOW_CPU, False)], bare_s),
+            ("Nestor, no shadowing", runs[(NO_SHADOW_CPU, False)], bare_n)]
+    per = next((f["per"] for _, f, _ in cols if f and "per" in f), None)
+    names = exit_reason_names()
+
+    def row(label, cell, note=""):
+        vals = []
+        for _, fig, bare in cols:
+            v = "(run failed)" if fig is None else cell(fig, bare)
+            vals.append("" if v is None else str(v))
+        print(f"{label:48} {vals[0]:>12} {vals[1]:>20} {vals[2]:>22}{note}")
+
+    print()
+    print(f"Nested VMX: L2's CPUID (leaf 0) round trip through L1's exit handler "
+          f"(tests/guests/nested_bench.c, {per or '?'} round trips; instructions seen by L2)")
+    print(f"{'measurement':48} {cols[0][0]:>12} {cols[1][0]:>20} {cols[2][0]:>22}")
+    print(f"{'  Bochs model':48} {'skylake_x':>12} {'skylake_x':>20} {'sandy_bridge_2600k':>22}")
+    row("measurement overhead (no instruction)", lambda f, b: f["empty"][1])
+    row("L2 CPUID round trip", lambda f, b: round_trip(f))
+    row("  nesting tax (ratio to bare)",
+        lambda f, b: None if b is None else
+        f"{round_trip(f) / max(round_trip(b), 1):.0f}x")
+    row("L0 exits per reflected L2 exit",
+        lambda f, b: None if b is None else f"{f['exits'] / f['per']:g}")
+    reasons = sorted({nr for _, f, b in cols if f and b is not None
+                      for nr in f["reasons"]})
+    for nr in reasons:
+        row(f"  {names.get(nr, f'reason {nr}')} exits",
+            lambda f, b, nr=nr: None if b is None else
+            f"{f['reasons'].get(nr, 0) / f['per']:g}")
+    row("Nestor instructions per round trip",
+        lambda f, b: None if b is None else round_trip(f) - round_trip(b),
+        f"   (goal with shadowing: under {NESTED_GOAL:,}; not asserted)")
+    row("  Nestor VMREADs per round trip",
+        lambda f, b: None if b is None else f"{f['vmreads'] / f['per']:g}")
+    row("  Nestor VMWRITEs per round trip",
+        lambda f, b: None if b is None else f"{f['vmwrites'] / f['per']:g}")
+    if bare_s and bare_n and round_trip(bare_s) != round_trip(bare_n):
+        print(f"(bare Sandy Bridge round trip: {round_trip(bare_n)}, the "
+              f"baseline of the no-shadowing column)")
+    print("Nestor instructions per round trip = the round trip under Nestor less "
+          "the bare one on the same model:\nL1 and L2 execute the same "
+          "instructions in both runs and Bochs counts every instruction once, so "
+          "the\ndifference is what Nestor executes per round trip (exit stub, "
+          "handlers, its VMREADs/VMWRITEs,\nVM entries). Exits and VMREADs/VMWRITEs "
+          "are Nestor's counters (hypercalls 0x4e03, 0x4e07) around\nthe run with "
+          "CPUIDs less the same run without; the handler ticks of loglevel=debug "
+          "are not used\n(they leave out vmexit.asm and the VM entry, and the timing "
+          "costs instructions of its own).")
+
+
+def nested_runs():
+    keys = [(SHADOW_CPU, True), (SHADOW_CPU, False),
+            (NO_SHADOW_CPU, True), (NO_SHADOW_CPU, False)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda k: run_nested(*k), keys))
+    return ({k: fig for k, (fig, _) in zip(keys, results)},
+            [log for _, log in results])
+
+
 def main():
     cpu = os.environ.get("BOCHS_CPU", "corei7_skylake_x")
     default, default_log = run_bench(cpu, "bench", "")
@@ -102,7 +240,11 @@ def main():
         print(f"guest #PF round trip: default {default[PF_ROW][1]} ticks, "
               f"{REDUCED_OPTION} {reduced[PF_ROW][1]} ticks")
     print(f"(serial logs: {default_log}, {reduced_log})")
-    return 0 if reduced is not None else 1
+    nested, nested_logs = nested_runs()
+    print_nested(nested)
+    print(f"(serial logs: {', '.join(nested_logs)})")
+    ok = reduced is not None and all(f is not None for f in nested.values())
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

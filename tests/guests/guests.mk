@@ -13,6 +13,8 @@
 # adversarial.elf (elf64: tests/guests/adversarial.c),
 # nested.elf (mb2: the L1 test VMM, tests/guests/nested*.c) and
 # nested-elf64.elf (the same, elf64, for Nestor without unrestricted guest),
+# nested-bench.elf (mb2: the nested benchmark, an L1 VMM timing its L2's
+# CPUID round trip, tests/guests/nested_bench.c),
 # and suite-elf64-shim.elf (test only: an mb2 image whose 32-bit stub enters
 # the elf64 entry in long mode, to exercise rt_start64 without Nestor).
 
@@ -24,7 +26,8 @@ GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
 	$(GUEST_OUT)/suite-elf64.elf $(GUEST_OUT)/bench.elf \
 	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/suite-mb1-4m.elf \
 	$(GUEST_OUT)/suite-mb1-big.elf $(GUEST_OUT)/adversarial.elf \
-	$(GUEST_OUT)/nested.elf $(GUEST_OUT)/nested-elf64.elf
+	$(GUEST_OUT)/nested.elf $(GUEST_OUT)/nested-elf64.elf \
+	$(GUEST_OUT)/nested-bench.elf
 GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
 
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
@@ -52,10 +55,11 @@ GUEST_NESTED_OBJS := $(GUEST_OBJ)/$(GUEST_DIR)/nested.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_mem.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_entry.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_l2.o
+GUEST_NBENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/nested_bench.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
 	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) \
-	$(GUEST_BLOB_OBJ) $(GUEST_ADV_OBJ) $(GUEST_NESTED_OBJS)
+	$(GUEST_BLOB_OBJ) $(GUEST_ADV_OBJ) $(GUEST_NESTED_OBJS) $(GUEST_NBENCH_OBJ)
 
 .PHONY: guests
 guests: $(GUEST_ELFS) $(GUEST_TEST_ELFS)
@@ -123,6 +127,11 @@ $(GUEST_OUT)/nested.elf: $(GUEST_NESTED_OBJS) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS
 # on a CPU without it (corei5_lynnfield_750) Nestor runs this one.
 $(GUEST_OUT)/nested-elf64.elf: $(GUEST_NESTED_OBJS) $(GUEST_LINK_DEPS)
 	$(call guest_link,elf64,rt_start64,$(GUEST_NESTED_OBJS) $(GUEST_RT_OBJS))
+
+# The nested benchmark (make bench): multiboot2, so that GRUB boots it bare
+# on Bochs (Bochs is L0) as well as Nestor does.
+$(GUEST_OUT)/nested-bench.elf: $(GUEST_NBENCH_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_NBENCH_OBJ) $(GUEST_RT_OBJS))
 
 $(GUEST_OUT)/suite-elf64-shim.elf: $(GUEST_SUITE_OBJ) $(GUEST_MB2_HDR) \
 		$(GUEST_SHIM) $(GUEST_LINK_DEPS)
