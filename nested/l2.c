@@ -45,12 +45,28 @@ bool l2_read_l1(void *ctx, uint64_t gpa, void *buf, size_t len)
 	return true;
 }
 
+/* Rows of the field table loaded into vmcs02 and saved back as they are
+ * (plain_guest_field() on a field this CPU has): listed once, walked at
+ * every entry and reflected exit. Written by setup() only. */
+#define ROW(name, enc, width, sh) +1
+enum { L2_MAX_ROWS = 0 VMCS_FIELDS(ROW) };
+#undef ROW
+static uint16_t plain_rows[L2_MAX_ROWS];
+static unsigned n_plain_rows;
+
+static bool plain_guest_field(uint32_t enc);
+
 static bool setup(struct vcpu *v, struct l2_state *s)
 {
 	uint64_t pa;
 
 	if (s->ready)
 		return true;
+	n_plain_rows = 0;
+	for (unsigned i = 0; i < vmcs_field_count; i++)
+		if (plain_guest_field(vmcs_field_table[i].encoding) &&
+		    vmcs12_row_supported(&v->vm->host_caps, &vmcs_field_table[i]))
+			plain_rows[n_plain_rows++] = (uint16_t)i;
 	pa = pool_alloc("vmcs02, the VMCS L2 runs on");
 	s->msr_bitmap = (uint8_t *)pool_alloc("vmcs02's MSR bitmap");
 	s->io_a = (uint8_t *)pool_alloc("vmcs02's I/O bitmap A");
@@ -95,16 +111,12 @@ static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 				const struct vmcs02_out *out,
 				const struct l1_regs *l1)
 {
-	const struct vmx_msrs *host = &v->vm->host_caps;
 	uint32_t e12 = f->ENTRY_CONTROLS, e02 = out->ctls.entry;
 
-	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		const struct vmcs_field_info *fi = &vmcs_field_table[i];
+	for (unsigned i = 0; i < n_plain_rows; i++) {
+		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
 
-		if (plain_guest_field(fi->encoding) &&
-		    vmcs12_row_supported(host, fi))
-			vmcs_write(fi->encoding,
-				   vmcs12_read(f, fi, fi->encoding));
+		vmcs_write(fi->encoding, vmcs12_read(f, fi, fi->encoding));
 	}
 	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
 	if (e02 & ENTRY_LOAD_EFER) {
@@ -187,10 +199,10 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 	if (c->proc2 & PROC2_ENABLE_VPID)
 		vmcs_write(VMCS_VPID, o->vpid);
 	if (c->proc & PROC_USE_MSR_BITMAPS)
-		vmcs_write(VMCS_MSR_BITMAP, (uint64_t)s->msr_bitmap);
+		vmcs_write(VMCS_MSR_BITMAP, (uint64_t)o->msr_page);
 	if (c->proc & PROC_USE_IO_BITMAPS) {
-		vmcs_write(VMCS_IO_BITMAP_A, (uint64_t)s->io_a);
-		vmcs_write(VMCS_IO_BITMAP_B, (uint64_t)s->io_b);
+		vmcs_write(VMCS_IO_BITMAP_A, (uint64_t)o->io_a_page);
+		vmcs_write(VMCS_IO_BITMAP_B, (uint64_t)o->io_b_page);
 	}
 	/* 24.6.8: the TPR shadow's virtual-APIC page is an L1 address; it
 	 * must be L1 RAM (identity-mapped by EPT01), never Nestor's. */
@@ -391,18 +403,14 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 {
 	struct l2_state *s = l2_of(v);
 	struct vmcs12 *f = &v->nested->cache.f;
-	const struct vmx_msrs *host = &v->vm->host_caps;
 	uint32_t exit12 = f->EXIT_CONTROLS;
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 
 	/* 27.3: L2's state into the vmcs12. */
-	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		const struct vmcs_field_info *fi = &vmcs_field_table[i];
+	for (unsigned i = 0; i < n_plain_rows; i++) {
+		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
 
-		if (plain_guest_field(fi->encoding) &&
-		    vmcs12_row_supported(host, fi))
-			vmcs12_write(f, fi, fi->encoding,
-				     vmcs_read(fi->encoding));
+		vmcs12_write(f, fi, fi->encoding, vmcs_read(fi->encoding));
 	}
 	if (exit12 & EXIT_SAVE_DEBUG_CONTROLS) {
 		f->GUEST_DR7 = vmcs_read(VMCS_GUEST_DR7);

@@ -195,10 +195,18 @@ void vmcs02_cr_merge(uint64_t l0_mask, uint64_t l1_mask, uint64_t l1_shadow,
 
 /* ---- MSR and I/O bitmaps (24.6.4, 24.6.9, 25.1.3) ---- */
 
+/* n is a multiple of 8 (the bitmaps are 4096 bytes): eight bytes at a
+ * time, memcpy keeping it free of alignment and aliasing assumptions. */
 static void or_bytes(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] |= src[i];
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, dst + i, 8);
+		memcpy(&b, src + i, 8);
+		a |= b;
+		memcpy(dst + i, &a, 8);
+	}
 }
 
 bool vmcs02_msr_bitmap_merge(const uint8_t *l0, uint64_t l1_gpa,
@@ -351,6 +359,14 @@ static enum vmcs02_result merge_io_bitmaps(const struct vmcs02_l0 *l0,
 
 	if (!(out->ctls.proc & PROC_USE_IO_BITMAPS))
 		return VMCS02_OK;
+	if (bm0 && !bm1) {
+		/* Only L0's ports exit: its own bitmaps serve as they are. */
+		out->io_a_page = l0->io_bitmap_a;
+		out->io_b_page = l0->io_bitmap_b;
+		return VMCS02_OK;
+	}
+	out->io_a_page = out->io_bitmap_a;
+	out->io_b_page = out->io_bitmap_b;
 	if (!vmcs02_io_bitmap_merge(bm0 ? l0->io_bitmap_a : NULL,
 				    bm0 ? l0->io_bitmap_b : NULL, bm1,
 				    v->IO_BITMAP_A, v->IO_BITMAP_B, read, ctx,
@@ -378,6 +394,7 @@ static enum vmcs02_result merge_msr_bitmap(const struct vmcs02_l0 *l0,
 {
 	if (!(out->ctls.proc & PROC_USE_MSR_BITMAPS))
 		return VMCS02_OK;
+	out->msr_page = out->msr_bitmap;
 	if (!vmcs02_msr_bitmap_merge(l0->msr_bitmap, v->MSR_BITMAP, read, ctx,
 				     out->msr_bitmap)) {
 		out->failed_gpa = v->MSR_BITMAP;

@@ -80,6 +80,10 @@ struct vmcs02_out {
 	 * LME if L2's CR0.PG = 1, from "IA-32e mode guest"). */
 	uint32_t entry_from_l1;
 	uint8_t *msr_bitmap, *io_bitmap_a, *io_bitmap_b;
+	/* The pages vmcs02 uses when it uses bitmaps: the three above, or
+	 * L0's own I/O bitmaps as they are when L1 has none (nothing is
+	 * copied then). */
+	const uint8_t *msr_page, *io_a_page, *io_b_page;
 	/* Controls L1 set that this CPU cannot back (not in allowed1). */
 	uint32_t unbacked[VMX_CTL_KINDS];
 	uint64_t failed_gpa;     /* VMCS02_READ_FAILED: where */

@@ -375,7 +375,10 @@ void nested_vmx_instruction(struct vcpu *v)
 		if (whole_vmcs12[i]) {
 			shadow_to_cache(v);
 			insn_fns[i](v);
-			shadow_from_cache(v);
+			/* An entry into L2 changed nothing L1 can VMREAD; the
+			 * exit that ends it syncs (nested/l2.c). */
+			if (l2_of(v)->pending != NESTED_TO_L2)
+				shadow_from_cache(v);
 		} else {
 			insn_fns[i](v);
 		}

@@ -290,8 +290,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned sz = 1; sz <= 4; sz *= 2)
 			if (io_exits(c0->proc, l0_ioa, l0_iob, port, sz) ||
 			    io_exits(p1, l1_ioa, l1_iob, port, sz))
-				CHECK(io_exits(c->proc, o_ioa, o_iob, port,
-					       sz));
+				CHECK(io_exits(c->proc, o.io_a_page ? o.io_a_page : o_ioa,
+					       o.io_b_page ? o.io_b_page : o_iob,
+					       port, sz));
 	}
 
 	/* MOV to CR3 (25.1.3). */

@@ -456,6 +456,7 @@ static void test_msr_bitmap(void **state)
 	v.PROC_BASED_CONTROLS |= PROC_USE_MSR_BITMAPS;
 	assert_int_equal(run(&l0, &v, &o), VMCS02_OK);
 	assert_true(o.ctls.proc & PROC_USE_MSR_BITMAPS);
+	assert_ptr_equal(o.msr_page, out_msr);
 	for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
 		for (int wr = 0; wr < 2; wr++) {
 			bool e0 = msr_exits(true, l0_msr, msrs[i], wr);
@@ -497,8 +498,8 @@ static void check_ports(uint32_t p0, const uint8_t *a0, const uint8_t *b0,
 		for (unsigned sz = 1; sz <= 4; sz *= 2) {
 			bool e0 = io_exits(p0, a0, b0, ports[i], sz);
 			bool e1 = io_exits(p1, mem_ioa, mem_iob, ports[i], sz);
-			bool e = io_exits(o->ctls.proc, o->io_bitmap_a,
-					  o->io_bitmap_b, ports[i], sz);
+			bool e = io_exits(o->ctls.proc, o->io_a_page,
+					  o->io_b_page, ports[i], sz);
 
 			if (e != (e0 || e1))
 				fail_msg("port %#x size %u: %d, want %d",
@@ -522,13 +523,18 @@ static void test_io_bitmap(void **state)
 	assert_int_equal(run(&l0, &v, &o), VMCS02_OK);
 	assert_true(o.ctls.proc & PROC_USE_IO_BITMAPS);
 	check_ports(l0.ctls.proc, l0_ioa, l0_iob, v.PROC_BASED_CONTROLS, &o);
-	assert_false(io_exits(o.ctls.proc, out_ioa, out_iob, 0x8000, 1));
+	/* ... with L0's own pages, nothing copied. */
+	assert_ptr_equal(o.io_a_page, l0_ioa);
+	assert_ptr_equal(o.io_b_page, l0_iob);
+	assert_false(io_exits(o.ctls.proc, o.io_a_page, o.io_b_page, 0x8000, 1));
 	/* L1 bitmaps: the union, at the A/B edge and the top. */
 	v.PROC_BASED_CONTROLS |= PROC_USE_IO_BITMAPS |
 				 PROC_UNCONDITIONAL_IO_EXITING; /* ignored */
 	assert_int_equal(run(&l0, &v, &o), VMCS02_OK);
 	assert_false(o.ctls.proc & PROC_UNCONDITIONAL_IO_EXITING);
 	check_ports(l0.ctls.proc, l0_ioa, l0_iob, v.PROC_BASED_CONTROLS, &o);
+	assert_ptr_equal(o.io_a_page, out_ioa);
+	assert_ptr_equal(o.io_b_page, out_iob);
 	assert_true(io_exits(o.ctls.proc, out_ioa, out_iob, 0x8000, 1));
 	assert_false(io_exits(o.ctls.proc, out_ioa, out_iob, 0x7ffe, 1));
 	/* L1 unconditional: every port. */
