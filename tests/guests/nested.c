@@ -905,6 +905,8 @@ int guest_main(void)
 		for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 			if (rt_option_is("stop_case", cases[i]))
 				nested_stop_case(cases[i]);
+		if (rt_option_is("stop_case", "l0_gp"))
+			nested_l2_l0_gp();
 		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;

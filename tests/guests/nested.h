@@ -109,6 +109,8 @@ void nested_restore_host(void);
 /* The L2 tests (nested_l2.c): L2 runs code of this image, and each exit
  * comes back here. */
 size_t nested_l2_count(void);
+/* stop_case=l0_gp: Nestor's MSR filter #GP for L2, routed by L1's bitmap. */
+void nested_l2_l0_gp(void);
 const char *nested_l2_name(size_t i);
 void nested_l2_run(size_t i);
 

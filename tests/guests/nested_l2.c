@@ -1497,6 +1497,36 @@ static const struct rt_test l2_tests[] = {
 	{ "l2_real_mode", test_l2_real_mode },
 };
 
+/* Seed 001 under Nestor (stop_case=l0_gp, scenario nested-l0-exceptions,
+ * with Nestor's MSR filter denying reads of IA32_SYSENTER_CS): the #GP(0)
+ * Nestor raises for L2's RDMSR goes where the CPU would send an exception
+ * of L2: to L1 when L1's exception bitmap has #GP (25.2: exit 0 with the
+ * exception's interruption information and error code), else into L2's
+ * own handler. The filter comes before L1's MSR controls, so it decides
+ * even though L1 uses no MSR bitmap (every RDMSR would exit to L1). Exits
+ * with status 0 when every check passed. */
+void nested_l2_l0_gp(void)
+{
+	bool ok = true;
+
+	nested_current = "l0_gp";
+	if (!l2_setup(l2_msr_plain))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 1U << VEC_GP);
+	ok &= l2_expect("RDMSR 0x174, #GP in L1's exception bitmap", XR_EXCEPTION_NMI,
+			l2_msr_plain_rd, "rdmsr");
+	ok &= expect_intr_info(II_VALID | II_TYPE(T_HW_EXC) | II_EC | VEC_GP);
+	ok &= expect_field("error code", VMCS_EXIT_INTR_ERROR_CODE, 0);
+	l2_teardown();
+	if (!l2_setup(l2_msr_plain))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 0);
+	ok &= expect_delivered(VEC_GP, true, 0, l2_msr_plain_rd);
+	l2_teardown();
+	rt_printf("nested: l0_gp: %s\n", ok ? "done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
 size_t nested_l2_count(void)
 {
 	return ARRAY_SIZE(l2_tests);

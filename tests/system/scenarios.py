@@ -787,6 +787,19 @@ SCENARIOS += [
                      r"^nestor: guest exited with status 0$"],
              reject=[r"^nested: stop case", r"cannot continue the guest", r"PANIC"],
              timeout=120),
+    # Seed 001 (issue 14 item 6): the #GP Nestor's MSR filter raises for
+    # L2 follows L1's exception bitmap: an exit to L1 when it has #GP,
+    # L2's own handler otherwise.
+    Scenario("nested-l0-exceptions", cpu="corei7_skylake_x",
+             cmdline="nested=on msr_filter=allow,deny:r:0x174",
+             modules=[(NESTED_GUEST, "l0=sdm stop_case=l0_gp")],
+             expect=[r"^nested: l0_gp: RDMSR 0x174, #GP in L1's exception bitmap: exit 0 at rdmsr$",
+                     r"^nested: l0_gp: VM-exit interruption information 0x80000b0d$",
+                     r"^nested: l0_gp: error code 0$",
+                     r"^nested: l0_gp: L2's handler ran for vector 13$",
+                     r"^nested: l0_gp: done$",
+                     r"^nestor: guest exited with status 0$"],
+             reject=[r"FAIL", r"cannot continue the guest"], timeout=120),
     nested_stop("nested-stop-vmx-abort", "vmx_abort", [
         r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
         r"L1 is shut down as the CPU would be$",
