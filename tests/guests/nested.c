@@ -907,6 +907,8 @@ int guest_main(void)
 				nested_stop_case(cases[i]);
 		if (rt_option_is("stop_case", "l0_gp"))
 			nested_l2_l0_gp();
+		if (rt_option_is("stop_case", "l2_scan"))
+			nested_l2_scan();
 		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;

@@ -111,6 +111,8 @@ void nested_restore_host(void);
 size_t nested_l2_count(void);
 /* stop_case=l0_gp: Nestor's MSR filter #GP for L2, routed by L1's bitmap. */
 void nested_l2_l0_gp(void);
+/* stop_case=l2_scan: L2 finds no trace of Nestor's memory. */
+void nested_l2_scan(void);
 const char *nested_l2_name(size_t i);
 void nested_l2_run(size_t i);
 

@@ -25,6 +25,11 @@
 #include "arch/x86/regs.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "vmx/hypercall_abi.h"
+
+/* l2_scan below spells the pattern out. */
+_Static_assert(NESTOR_SENTINEL_INV0 == 0xb1bab2acabadb1b1ull &&
+	       NESTOR_SENTINEL_INV1 == 0xdedeb3baacb1abbcull, "l2_scan's pattern");
 
 /* Exit reasons (Appendix C, Table C-1). */
 enum {
@@ -73,6 +78,28 @@ __asm__(".text\n.balign 16\n"
 	L2_LABEL(l2_cpuid_second)
 	"cpuid\n\t"
 	L2_LABEL(l2_cpuid_end)
+	L2_END
+
+	/* The sentinel scan (suite.c's find_sentinel, in L2): RSI = start,
+	 * RDI = end; RAX = the first 16-byte aligned address holding
+	 * Nestor's pattern, or end. The pattern lives in R8/R10 only. */
+	L2_FN(l2_scan)
+	"movabs $0xb1bab2acabadb1b1, %r8\n\t"
+	"movabs $0xdedeb3baacb1abbc, %r10\n\t"
+	"not %r8\n\t"
+	"not %r10\n\t"
+	"mov %rsi, %rax\n"
+	"1:\tcmp %rdi, %rax\n\t"
+	"jae 3f\n\t"
+	"cmp (%rax), %r8\n\t"
+	"jne 2f\n\t"
+	"cmp 8(%rax), %r10\n\t"
+	"je 3f\n"
+	"2:\tadd $16, %rax\n\t"
+	"jmp 1b\n"
+	"3:\txor %r8d, %r8d\n\t"
+	"xor %r10d, %r10d\n\t"
+	L2_LABEL(l2_scan_end)
 	L2_END
 
 	L2_FN(l2_hlt)
@@ -318,6 +345,7 @@ extern const char l2_cr8[], l2_cr8_store[], l2_cr8_load[], l2_cr8_end[];
 extern const char l2_ud_bp[], l2_ud_bp_int3[], l2_ud_bp_end[];
 extern const char l2_pf_read[], l2_pf_write[];
 extern const char l2_inject_target[];
+extern const char l2_scan[], l2_scan_end[];
 extern const char l2_sti[], l2_sti_end[];
 extern const char l2_state[], l2_state_end[];
 extern const char l2_vmx[], l2_vmx_vmlaunch[], l2_vmx_vmxoff[], l2_vmx_end[];
@@ -1524,6 +1552,57 @@ void nested_l2_l0_gp(void)
 	ok &= expect_delivered(VEC_GP, true, 0, l2_msr_plain_rd);
 	l2_teardown();
 	rt_printf("nested: l0_gp: %s\n", ok ? "done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
+/* Issue 14 item 7 under Nestor (stop_case=l2_scan, scenario
+ * nested-l2-sentinel-scan): L2 reads every byte of memory up to the top
+ * of L1's memory map, Nestor's included, and finds no sentinel there:
+ * first through L1's own guest-physical space (no EPT for L2, so EPT02 is
+ * EPT01), then through an EPT12 identity map of the first GiB (shadow EPT:
+ * Nestor's memory reached through L1's EPT reads as the all-ones page). */
+static uint64_t scan_top(void)
+{
+	const struct rt_boot_info *b = rt_boot();
+	uint64_t top = 1ull << 20;
+
+	for (unsigned i = 0; i < b->mmap_count; i++) {
+		uint64_t end = b->mmap[i].base + b->mmap[i].len;
+
+		if (b->mmap[i].base < (1ull << 30) && end > top)
+			top = end < (1ull << 30) ? end : 1ull << 30;
+	}
+	return top;
+}
+
+static bool scan_once(const char *how, bool ept, uint64_t top)
+{
+	bool ok;
+
+	if (!l2_setup(l2_scan))
+		return false;
+	if (ept && !ept_on())
+		return false;
+	regs.rsi = 0;
+	regs.rdi = top;
+	ok = l2_expect(how, XR_VMCALL, l2_scan_end + 5, "the final vmcall");
+	rt_printf("nested: l2_scan: %s: %s\n", how,
+		  regs.rax >= top ? "no sentinel found" : "SENTINEL VISIBLE");
+	ok &= CHECK(regs.rax >= top, "the sentinel is visible to L2 at %#lx", regs.rax);
+	l2_teardown();
+	return ok;
+}
+
+void nested_l2_scan(void)
+{
+	uint64_t top = scan_top();
+	bool ok;
+
+	nested_current = "l2_scan";
+	ok = scan_once("L1's physical space", false, top);
+	if (have_ept())
+		ok &= scan_once("through an EPT12 identity map", true, top);
+	rt_printf("nested: l2_scan: %s\n", ok ? "done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }
 

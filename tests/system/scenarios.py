@@ -800,6 +800,17 @@ SCENARIOS += [
                      r"^nested: l0_gp: done$",
                      r"^nestor: guest exited with status 0$"],
              reject=[r"FAIL", r"cannot continue the guest"], timeout=120),
+    # Issue 14 item 7: Nestor's memory stays invisible to L2, through L1's
+    # physical space (EPT02 = EPT01) and through L1's EPT (shadow EPT).
+    Scenario("nested-l2-sentinel-scan", cpu="corei7_skylake_x", cmdline="nested=on",
+             modules=[(NESTED_GUEST, "l0=sdm stop_case=l2_scan")],
+             expect=[r"^nested: l2_scan: L1's physical space: no sentinel found$",
+                     r"^nested: l2_scan: through an EPT12 identity map: no sentinel found$",
+                     r"^nested: l2_scan: done$",
+                     r"^nestor: guest exited with status 0$",
+                     r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$"],
+             reject=[r"FAIL", r"SENTINEL VISIBLE", r"cannot continue the guest"],
+             timeout=600),
     nested_stop("nested-stop-vmx-abort", "vmx_abort", [
         r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
         r"L1 is shut down as the CPU would be$",
