@@ -172,6 +172,12 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 	struct vmcs_ctls *c = &s->vmcs02.ctls;
 
 	*c = o->ctls;
+	/* 25.5.1: L1's VMX-preemption timer runs as vmcs02's and counts
+	 * down only while L2 runs; vmcs02 saves its value at every exit so
+	 * that the exits L0 handles resume the count instead of restarting
+	 * it (vmx/caps.c shows the timer only with this control). */
+	if (c->pin & PIN_PREEMPTION_TIMER)
+		c->exit |= EXIT_SAVE_PREEMPTION_TIMER;
 	vmcs_write(VMCS_PIN_BASED_CONTROLS, c->pin);
 	vmcs_write(VMCS_PROC_BASED_CONTROLS, c->proc);
 	if (v->cfg->ctl[VMX_PROC] & PROC_SECONDARY_CONTROLS)
@@ -366,6 +372,10 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	write_controls(v, s, f, &out);
 	vmcs_write(VMCS_EPT_POINTER, eptp);
 	load_l2_guest_state(v, f, &out, &l1);
+	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
+	 * entry from L1. */
+	if (out.ctls.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, f->PREEMPTION_TIMER_VALUE);
 	/* 26.6: L1's event goes in as L1 gave it; 24.8.3: an entry with the
 	 * valid bit clear injects nothing. */
 	vmcs_write(VMCS_ENTRY_INTR_INFO, f->ENTRY_INTR_INFO);
@@ -420,6 +430,11 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 		f->GUEST_IA32_PAT = vmcs_read(VMCS_GUEST_IA32_PAT);
 	if (exit12 & EXIT_SAVE_EFER)
 		f->GUEST_IA32_EFER = efer;
+	/* 27.3.4: the timer's value, with "save VMX-preemption timer value". */
+	if ((exit12 & EXIT_SAVE_PREEMPTION_TIMER) &&
+	    (f->PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER))
+		f->PREEMPTION_TIMER_VALUE =
+			(uint32_t)vmcs_read(VMCS_PREEMPTION_TIMER_VALUE);
 	/* 27.3.4: with EPT (L1's) and PAE paging the PDPTEs are saved. */
 	if (s->shadow_ept && (f->GUEST_CR0 & CR0_PG) &&
 	    (f->GUEST_CR4 & CR4_PAE) && !(efer & EFER_LMA)) {

@@ -75,7 +75,9 @@ static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 	e->cpl = guest_cpl();
 	e->long_mode = (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
 		       (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L);
-	e->l1_timer_expired = false;
+	/* vmcs02's timer is L1's alone: L0 runs none for itself. */
+	e->l1_timer_expired = EXIT_REASON_BASIC(r->reason) == EXIT_REASON_PREEMPTION_TIMER &&
+		(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER);
 }
 
 /* An event whose delivery the exit interrupted goes back into L2 when L0

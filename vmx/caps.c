@@ -885,8 +885,9 @@ int vmx_config_build(const struct vmx_msrs *m, const struct vmx_wanted *want,
  * from L1 whatever the CPU offers (allowed-1 cleared, A.3-A.5). Both sides
  * of a VM-entry/VM-exit pair are listed together. */
 static const uint32_t l1_policy_hide[VMX_CTL_KINDS] = {
-	/* 24.6.1: posted interrupts; the VMX-preemption timer. */
-	[VMX_PIN] = PIN_POSTED_INTERRUPTS | PIN_PREEMPTION_TIMER,
+	/* 24.6.1: posted interrupts. (The VMX-preemption timer is shown
+	 * where the CPU can also save its value: l1_timer().) */
+	[VMX_PIN] = PIN_POSTED_INTERRUPTS,
 	/* 24.6.2: the tertiary controls' MSR (A.3.4) is not modelled. */
 	[VMX_PROC] = PROC_TERTIARY_CONTROLS,
 	/* 24.6.2 Table 24-7. */
@@ -898,10 +899,10 @@ static const uint32_t l1_policy_hide[VMX_CTL_KINDS] = {
 		      PROC2_PT_USES_GUEST_PHYS | PROC2_USER_WAIT_PAUSE |
 		      PROC2_ENABLE_PCONFIG,
 	/* 24.7.1: the secondary VM-exit controls' MSR (A.4.2) is not
-	 * modelled; the preemption timer is hidden; Intel PT, CET and PKRS
+	 * modelled; Intel PT, CET and PKRS
 	 * state is not switched; vmcs12 has no IA32_LBR_CTL or UINV field
 	 * (vmx/vmcs_fields.h), so their pairs cannot be emulated either. */
-	[VMX_EXIT] = EXIT_SECONDARY_CONTROLS | EXIT_SAVE_PREEMPTION_TIMER |
+	[VMX_EXIT] = EXIT_SECONDARY_CONTROLS |
 		     EXIT_CONCEAL_VMX_FROM_PT | EXIT_CLEAR_RTIT_CTL |
 		     EXIT_LOAD_CET_STATE | EXIT_LOAD_PKRS | EXIT_CLEAR_LBR_CTL |
 		     EXIT_CLEAR_UINV,
@@ -1102,6 +1103,18 @@ static void l1_pairs(struct vmx_msrs *l1)
 	l1_hide(l1, VMX_EXIT, ex);
 }
 
+/* 25.5.1: nested/ runs L1's VMX-preemption timer on vmcs02's, which must
+ * keep counting across the exits L0 handles without L1 (vmcs02 saves the
+ * value whenever the timer is on): without "save VMX-preemption timer
+ * value" on the CPU the timer is not shown. */
+static void l1_timer(struct vmx_msrs *l1)
+{
+	if (!(l1_allowed1(l1, VMX_EXIT) & EXIT_SAVE_PREEMPTION_TIMER))
+		l1_hide(l1, VMX_PIN, PIN_PREEMPTION_TIMER);
+	if (!(l1_allowed1(l1, VMX_PIN) & PIN_PREEMPTION_TIMER))
+		l1_hide(l1, VMX_EXIT, EXIT_SAVE_PREEMPTION_TIMER);
+}
+
 /* A.6: what is left of IA32_VMX_MISC. */
 static void l1_misc(struct vmx_msrs *l1)
 {
@@ -1143,6 +1156,7 @@ void vmx_l1_msrs(const struct vmx_msrs *host,
 	l1_agree_views(l1);
 	l1_secondary(l1);
 	l1_pairs(l1);
+	l1_timer(l1);
 	l1_misc(l1);
 	l1_basic(l1);
 	/* A.8: CR4 bits L1's CPUID does not show may not be 1 for it either:

@@ -38,7 +38,7 @@ enum {
 	XR_RDPMC = 15, XR_RDTSC = 16, XR_VMCALL = 18, XR_VMLAUNCH = 20,
 	XR_VMREAD = 23, XR_VMXOFF = 26, XR_CR_ACCESS = 28, XR_IO = 30,
 	XR_RDMSR = 31, XR_WRMSR = 32, XR_EPT_VIOLATION = 48,
-	XR_EPT_MISCONFIG = 49,
+	XR_EPT_MISCONFIG = 49, XR_PREEMPTION_TIMER = 52,
 };
 
 /* Interruption-information fields (24.8.3 for VM entry, 24.9.2 for VM
@@ -101,6 +101,10 @@ __asm__(".text\n.balign 16\n"
 	"xor %r10d, %r10d\n\t"
 	L2_LABEL(l2_scan_end)
 	L2_END
+
+	/* The VMX-preemption timer: a one-instruction loop for it to end. */
+	L2_FN(l2_spin)
+	"jmp l2_spin\n\t"
 
 	L2_FN(l2_hlt)
 	"hlt\n\t"
@@ -346,6 +350,7 @@ extern const char l2_ud_bp[], l2_ud_bp_int3[], l2_ud_bp_end[];
 extern const char l2_pf_read[], l2_pf_write[];
 extern const char l2_inject_target[];
 extern const char l2_scan[], l2_scan_end[];
+extern const char l2_spin[];
 extern const char l2_sti[], l2_sti_end[];
 extern const char l2_state[], l2_state_end[];
 extern const char l2_vmx[], l2_vmx_vmlaunch[], l2_vmx_vmxoff[], l2_vmx_end[];
@@ -1221,6 +1226,31 @@ static void test_l2_nmi_window(void)
 	l2_teardown();
 }
 
+/* 25.5.1: with the VMX-preemption timer at 0 the exit comes before L2's
+ * first instruction; with a small value it comes once the timer counted
+ * down while L2 spins. The exit qualification is 0 (27.2.1), and with
+ * "save VMX-preemption timer value" the value saved is 0 (27.3.4). */
+static void test_l2_preemption_timer(void)
+{
+	if (!rt_vmx_ctl_allows(caps()->true_pinbased, PIN_PREEMPTION_TIMER) ||
+	    !rt_vmx_ctl_allows(caps()->true_exit, EXIT_SAVE_PREEMPTION_TIMER)) {
+		rt_skip("no VMX-preemption timer with its save control");
+		return;
+	}
+	if (!l2_setup(l2_spin))
+		return;
+	set_bits(VMCS_PIN_BASED_CONTROLS, PIN_PREEMPTION_TIMER);
+	w(VMCS_PREEMPTION_TIMER_VALUE, 0);
+	if (l2_expect("timer 0", XR_PREEMPTION_TIMER, l2_spin, "the entry RIP"))
+		expect_qual(0);
+	/* Counting down in L2, saved at the exit. */
+	set_bits(VMCS_EXIT_CONTROLS, EXIT_SAVE_PREEMPTION_TIMER);
+	w(VMCS_PREEMPTION_TIMER_VALUE, 50);
+	if (l2_expect("timer 50, saved", XR_PREEMPTION_TIMER, l2_spin, "the loop"))
+		expect_field("timer value saved", VMCS_PREEMPTION_TIMER_VALUE, 0);
+	l2_teardown();
+}
+
 /* ------------------------------------------------------------------------
  * Guest state saved on a VM exit (27.3), host state loaded (27.5) */
 
@@ -1498,6 +1528,7 @@ static const struct rt_test l2_tests[] = {
 	{ "l2_cpuid_exit", test_l2_cpuid_exit },
 	{ "l2_vmcall_exit", test_l2_vmcall_exit },
 	{ "l2_hlt_exiting", test_l2_hlt_exiting },
+	{ "l2_preemption_timer", test_l2_preemption_timer },
 	{ "l2_rdtsc_exiting", test_l2_rdtsc_exiting },
 	{ "l2_invlpg_exiting", test_l2_invlpg_exiting },
 	{ "l2_rdpmc_exiting", test_l2_rdpmc_exiting },

@@ -718,17 +718,15 @@ SCENARIOS.append(
 #
 # Not deviations: tests whose outcome depends on a capability Nestor does
 # not show L1 where the CPU has it (vmx_l1_msrs(), README "Nested VMX"):
-# VMCS shadowing for L1, PML and the VMX-preemption timer, which Nestor
-# does not emulate for L2. Each passes on both sides against the
-# capabilities it reads (so a field of a hidden feature is error 12 under
+# VMCS shadowing for L1 and PML, which Nestor does not emulate for L2.
+# Each passes on both sides against the capabilities it reads (so a field of a hidden feature is error 12 under
 # Nestor, where bare Bochs has it), so both verdicts count, but their
 # lines are left out of the comparison (runner.vmm_lines, shown_less).
 L1_SHOWN_LESS = {
     "corei7_skylake_x": ["vmptrld_shadow_indicator", "entry_vmlaunch_shadow_vmcs",
-                         "vmread_pml_address_by_caps",
-                         "vmwrite_preemption_timer_by_caps"],
-    "corei7_sandy_bridge_2600k": ["vmwrite_preemption_timer_by_caps"],
-    "corei5_lynnfield_750": ["vmwrite_preemption_timer_by_caps"],
+                         "vmread_pml_address_by_caps"],
+    "corei7_sandy_bridge_2600k": [],
+    "corei5_lynnfield_750": [],
 }
 
 

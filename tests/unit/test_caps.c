@@ -1317,7 +1317,7 @@ static void test_apic_exclusion(void **state)
 /* The controls the fixed policy hides (vmx/caps.c), spelled out again here
  * so that a change to the policy must change the test too. */
 static const uint32_t policy[VMX_CTL_KINDS] = {
-	[VMX_PIN] = PIN_POSTED_INTERRUPTS | PIN_PREEMPTION_TIMER,
+	[VMX_PIN] = PIN_POSTED_INTERRUPTS,
 	[VMX_PROC] = PROC_TERTIARY_CONTROLS,
 	[VMX_PROC2] = PROC2_ENABLE_PML | PROC2_ENABLE_VMFUNC |
 		      PROC2_VMCS_SHADOWING | PROC2_EPT_VIOLATION_VE |
@@ -1326,7 +1326,7 @@ static const uint32_t policy[VMX_CTL_KINDS] = {
 		      PROC2_TSC_SCALING | PROC2_CONCEAL_VMX_FROM_PT |
 		      PROC2_PT_USES_GUEST_PHYS | PROC2_USER_WAIT_PAUSE |
 		      PROC2_ENABLE_PCONFIG,
-	[VMX_EXIT] = EXIT_SECONDARY_CONTROLS | EXIT_SAVE_PREEMPTION_TIMER |
+	[VMX_EXIT] = EXIT_SECONDARY_CONTROLS |
 		     EXIT_CONCEAL_VMX_FROM_PT | EXIT_CLEAR_RTIT_CTL |
 		     EXIT_LOAD_CET_STATE | EXIT_LOAD_PKRS | EXIT_CLEAR_LBR_CTL |
 		     EXIT_CLEAR_UINV,
@@ -1515,16 +1515,18 @@ static void test_l1_skylake_exact(void **state)
 	(void)state;
 	vmx_l1_msrs(&host, NULL, &l1);
 	assert_int_equal(l1.basic, 0x00d810004e455354ull);
-	assert_int_equal(l1.pinbased, 0x0000003f00000016ull);
-	assert_int_equal(l1.true_pinbased, 0x0000003f00000016ull);
+	/* Posted interrupts (7) hidden; the preemption timer (6) shown,
+	 * since this CPU can save its value. */
+	assert_int_equal(l1.pinbased, 0x0000007f00000016ull);
+	assert_int_equal(l1.true_pinbased, 0x0000007f00000016ull);
 	assert_int_equal(l1.procbased, 0xf7f9fffe0401e172ull);
 	assert_int_equal(l1.true_procbased, 0xf7f9fffe04006172ull);
 	/* 0x02177fff less PML (17), #VE (18), VMFUNC (13), shadowing (14),
 	 * TSC scaling (25). */
 	assert_int_equal(l1.procbased2, 0x00111fff00000000ull);
-	/* 0x007fffff less "save VMX-preemption timer value" (22). */
-	assert_int_equal(l1.exit, 0x003fffff00036dffull);
-	assert_int_equal(l1.true_exit, 0x003fffff00036dfbull);
+	/* 0x007fffff, "save VMX-preemption timer value" (22) included. */
+	assert_int_equal(l1.exit, 0x007fffff00036dffull);
+	assert_int_equal(l1.true_exit, 0x007fffff00036dfbull);
 	/* 0xffff less "entry to SMM" (10), "deactivate dual-monitor
 	 * treatment" (11). */
 	assert_int_equal(l1.entry, 0x0000f3ff000011ffull);
@@ -1535,19 +1537,20 @@ static void test_l1_skylake_exact(void **state)
 	assert_int_equal(l1.ept_vpid_cap, 0x00000f0106134141ull);
 	assert_false(l1.have_vmfunc);
 	assert_int_equal(l1.vmfunc, 0);
-	/* The XSS-exiting bitmap (0x202c) is now the highest field. */
-	assert_int_equal(l1.vmcs_enum, 0x16 << 1);
+	/* The preemption timer's value (0x482e) is the highest field. */
+	assert_int_equal(l1.vmcs_enum, 0x17 << 1);
 	assert_int_equal(l1.cr0_fixed0, host.cr0_fixed0);
 	assert_int_equal(l1.cr4_fixed1, host.cr4_fixed1);
 
-	/* Haswell: no XSAVES, so SYSENTER_CS (0x482a) is the highest. */
+	/* Haswell: no XSAVES; the preemption timer (0x482e) is shown and
+	 * the highest. */
 	host = haswell();
 	vmx_l1_msrs(&host, NULL, &l1);
-	assert_int_equal(l1.vmcs_enum, 0x15 << 1);
+	assert_int_equal(l1.vmcs_enum, 0x17 << 1);
 	assert_true(vmcs12_field_supported(&host, VMCS_VMREAD_BITMAP));
 	assert_false(vmcs12_field_supported(&l1, VMCS_VMREAD_BITMAP));
 	assert_true(vmcs12_field_supported(&host, VMCS_PREEMPTION_TIMER_VALUE));
-	assert_false(vmcs12_field_supported(&l1, VMCS_PREEMPTION_TIMER_VALUE));
+	assert_true(vmcs12_field_supported(&l1, VMCS_PREEMPTION_TIMER_VALUE));
 	assert_true(vmcs12_field_supported(&l1, VMCS_EOI_EXIT_BITMAP0));
 	assert_true(vmcs12_field_supported(&l1, VMCS_EPT_POINTER));
 	assert_false(vmcs12_field_supported(&l1, VMCS_EPTP_LIST_ADDR));
@@ -1593,13 +1596,12 @@ static void test_l1_everything(void **state)
 		}
 	}
 	assert_int_equal(l1.ept_vpid_cap, L1_CAP_OK);
-	/* Rate 31 cleared with the timer; dual-monitor bits gone. */
-	assert_int_equal(l1.misc, 0x0000000060040060ull);
+	/* Rate 31 kept with the timer; dual-monitor bits gone. */
+	assert_int_equal(l1.misc, 0x000000006004007full);
 	assert_int_equal(l1.basic & VMX_BASIC_DUAL_MONITOR, 0);
-	/* Tertiary (0x2034), TSC multiplier (0x2032), ENCLS bitmap (0x202e)
-	 * and the preemption timer (0x482e) are gone: XSS (0x202c) is the
-	 * highest. */
-	assert_int_equal(l1.vmcs_enum, 0x16 << 1);
+	/* Tertiary (0x2034), TSC multiplier (0x2032) and ENCLS bitmap
+	 * (0x202e) are gone; the preemption timer (0x482e) is the highest. */
+	assert_int_equal(l1.vmcs_enum, 0x17 << 1);
 }
 
 static void test_l1_preemption_rate(void **state)
@@ -1609,8 +1611,22 @@ static void test_l1_preemption_rate(void **state)
 	(void)state;
 	host.misc |= 5;
 	vmx_l1_msrs(&host, NULL, &l1);
+	/* Shown with its rate where the CPU can save the value... */
+	assert_int_equal(l1.misc & 0x1f, 5);
+	assert_int_equal(HI32_OF(l1.pinbased) & PIN_PREEMPTION_TIMER,
+			 PIN_PREEMPTION_TIMER);
+	assert_int_equal(HI32_OF(l1.exit) & EXIT_SAVE_PREEMPTION_TIMER,
+			 EXIT_SAVE_PREEMPTION_TIMER);
+	/* ... and not at all, rate included, where it cannot: nested/
+	 * could not keep L1's count across the exits L0 handles. */
+	host.exit &= ~((uint64_t)EXIT_SAVE_PREEMPTION_TIMER << 32);
+	host.true_exit &= ~((uint64_t)EXIT_SAVE_PREEMPTION_TIMER << 32);
+	vmx_l1_msrs(&host, NULL, &l1);
 	assert_int_equal(l1.misc & 0x1f, 0);
 	assert_int_equal(HI32_OF(l1.pinbased) & PIN_PREEMPTION_TIMER, 0);
+	assert_int_equal(HI32_OF(l1.true_pinbased) & PIN_PREEMPTION_TIMER, 0);
+	assert_false(vmcs12_field_supported(&l1, VMCS_PREEMPTION_TIMER_VALUE));
+	check_l1_view(&host, &l1, "timer without save");
 }
 
 /* A.2: a control in one view's allowed-1 but not the other's is shown in
@@ -1639,9 +1655,11 @@ static void test_l1_enum_follows_hide(void **state)
 	uint32_t hide[VMX_CTL_KINDS] = { [VMX_PROC2] = PROC2_ENABLE_XSAVES };
 
 	(void)state;
+	hide[VMX_PIN] = PIN_PREEMPTION_TIMER;
 	vmx_l1_msrs(&host, hide, &l1);
 	assert_int_equal(l1.vmcs_enum, 0x15 << 1);
 	assert_false(vmcs12_field_supported(&l1, VMCS_XSS_EXIT_BITMAP));
+	assert_false(vmcs12_field_supported(&l1, VMCS_PREEMPTION_TIMER_VALUE));
 	check_l1_view(&host, &l1, "hide XSAVES");
 }
 
