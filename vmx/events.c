@@ -86,8 +86,10 @@ static bool combine(struct event_queue *q, struct event *ev)
 	 * code 0, 6.15 "Exception Error Code"); any other pair is handled
 	 * serially: the second is delivered, the first is dropped (a fault
 	 * is raised again when its instruction runs again, a trap's
-	 * delivery had begun). A payload goes with the exception it
-	 * belongs to. */
+	 * delivery had begun). The table has no column for a #DF as the
+	 * second exception (a #DF comes only from the table): one queued on
+	 * top of another is taken as it comes. A payload goes with the
+	 * exception it belongs to. */
 	enum exc_class a = exception_class(first->vector);
 	enum exc_class b = exception_class(ev->vector);
 
@@ -105,7 +107,8 @@ static bool combine(struct event_queue *q, struct event *ev)
 		return false;
 	}
 	if ((a == EXC_CONTRIBUTORY && b == EXC_CONTRIBUTORY) ||
-	    (a == EXC_PAGE_FAULT && b != EXC_BENIGN))
+	    (a == EXC_PAGE_FAULT &&
+	     (b == EXC_CONTRIBUTORY || b == EXC_PAGE_FAULT)))
 		*ev = (struct event){ .type = EVENT_HARDWARE_EXCEPTION,
 				      .vector = VEC_DF, .has_error_code = true };
 	return true;

@@ -902,6 +902,19 @@ static void test_hostile_inputs(void **state)
 				 t == 5 || t == 6);
 		assert_int_equal(q.pending, t == 5 || t == 6);
 	}
+	/* A #DF queued on top of another exception: Table 6-5 has no
+	 * column for it; it is taken as it comes, error code and all. */
+	for (unsigned v = 0; v < 32; v++) {
+		q = (struct event_queue){ 0 };
+		queue(&q, (uint8_t)v);
+		queue(&q, VEC_DF);
+		if (v == VEC_DF) {
+			assert_true(q.triple_fault);
+			continue;
+		}
+		assert_int_equal(q.ev.vector, VEC_DF);
+		assert_int_equal(q.ev.error_code, 0x1230u + VEC_DF);
+	}
 	/* An error code that is not delivered is not kept. */
 	q = (struct event_queue){ 0 };
 	event_queue_exception(&q, VEC_UD, false, 0xffffffff, false, 0);
