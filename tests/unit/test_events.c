@@ -621,7 +621,7 @@ static void test_reinjected_exception_combines(void **state)
 
 /* INTR is benign (Table 6-4): an exception raised while an external
  * interrupt was being delivered goes first, and the interrupt is kept for
- * the interrupt window -- no longer replaced (the old single slot). */
+ * the interrupt window instead of being replaced by the exception. */
 static void test_reinjected_interrupt_then_exception(void **state)
 {
 	struct event_queue q = { 0 };
