@@ -146,6 +146,7 @@ FUZZ_SRCS_fuzz_vmx_insn   := nested/vmx_rules.c nested/vmcs12.c vmx/vmcs_field_c
 FUZZ_SRCS_fuzz_reflect    := nested/reflect.c
 FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
+FUZZ_SRCS_fuzz_events     := vmx/events.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

@@ -446,7 +446,7 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 	write_exit_info(f, x, efer);
 	/* Whatever L0 had queued for L2 is part of the exit now (its
 	 * IDT-vectoring information) or L1's to redo. */
-	v->events.pending = false;
+	event_queue_drop_delivery(&v->events);
 	s->pending = NESTED_TO_L1;
 	vcpu_request(v, VCPU_REQ_NESTED);
 }
@@ -495,7 +495,7 @@ void nested_l2_controls(struct vcpu *v)
 	if (!merge(v, s, &out))
 		return;
 	write_controls(v, s, &v->nested->cache.f, &out);
-	if (v->events.nmi_pending &&
+	if (event_queue_nmi_waiting(&v->events) &&
 	    !(s->vmcs02.ctls.proc & PROC_NMI_WINDOW_EXITING)) {
 		s->vmcs02.ctls.proc |= PROC_NMI_WINDOW_EXITING;
 		vmcs_write(VMCS_PROC_BASED_CONTROLS, s->vmcs02.ctls.proc);

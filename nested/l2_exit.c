@@ -110,6 +110,9 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_NMI_WINDOW:
 		handle_nmi_window(v);
 		return;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		handle_interrupt_window(v);
+		return;
 	case EXIT_REASON_HLT:
 		handle_hlt(v);
 		return;
@@ -142,35 +145,34 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
  * bits, which the queue keeps in that layout already), and CR2/DR6 are
  * not written; an event whose delivery was interrupted goes into the
  * IDT-vectoring information. */
-static bool route_l0_exception(struct vcpu *v, const struct event *before,
-			       bool had)
+static bool route_l0_exception(struct vcpu *v)
 {
-	struct event_queue *q = &v->events;
-	const struct event *ev = &q->ev;
+	const struct event *peek = event_queue_peek_exception(&v->events);
 	struct l2_exit_info x = { 0 };
 	uint32_t idt = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
+	struct event ev;
 
-	if (!q->pending || ev->type != EVENT_HARDWARE_EXCEPTION ||
-	    (had && before->vector == ev->vector &&
-	     before->type == ev->type))
+	/* Only a hardware exception L0 raised now: one re-queued from the
+	 * IDT-vectoring information is L2's own delivery, which the CPU
+	 * completes without consulting the exception bitmap (26.6). */
+	if (!peek || peek->reinjected || peek->type != EVENT_HARDWARE_EXCEPTION ||
+	    !reflect_exception_wanted(&v->nested->cache.f, peek->vector,
+				      peek->error_code))
 		return false;
-	if (!reflect_exception_wanted(&v->nested->cache.f, ev->vector,
-				      ev->error_code))
-		return false;
+	event_queue_take_exception(&v->events, &ev);
 	x.reason = EXIT_REASON_EXCEPTION_NMI;
 	x.intr_info = INTR_INFO_VALID | (EVENT_HARDWARE_EXCEPTION << 8) |
-		      ev->vector;
-	if (ev->has_error_code) {
+		      ev.vector;
+	if (ev.has_error_code) {
 		x.intr_info |= INTR_INFO_ERROR_VALID;
-		x.intr_error = ev->error_code;
+		x.intr_error = ev.error_code;
 	}
-	x.qual = ev->has_payload ? ev->payload : 0;
+	x.qual = ev.has_payload ? ev.payload : 0;
 	if (idt & INTR_INFO_VALID) {
 		x.idt_info = idt;
 		x.idt_error = (uint32_t)exit_get(&v->exit, EF_IDT_ERROR);
 	}
 	x.insn_len = (uint32_t)exit_get(&v->exit, EF_INSN_LEN);
-	q->pending = false;
 	l2_reflect(v, &x);
 	return true;
 }
@@ -200,8 +202,6 @@ void nested_l2_exit(struct vcpu *v)
 	struct reflect_ops ops = { .ctx = v, .read_bitmap = read_bitmap };
 	struct reflect_exit e;
 	struct reflect_decision d;
-	struct event before;
-	bool had;
 
 	/* test_crash_nmi=l2: the crash path from inside an exit of L2, with
 	 * vmcs01, vmcs02 and the shadow VMCS loaded. */
@@ -239,9 +239,7 @@ void nested_l2_exit(struct vcpu *v)
 					      (1ull << EXIT_REASON_EPT_VIOLATION) |
 					      (1ull << EXIT_REASON_TRIPLE_FAULT))))
 		l2_requeue(v);
-	had = v->events.pending;
-	before = v->events.ev;
 	handle_in_l0(v, basic);
-	if (!route_l0_exception(v, &before, had))
+	if (!route_l0_exception(v))
 		route_nmi(v);
 }

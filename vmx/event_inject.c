@@ -63,41 +63,59 @@ static void want_nmi_window(struct vcpu *v, bool on)
 	}
 }
 
+/* The interrupt window (24.6.2: interrupt-window exiting) is wanted while
+ * an external interrupt waits; this file owns v->wants.intr_window. */
+static void want_intr_window(struct vcpu *v, bool on)
+{
+	if (v->wants.intr_window != on) {
+		v->wants.intr_window = on;
+		vcpu_request(v, VCPU_REQ_CONTROLS);
+	}
+}
+
+/* What the guest can take now (26.3.1.5), read only for what the queue's
+ * choice depends on. While one instruction is being stepped through the
+ * write sink (vmx/write_step.c), an injected NMI or interrupt would run its
+ * handler with the sink mapped: neither is injected; the open window makes
+ * the next exit come before the instruction, which closes the step, and
+ * the event goes in then. An NMI needs no blocking by NMI, STI or MOV SS;
+ * a maskable interrupt RFLAGS.IF = 1 and no blocking by STI or MOV SS. */
+static unsigned guest_open(struct vcpu *v, unsigned need)
+{
+	unsigned open = 0;
+	uint64_t intr_state;
+
+	if (!need || write_step_open(&v->step))
+		return 0;
+	intr_state = exit_get(&v->exit, EF_INTR_STATE);
+	if (intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+		return 0;
+	if ((need & EVENT_OPEN_NMI) && !(intr_state & INTR_BLOCK_NMI))
+		open |= EVENT_OPEN_NMI;
+	if ((need & EVENT_OPEN_INTR) &&
+	    (exit_get(&v->exit, EF_RFLAGS) & RFLAGS_IF))
+		open |= EVENT_OPEN_INTR;
+	return open;
+}
+
+/* One event per VM entry, chosen by the queue (vmx/events.h: the front
+ * event, then an NMI, then an interrupt); whatever still waits asks for
+ * its window, which opens after the injected event (26.7.5, 26.7.6). */
 void events_deliver(struct vcpu *v)
 {
 	struct event_queue *q = &v->events;
+	struct event ev;
 
-	if (q->triple_fault) {
-		q->triple_fault = false;
+	switch (event_queue_pop(q, guest_open(v, event_queue_needs_open(q)), &ev)) {
+	case EVENT_POP_TRIPLE_FAULT:
 		vcpu_request(v, VCPU_REQ_TRIPLE_FAULT);
 		return;
+	case EVENT_POP_EVENT:
+		inject(v, &ev);
+		break;
+	case EVENT_POP_NONE:
+		break;
 	}
-	if (q->pending) {
-		inject(v, &q->ev);
-		q->pending = false;
-		/* One event per entry: a waiting NMI asks for the NMI window,
-		 * which opens after the injected event (26.7.6). */
-		want_nmi_window(v, q->nmi_pending);
-		return;
-	}
-	if (!q->nmi_pending) {
-		want_nmi_window(v, false);
-		return;
-	}
-	/* While one instruction is being stepped through the write sink
-	 * (vmx/write_step.c), an injected NMI would run its handler with the
-	 * sink mapped: it is not injected; the open window makes the next
-	 * exit come before the instruction, which closes the step, and the
-	 * NMI goes in then. An NMI can be injected only when the guest does
-	 * not block NMIs, nor (26.3.1.5) is in an STI/MOV-SS shadow; else the
-	 * window waits for that. */
-	if (write_step_open(&v->step) ||
-	    (exit_get(&v->exit, EF_INTR_STATE) &
-	     (INTR_BLOCK_NMI | INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
-		want_nmi_window(v, true);
-		return;
-	}
-	inject(v, &(struct event){ .type = EVENT_NMI, .vector = VEC_NMI });
-	q->nmi_pending = false;
-	want_nmi_window(v, false);
+	want_nmi_window(v, event_queue_nmi_waiting(q));
+	want_intr_window(v, event_queue_intr_waiting(q));
 }

@@ -101,13 +101,22 @@ void handle_nmi_window(struct vcpu *v)
 	(void)v;
 }
 
+/* Only while an external interrupt whose delivery an exit interrupted
+ * waits behind an exception (vmx/events.h): the guest can take it now, and
+ * events_deliver() injects it. */
+void handle_interrupt_window(struct vcpu *v)
+{
+	(void)v;
+}
+
 void handle_hlt(struct vcpu *v)
 {
 	skip_instruction(v);
 	if (!(exit_get(&v->exit, EF_RFLAGS) & RFLAGS_IF) && !v->events.pending &&
-	    !v->events.nmi_pending) {
-		/* HLT with IF = 0 and nothing to deliver: only an NMI or SMI
-		 * could ever wake this CPU. Say so rather than hang silently. */
+	    !v->events.triple_fault && !event_queue_nmi_waiting(&v->events)) {
+		/* HLT with IF = 0 and nothing to deliver but maskable
+		 * interrupts, which IF = 0 keeps out: only an NMI or SMI could
+		 * ever wake this CPU. Say so rather than hang silently. */
 		guest_stop(v, NESTOR_EXIT_GUEST_STOPPED,
 			   "halted with interrupts disabled (HLT with RFLAGS.IF = 0)");
 	}

@@ -13,6 +13,7 @@ typedef void (*exit_handler_fn)(struct vcpu *v);
 void handle_exception_nmi(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_nmi_window(struct vcpu *v);
+void handle_interrupt_window(struct vcpu *v);
 void handle_cpuid(struct vcpu *v);
 void handle_hlt(struct vcpu *v);
 void handle_invd(struct vcpu *v);
@@ -53,11 +54,11 @@ NORETURN void guest_unsupported(struct vcpu *v, const char *what);
 void events_deliver(struct vcpu *v);
 
 /* Inline, on every exit: is there anything for events_deliver() to do (an
- * event, a waiting NMI, or an NMI window to close)? */
+ * event, a waiting NMI or interrupt, or a window to close)? */
 static inline bool events_to_deliver(const struct vcpu *v)
 {
-	return v->events.pending | v->events.nmi_pending |
-	       v->events.triple_fault | v->wants.nmi_window |
+	return !event_queue_idle(&v->events) | v->wants.nmi_window |
+	       v->wants.intr_window |
 	       !!(v->cur->ctls.proc & PROC_NMI_WINDOW_EXITING);
 }
 

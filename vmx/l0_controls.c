@@ -29,6 +29,7 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 		   (w->ext_int_exiting ? PIN_EXTERNAL_INTERRUPT_EXITING : 0);
 	out->proc = c->ctl[VMX_PROC] |
 		    (w->nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
+		    (w->intr_window ? PROC_INTERRUPT_WINDOW_EXITING : 0) |
 		    (w->mtf ? PROC_MONITOR_TRAP_FLAG : 0) |
 		    (w->cr3_load ? PROC_CR3_LOAD_EXITING : 0);
 	out->proc2 = c->ctl[VMX_PROC2] |

@@ -19,6 +19,7 @@
 
 struct l0_wants {
 	bool nmi_window;         /* vmx/event_inject.c: an NMI waits (24.6.2) */
+	bool intr_window;        /* vmx/event_inject.c: an interrupt waits */
 	bool mtf;                /* vmx/write_step.c: MTF step (25.5.2) */
 	bool ext_int_exiting;    /* vmx/write_step.c: during an MTF step */
 	bool all_exceptions;     /* vmx/write_step.c: every exception exits */

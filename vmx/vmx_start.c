@@ -197,7 +197,7 @@ static void nmi_for_guest(void)
 {
 	struct vcpu *v = this_vcpu();
 
-	v->events.nmi_pending = true;
+	event_queue_nmi(&v->events);
 	/* Between a teardown and the next VMPTRLD (a restart) there is no
 	 * current VMCS to touch, and while nested/ syncs L1's shadow VMCS
 	 * that one is current: the NMI waits in the queue, and the exit

@@ -70,6 +70,9 @@ static void test_each_want(void **state)
 	w.nmi_window = true;
 	l0_controls_compose(&c, &w, &out);
 	assert_int_equal(out.proc, base.proc | PROC_NMI_WINDOW_EXITING);
+	w = (struct l0_wants){ .intr_window = true };
+	l0_controls_compose(&c, &w, &out);
+	assert_int_equal(out.proc, base.proc | PROC_INTERRUPT_WINDOW_EXITING);
 	w = (struct l0_wants){ .mtf = true };
 	l0_controls_compose(&c, &w, &out);
 	assert_int_equal(out.proc, base.proc | PROC_MONITOR_TRAP_FLAG);
