@@ -207,6 +207,7 @@ __asm__(
 struct vm {
 	int vm, vcpu;
 	struct kvm_run *run;
+	size_t run_size;
 	unsigned char *mem;
 	size_t mem_size;
 };
@@ -246,13 +247,17 @@ static void vm_create(struct vm *v, size_t mem_size, int irqchip)
 	if ((size_t)mmap_size < sizeof(struct kvm_run))
 		fail("KVM_GET_VCPU_MMAP_SIZE %d < sizeof(struct kvm_run) %zu",
 		     mmap_size, sizeof(struct kvm_run));
+	v->run_size = mmap_size;
 	v->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
 	if (v->run == MAP_FAILED)
 		fail("mmap of kvm_run: %s", strerror(errno));
 }
 
+/* Everything that holds the VM goes (the kvm_run mapping holds the vCPU,
+ * the vCPU the VM), so that KVM destroys it before the next one. */
 static void vm_destroy(struct vm *v)
 {
+	munmap(v->run, v->run_size);
 	munmap(v->mem, v->mem_size);
 	close(v->vcpu);
 	close(v->vm);

@@ -336,7 +336,7 @@ def disabled_reason(sc, environ=os.environ):
     pattern = environ.get(ENABLE_VAR, "")
     if pattern and re.search(pattern, sc.name):
         return None
-    return (f"disabled: {sc.disabled} (to run it: {ENABLE_VAR}='{re.escape(sc.name)}', "
+    return (f"disabled: {sc.disabled} (to run it: {ENABLE_VAR}='{sc.name}', "
             "a regular expression matched against scenario names)")
 
 

@@ -831,8 +831,12 @@ LINUX_KVM_REJECT = LINUX_REJECT + [
     r"VMX not supported", r"disabled by bios", r"no hardware support for 'kvm_intel'",
     r"kvm: .*(not supported|unsupported|failed|inconsisten)", r"^nestor-linux: /dev/kvm missing",
 ]
-# What keeps the under-Nestor runs off: L1's first VMLAUNCH stops the guest
-# today (scenario nested-stop-entry-pass).
+# What keeps the under-Nestor runs off. Enabled (NESTOR_ENABLE=linux-kvm-l1)
+# they get this far today: kvm_intel loads (ept=Y unrestricted_guest=Y
+# vpid=Y; APICv, VMCS shadowing, PML and the preemption timer N, as L1 is
+# shown), /dev/kvm appears, kvmtest prints "/dev/kvm api 12", and L1's
+# first VMLAUNCH stops the guest ("passed every VM-entry check; running L2
+# is nested VMX part 2, not there yet", status 8).
 LINUX_KVM_L1_DISABLED = ("Linux KVM as L1 needs Nestor to run L2 (nested VMX part 2, "
                          "issue 14); until then L1's first VMLAUNCH stops the guest")
 
