@@ -11,6 +11,8 @@ PACKAGES=(
 	libcmocka-dev clang libclang-rt-14-dev python3
 	# system tests and `make run`
 	bochs bochsbios vgabios qemu-system-x86 ovmf
+	# tests/linux/kvmtest.c, linked static (libc.a, <linux/kvm.h>)
+	libc6-dev
 )
 
 missing=()

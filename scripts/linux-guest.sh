@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# linux-guest.sh [OUTDIR]: fetch Debian's cloud kernel and busybox-static
-# with `apt-get download`, and build the Linux test guest's initramfs
-# (tests/linux/init + busybox, by tests/linux/mkinitramfs.py). Everything is
-# cached under OUTDIR (default build/linux); a second run downloads nothing
-# and rebuilds the initramfs only when its inputs changed. To take a newer
-# kernel, delete OUTDIR. The last two lines of output are
+# linux-guest.sh [OUTDIR] [kvm]: fetch Debian's cloud kernel and
+# busybox-static with `apt-get download`, and build the Linux test guest's
+# initramfs (tests/linux/init + busybox, by tests/linux/mkinitramfs.py).
+# Everything is cached under OUTDIR (default build/linux); a second run
+# downloads nothing and rebuilds the initramfs only when its inputs changed.
+# To take a newer kernel, delete OUTDIR.
+# With `kvm`, also the KVM initramfs OUTDIR/initramfs-kvm.gz: /init is
+# tests/linux/init-kvm, plus /bin/kvmtest (tests/linux/kvmtest.c, built here
+# with gcc -static) and irqbypass.ko, kvm.ko, kvm-intel.ko from the same
+# kernel package as the bzImage, in /lib/modules.
+# The last two lines of output are
 #   kernel: PATH
 #   initramfs: PATH
+# preceded, with `kvm`, by
+#   initramfs-kvm: PATH
 # Exit status 77 means the packages could not be had (no apt, no network, no
 # package lists): callers treat it as "skip", not as a failure.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/linux}
+want_kvm=no
+case "${2:-}" in
+"") ;;
+kvm) want_kvm=yes ;;
+*) echo "linux-guest: unknown argument '$2' (expected: kvm)" >&2; exit 1 ;;
+esac
 META=linux-image-cloud-amd64
 SKIP=77
 
@@ -104,7 +117,30 @@ fetch_kernel() {
 	cp "${images[0]}" "$out/vmlinuz.tmp"
 	mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 	printf '%s %s %s\n' "$release" "$pkg" "$(dpkg-deb -f "$deb" Version)" > "$out/kernel.version"
-	rm -rf "$tree"   # the modules are not needed: the initramfs loads none
+	rm -rf "$tree" "$out/kvm"   # the KVM modules are taken from the .deb when needed
+}
+
+# The KVM modules of the kernel in kernel.version, from its cached .deb,
+# into $out/kvm/ (their paths in the package, not compressed in Debian 12;
+# mkinitramfs.py decompresses a .ko.xz should a later package ship them so).
+KVM_MODULES="virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel"
+fetch_kvm_modules() {
+	local release pkg deb tree m f
+	read -r release pkg _ < "$out/kernel.version"
+	deb=$(download "$pkg")
+	tree="$out/kernel-root"
+	rm -rf "$tree" "$out/kvm"
+	dpkg-deb -x "$deb" "$tree" || die "dpkg-deb -x $deb failed"
+	mkdir -p "$out/kvm.tmp"
+	for m in $KVM_MODULES; do
+		for f in "$tree/lib/modules/$release/kernel/$m.ko" "$tree/lib/modules/$release/kernel/$m.ko.xz"; do
+			[ -f "$f" ] && cp "$f" "$out/kvm.tmp/" && break
+		done
+		ls "$out/kvm.tmp/${m##*/}".ko* >/dev/null 2>&1 ||
+			die "$deb has no lib/modules/$release/kernel/$m.ko (is CONFIG_KVM_INTEL=m in kernel.config?)"
+	done
+	rm -rf "$tree"
+	mv "$out/kvm.tmp" "$out/kvm"
 }
 
 fetch_busybox() {
@@ -131,6 +167,34 @@ if [ ! -s "$initramfs" ] || [ "$init" -nt "$initramfs" ] ||
 	python3 "$mkinit" --busybox "$out/busybox" --init "$init" -o "$initramfs"
 fi
 
+if [ "$want_kvm" = yes ]; then
+	[ -d "$out/kvm" ] || fetch_kvm_modules
+	kvmsrc="$root/tests/linux/kvmtest.c"
+	if [ ! -s "$out/kvmtest" ] || [ "$kvmsrc" -nt "$out/kvmtest" ]; then
+		say "building $out/kvmtest"
+		# No -g and a stripped binary: the same source and compiler give the same bytes.
+		gcc -static -Os -s -Wall -Wextra -Werror -o "$out/kvmtest.tmp" "$kvmsrc" ||
+			die "cannot build kvmtest (needs gcc and libc6-dev for a static binary)"
+		mv "$out/kvmtest.tmp" "$out/kvmtest"
+	fi
+	initkvm="$root/tests/linux/init-kvm"
+	kvmramfs="$out/initramfs-kvm.gz"
+	adds=(--add "bin/kvmtest=$out/kvmtest")
+	stale=no
+	for m in $KVM_MODULES; do
+		f=$(ls "$out/kvm/${m##*/}".ko* | head -n 1)
+		adds+=(--add "lib/modules/$(basename "${f%.xz}")=$f")
+		[ "$f" -nt "$kvmramfs" ] && stale=yes
+	done
+	if [ ! -s "$kvmramfs" ] || [ $stale = yes ] || [ "$initkvm" -nt "$kvmramfs" ] ||
+		[ "$mkinit" -nt "$kvmramfs" ] || [ "$out/busybox" -nt "$kvmramfs" ] ||
+		[ "$out/kvmtest" -nt "$kvmramfs" ]; then
+		say "building $kvmramfs"
+		python3 "$mkinit" --busybox "$out/busybox" --init "$initkvm" "${adds[@]}" -o "$kvmramfs"
+	fi
+fi
+
 say "kernel $(cat "$out/kernel.version")"
+[ "$want_kvm" = no ] || echo "initramfs-kvm: $kvmramfs"
 echo "kernel: $out/vmlinuz"
 echo "initramfs: $initramfs"

@@ -19,10 +19,18 @@ the data padded to a multiple of 4; the archive ends with "TRAILER!!!".
 Owners are root, times are 0 and the gzip header carries no time or name,
 so the same inputs always give the same bytes.
 
-Usage: mkinitramfs.py --busybox BUSYBOX --init INIT -o OUT.gz
+More files may be added with `--add DEST=SRC` (repeatable, after the
+members above, in the order given; missing parent directories are made):
+the KVM initramfs adds /bin/kvmtest and the kernel modules this way. DEST
+under bin/ is executable (0755), anything else 0644. A SRC ending in .xz
+whose DEST does not is decompressed here (Python's lzma), e.g. a kernel
+module shipped as .ko.xz, since busybox insmod takes the plain ELF.
+
+Usage: mkinitramfs.py --busybox BUSYBOX --init INIT [--add DEST=SRC]... -o OUT.gz
 """
 import argparse
 import gzip
+import lzma
 import os
 import stat
 import struct
@@ -120,7 +128,7 @@ def _read(path, what):
         sys.exit(f"mkinitramfs: cannot read {what} {path}: {e.strerror}")
 
 
-def build(busybox, init):
+def build(busybox, init, extra=()):
     if busybox[:4] != b"\x7fELF":
         sys.exit("mkinitramfs: busybox is not an ELF file")
     if not init.startswith(b"#!"):
@@ -134,16 +142,42 @@ def build(busybox, init):
         a.symlink(f"bin/{applet}", "busybox")
     a.file("bin/nestor-exit", tiny_elf(NESTOR_EXIT_CODE), 0o755)
     a.file("init", init, 0o755)
+    made = set(DIRS)
+    for dest, data in extra:
+        parts = dest.split("/")
+        for i in range(1, len(parts)):
+            d = "/".join(parts[:i])
+            if d not in made:
+                a.directory(d)
+                made.add(d)
+        a.file(dest, data, 0o755 if dest.startswith("bin/") else 0o644)
     return a.finish()
+
+
+def extra_file(spec):
+    """DEST=SRC -> (DEST, the bytes to store)."""
+    dest, sep, src = spec.partition("=")
+    dest = dest.strip("/")
+    if not sep or not dest or not src or ".." in dest.split("/"):
+        sys.exit(f"mkinitramfs: --add {spec!r}: expected DEST=SRC")
+    data = _read(src, "file")
+    if src.endswith(".xz") and not dest.endswith(".xz"):
+        try:
+            data = lzma.decompress(data)
+        except lzma.LZMAError as e:
+            sys.exit(f"mkinitramfs: cannot decompress {src}: {e}")
+    return dest, data
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--busybox", required=True)
     ap.add_argument("--init", required=True)
+    ap.add_argument("--add", action="append", default=[], metavar="DEST=SRC")
     ap.add_argument("-o", "--output", required=True)
     args = ap.parse_args()
-    cpio = build(_read(args.busybox, "busybox"), _read(args.init, "init script"))
+    extra = [extra_file(spec) for spec in args.add]
+    cpio = build(_read(args.busybox, "busybox"), _read(args.init, "init script"), extra)
     tmp = args.output + ".tmp"
     with open(tmp, "wb") as raw:
         # mtime=0 and no file name in the gzip header: reproducible output.

@@ -186,6 +186,32 @@ class PrepareAndCountTest(unittest.TestCase):
             self.assertEqual(runner.run_all(jobs=1, out=out, scenarios=[sc]), (0, 0, 1))
         self.assertIn("[SKIP] system/selftest-skip", out.getvalue())
 
+    def test_disabled_scenario_skips_with_its_reason(self):
+        sc = runner.Scenario("selftest-disabled", disabled="waits for a feature",
+                             prepare=[os.path.join(FAKES, "prepare_hang.sh")])
+        with mock.patch.dict(os.environ, {runner.ENABLE_VAR: ""}):
+            res = runner.run_scenario(sc)
+        self.assertTrue(res.skipped)
+        self.assertFalse(res.passed)
+        self.assertIn("disabled: waits for a feature", res.reasons[0])
+        self.assertIn(runner.ENABLE_VAR, res.reasons[0])
+        out = io.StringIO()
+        with mock.patch.object(runner, "run_scenario", return_value=res):
+            self.assertEqual(runner.run_all(jobs=1, out=out, scenarios=[sc]), (0, 0, 1))
+        self.assertIn("[SKIP] system/selftest-disabled", out.getvalue())
+        self.assertIn("disabled: waits for a feature", out.getvalue())
+
+    def test_enabled_disabled_scenario_runs(self):
+        sc = runner.Scenario("selftest-disabled", disabled="waits for a feature",
+                             prepare=[os.path.join(FAKES, "prepare_skip.sh")])
+        self.assertIsNone(runner.disabled_reason(sc, {runner.ENABLE_VAR: "selftest-dis"}))
+        self.assertIsNotNone(runner.disabled_reason(sc, {runner.ENABLE_VAR: "other"}))
+        # Enabled, it runs: its prepare command is what skips it now.
+        with mock.patch.dict(os.environ, {runner.ENABLE_VAR: "selftest-disabled"}):
+            res = runner.run_scenario(sc)
+        self.assertTrue(res.skipped)
+        self.assertNotIn("disabled:", res.reasons[0])
+
     def test_run_all_counts_allowed_guest_skips(self):
         def result(name, passed, skipped=False, guest_skipped=()):
             sc = runner.Scenario(name)

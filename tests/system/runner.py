@@ -37,6 +37,12 @@ must be identical, Nestor's own lines and the banner aside, except the
 outcome lines of the tests that docs/bochs-deviations.md lists as Bochs 2.7
 deviations (tests/system/bochs_deviations.py). The CPU is the oracle.
 
+A scenario may be `disabled` (the text says why, e.g. the Nestor feature it
+waits for): it is reported as SKIP with that reason and counted as
+skipped, never run, unless the environment variable ENABLE_VAR
+(NESTOR_ENABLE) holds a regular expression that matches its name, e.g.
+`NESTOR_ENABLE=linux-kvm-l1 make system`.
+
 Counts: each scenario is one pass, failure or skip; the guest tests that a
 passing scenario was allowed to skip, and did, are added to the skips.
 
@@ -62,6 +68,8 @@ NESTOR_ELF = os.path.join(BUILD, "nestor.elf")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
+# Names of disabled scenarios to run anyway: a regular expression.
+ENABLE_VAR = "NESTOR_ENABLE"
 # A prepare command exits with this status when the scenario cannot run here.
 SKIP_STATUS = 77
 PREPARE_TIMEOUT = 600
@@ -110,6 +118,8 @@ class Scenario:
     # whose outcome depends on a capability the L0 hides from its guest
     oracle: "Scenario" = None          # run this one too (the same guest bare) and
                                        # compare the test VMM's lines (compare_logs)
+    disabled: str = None               # why it does not run by default (SKIP;
+                                       # ENABLE_VAR runs it)
 
 
 @dataclasses.dataclass
@@ -319,7 +329,23 @@ def prepare(sc, workdir):
     return False, f"prepare command failed with status {rc}: {last} (log {log_path})"
 
 
+def disabled_reason(sc, environ=os.environ):
+    """Why sc is skipped without running, or None to run it."""
+    if not sc.disabled:
+        return None
+    pattern = environ.get(ENABLE_VAR, "")
+    if pattern and re.search(pattern, sc.name):
+        return None
+    return (f"disabled: {sc.disabled} (to run it: {ENABLE_VAR}='{sc.name}', "
+            "a regular expression matched against scenario names)")
+
+
 def run_scenario(sc):
+    why = disabled_reason(sc)
+    if why:
+        workdir = os.path.join(BUILD, "system", sc.name)
+        return Result(sc, False, [why], os.path.join(workdir, "serial.out"),
+                      os.path.join(workdir, "emulator.log"), 0.0, skipped=True)
     if sc.oracle is None:
         return run_one(sc)
     # The comparison: the oracle (bare) first, then this run; both must pass
@@ -460,7 +486,8 @@ def main():
     args = ap.parse_args()
     if args.list:
         for s in load_scenarios():
-            print(f"{s.name:32} {s.emulator:9} {s.cpu if s.emulator == 'bochs' else ''}")
+            print(f"{s.name:32} {s.emulator:9} {s.cpu if s.emulator == 'bochs' else ''}"
+                  f"{'  (disabled)' if disabled_reason(s) else ''}".rstrip())
         return 0
     if not os.path.exists(NESTOR_ELF):
         print(f"runner: {NESTOR_ELF} missing; run make first", file=sys.stderr)
