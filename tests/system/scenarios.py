@@ -674,6 +674,8 @@ NESTED_MODEL_SKIPS = {
     "corei7_skylake_x": [],
     "corei7_sandy_bridge_2600k": [
         "entry_vmlaunch_shadow_vmcs",  # no VMCS shadowing (PROCBASED_CTLS2[46] = 0)
+        # CPUID has no RDRAND, RDSEED or INVPCID (nor do the controls exist):
+        "l2_rdrand_exiting", "l2_rdseed_exiting", "l2_invpcid_exiting",
     ],
     "corei5_lynnfield_750": [
         "entry_vmlaunch_shadow_vmcs",  # no VMCS shadowing
@@ -682,6 +684,9 @@ NESTED_MODEL_SKIPS = {
         "entry_guest_cr0_pg_without_pe_bad", "entry_guest_cs_dpl_ne_ss_dpl_ug_bad",
         "entry_guest_cs_rpl_ne_dpl_ug_ok",
         "l2_real_mode",  # an L2 in real mode needs unrestricted guest
+        # CPUID has no RDRAND, RDSEED or INVPCID (nor do the controls exist):
+        "l2_rdrand_exiting", "l2_rdseed_exiting", "l2_invpcid_exiting",
+        "l2_xsetbv_exit",  # CPUID has no XSAVE (CPUID.01H:ECX[26] = 0)
     ],
 }
 
