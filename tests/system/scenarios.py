@@ -837,14 +837,13 @@ SCENARIOS.append(
              reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
              may_skip=["entry_vmlaunch_shadow_vmcs"]))
 
-# --- issue 14 item 9 (preparatory half): a stock Linux as L1. The KVM
+# --- issue 14 item 9: a stock Linux as L1. The KVM
 # initramfs (tests/linux/init-kvm; scripts/linux-guest.sh OUTDIR kvm) loads
 # Debian's kvm.ko and kvm-intel.ko from the same kernel package and runs
 # tests/linux/kvmtest.c: a real-mode guest (I/O, MMIO, HLT) and a long-mode
 # guest (CPUID, RDMSR/WRMSR, a LAPIC-timer interrupt injected by KVM), every
 # exit checked, one verdict line. Bare (GRUB boots Linux on Bochs, whose
-# VMX is L0) it must pass; under Nestor (nested=on) it needs L2 (nested
-# VMX part 2): disabled until then (runner.py, `disabled`).
+# VMX is L0) and under Nestor (nested=on, Linux is L1) alike.
 # Two models: on Haswell Linux calibrates its TSC against the PIT, so its
 # timers keep Bochs' time (../shared/platform.md), and kvm_intel drives the
 # guest's LAPIC timer with the VMX-preemption timer; on Skylake kvm_intel
@@ -876,14 +875,10 @@ LINUX_KVM_REJECT = LINUX_REJECT + [
     r"VMX not supported", r"disabled by bios", r"no hardware support for 'kvm_intel'",
     r"kvm: .*(not supported|unsupported|failed|inconsisten)", r"^nestor-linux: /dev/kvm missing",
 ]
-# What keeps the under-Nestor runs off. Enabled (NESTOR_ENABLE=linux-kvm-l1)
-# they get this far today: kvm_intel loads (ept=Y unrestricted_guest=Y
-# vpid=Y; APICv, VMCS shadowing, PML and the preemption timer N, as L1 is
-# shown), /dev/kvm appears, kvmtest prints "/dev/kvm api 12", and L1's
-# first VMLAUNCH stops the guest ("passed every VM-entry check; running L2
-# is nested VMX part 2, not there yet", status 8).
-LINUX_KVM_L1_DISABLED = ("Linux KVM as L1 needs Nestor to run L2 (nested VMX part 2, "
-                         "issue 14); until then L1's first VMLAUNCH stops the guest")
+# Under Nestor (issue 14 item 9) kvm_intel loads with what L1 is shown
+# (ept=Y unrestricted_guest=Y vpid=Y; APICv, VMCS shadowing and PML N:
+# APIC virtualization is part 3), and both kvmtest guests run as L2 on
+# vmcs02 with shadow EPT; the same verdict lines as bare.
 
 
 def linux_kvm_scenarios(cpu, tag):
@@ -902,7 +897,7 @@ def linux_kvm_scenarios(cpu, tag):
                      r"^nestor: guest exited with status 0$",
                      r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$",
                      r"^nestor: power off \(status 0\)$"],
-                 reject=LINUX_KVM_REJECT, disabled=LINUX_KVM_L1_DISABLED),
+                 reject=LINUX_KVM_REJECT),
     ]
 
 
