@@ -494,6 +494,16 @@ void nested_l2_controls(struct vcpu *v)
 
 	if (!merge(v, s, &out))
 		return;
+	/* 24.8.1: "IA-32e mode guest" is L2's EFER.LMA now, which an L0
+	 * emulated MOV to CR0 may have changed since the vmcs12 said. */
+	out.ctls.entry &= ~ENTRY_IA32E_MODE_GUEST;
+	if (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA)
+		out.ctls.entry |= ENTRY_IA32E_MODE_GUEST;
+	/* The read shadows are L2's running values (the vmcs12's guest CR0/
+	 * CR4 are from the last entry); the masks do not change while L2
+	 * runs. */
+	out.ctls.cr0_shadow = s->vmcs02.ctls.cr0_shadow;
+	out.ctls.cr4_shadow = s->vmcs02.ctls.cr4_shadow;
 	write_controls(v, s, &v->nested->cache.f, &out);
 	if (event_queue_nmi_waiting(&v->events) &&
 	    !(s->vmcs02.ctls.proc & PROC_NMI_WINDOW_EXITING)) {

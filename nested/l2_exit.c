@@ -25,6 +25,7 @@
 #include "vmx/exits.h"
 #include "vmx/msr_policy.h"
 #include "vmx/nested_seam.h"
+#include "vmx/tlb.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_track.h"
 
@@ -96,6 +97,30 @@ void l2_requeue(struct vcpu *v)
 			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
 }
 
+/* A MOV to CR0/CR4 (or LMSW, CLTS) of L2 that changes only bits L0 owns in
+ * vmcs02 (the bits VMX fixes, CR4.VMXE): L1 does not own them, so they
+ * are L2's as on L1's CPU, where the write succeeds or raises #GP for a
+ * bit fixed in VMX operation (25.3, 23.8); exit_cr.c's emulation on the
+ * current VMCS does exactly that, with L1's fixed bits. L1's bits in the
+ * read shadow equal the value written (else the exit would be L1's), so
+ * the shadow it writes is right for both. What exit_cr.c does not know:
+ * L2's mappings are tagged with VPID02 (28.3.3.3), and vmcs02's
+ * "IA-32e mode guest" follows L2's EFER.LMA (24.8.1). */
+static void l2_cr_access(struct vcpu *v)
+{
+	struct l2_state *s = l2_of(v);
+	bool lma;
+
+	handle_cr_access(v);
+	if (s->vmcs02.ctls.proc2 & PROC2_ENABLE_VPID)
+		flush_vpid(v, INVVPID_SINGLE_CONTEXT, NESTED_VPID02, 0);
+	lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+	if (lma != !!(s->vmcs02.ctls.entry & ENTRY_IA32E_MODE_GUEST)) {
+		s->vmcs02.ctls.entry ^= ENTRY_IA32E_MODE_GUEST;
+		vmcs_write(VMCS_ENTRY_CONTROLS, s->vmcs02.ctls.entry);
+	}
+}
+
 /* Exits only L0 asked for, handled for L2 as for L1: each of these
  * handlers acts on the current VMCS's guest state only, which is L2's. */
 static void handle_in_l0(struct vcpu *v, unsigned basic)
@@ -133,6 +158,9 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 		/* EPT02 = EPT01 (L1 does not use EPT): a page of Nestor's
 		 * memory or the xAPIC page, as for L1. */
 		handle_ept_violation(v);
+		return;
+	case EXIT_REASON_CR_ACCESS:
+		l2_cr_access(v);
 		return;
 	default:
 		guest_unsupported(v, "an exit of L2 that L1 did not ask for and Nestor has no L2 handler for");

@@ -200,6 +200,20 @@ __asm__(".text\n.balign 16\n"
 	L2_END
 
 	/* CR4 with VMXE owned by L1 and the shadow's VMXE = 0. */
+	/* CR4 with no bit owned by L1: toggle PGE (allowed, no exit), then
+	 * clear VMXE (fixed to 1 in VMX operation: #GP, 25.3). */
+	L2_FN(l2_cr4_own)
+	"mov %cr4, %rcx\n\t"
+	"btc $7, %rcx\n\t"
+	"mov %rcx, %cr4\n\t"
+	"btc $7, %rcx\n\t"
+	"mov %rcx, %cr4\n\t"
+	"mov %cr4, %r8\n\t"
+	"btr $13, %rcx\n\t"
+	L2_LABEL(l2_cr4_own_clear)
+	"mov %rcx, %cr4\n\t"
+	L2_END
+
 	L2_FN(l2_cr4)
 	"mov %cr4, %rcx\n\t"
 	"mov %rcx, %r8\n\t"
@@ -344,6 +358,7 @@ extern const char l2_msr_plain[], l2_msr_plain_rd[], l2_msr_plain_wr[],
 	l2_msr_plain_end[];
 extern const char l2_cr0[], l2_cr0_mov[], l2_cr0_clts[], l2_cr0_lmsw[], l2_cr0_end[];
 extern const char l2_cr4[], l2_cr4_mov[], l2_cr4_end[];
+extern const char l2_cr4_own[], l2_cr4_own_clear[];
 extern const char l2_cr3[], l2_cr3_store[], l2_cr3_load[], l2_cr3_end[];
 extern const char l2_cr8[], l2_cr8_store[], l2_cr8_load[], l2_cr8_end[];
 extern const char l2_ud_bp[], l2_ud_bp_int3[], l2_ud_bp_end[];
@@ -1038,6 +1053,26 @@ static bool expect_delivered(unsigned vector, bool has_ec, uint64_t ec, const vo
 	CHECK(rip == (uint64_t)at, "the frame's RIP is not where expected");
 	CHECK(f[1] == SEL_CODE64, "the frame's CS %#lx", f[1]);
 	return true;
+}
+
+/* 25.3: a MOV to CR4 of L2 that L1's mask does not cover runs as on a
+ * CPU outside VMX, except that setting a bit to a value VMX does not
+ * support (CR4.VMXE = 0, 23.8) raises #GP, delivered to L2 itself. */
+static void test_l2_cr4_unowned(void)
+{
+	uint64_t cr4;
+
+	if (!l2_setup(l2_cr4_own))
+		return;
+	cr4 = r(VMCS_GUEST_CR4);
+	w(VMCS_CR4_GUEST_HOST_MASK, 0);
+	if (expect_delivered(VEC_GP, true, 0, l2_cr4_own_clear)) {
+		rt_printf("nested: %s: L2 read CR4 as written, VMXE %lu\n", cur(),
+			  (regs.r8 >> 13) & 1);
+		CHECK(regs.r8 == cr4, "L2 read CR4 %#lx, expected %#lx", regs.r8, cr4);
+	}
+	CHECK(r(VMCS_GUEST_CR4) == cr4, "GUEST_CR4 %#lx", r(VMCS_GUEST_CR4));
+	l2_teardown();
 }
 
 /* 25.2: with bit 14 of the exception bitmap set, a #PF exits iff its
@@ -2236,6 +2271,7 @@ static const struct rt_test l2_tests[] = {
 	{ "l2_msr_without_bitmaps", test_l2_msr_without_bitmaps },
 	{ "l2_cr0_shadow", test_l2_cr0_shadow },
 	{ "l2_cr4_shadow", test_l2_cr4_shadow },
+	{ "l2_cr4_unowned", test_l2_cr4_unowned },
 	{ "l2_cr3_exiting", test_l2_cr3_exiting },
 	{ "l2_cr8_exiting", test_l2_cr8_exiting },
 	{ "l2_exception_bitmap", test_l2_exception_bitmap },
