@@ -15,6 +15,7 @@
  * the exit path calls nested_switch() once, before the events are
  * delivered. */
 #include "nested/l2.h"
+#include "nested/msr_lists.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
 #include "lib/log.h"
@@ -232,8 +233,6 @@ static void refuse_unemulated(struct vcpu *v, const struct vmcs12 *f)
 	if (proc2 & (PROC2_VIRTUALIZE_APIC_ACCESSES | PROC2_VIRTUALIZE_X2APIC |
 		     PROC2_APIC_REGISTER_VIRT | PROC2_VIRTUAL_INTERRUPT_DELIVERY))
 		guest_unsupported(v, "L1 runs L2 with APIC virtualization; that is nested VMX part 3, not there yet");
-	if (f->ENTRY_MSR_LOAD_COUNT || f->EXIT_MSR_STORE_COUNT)
-		guest_unsupported(v, "L1's VM-entry MSR-load or VM-exit MSR-store list is not emulated for L2 yet");
 }
 
 static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
@@ -333,6 +332,16 @@ void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la)
 		   NESTED_VPID02, la);
 }
 
+/* vmcs01 current again, for L1. */
+static void back_to_vmcs01(struct vcpu *v)
+{
+	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
+		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
+	v->cur = &v->vmcs01;
+	v->level = VCPU_L1;
+	exit_record_reset(&v->exit, v->exit.reason);
+}
+
 static void enter_l2(struct vcpu *v, struct l2_state *s)
 {
 	struct vmcs12_region *r = &v->nested->cache;
@@ -340,6 +349,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	struct vmcs02_out out;
 	struct l1_regs l1 = { 0 };
 	uint64_t eptp;
+	uint32_t bad_msr;
 
 	refuse_unemulated(v, f);
 	if (!setup(v, s))
@@ -382,6 +392,16 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	if (f->ENTRY_INTR_INFO & INTR_INFO_VALID) {
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, f->ENTRY_EXCEPTION_ERROR_CODE);
 		vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, f->ENTRY_INSTRUCTION_LEN);
+	}
+	/* 26.4: after the guest state, L1's MSR-load list, in order; a WRMSR
+	 * that fails is a VM-entry failure (26.7, exit reason 34 with the
+	 * entry's 1-based index), the entries before it staying loaded. */
+	bad_msr = nested_entry_msr_load(v);
+	if (bad_msr) {
+		back_to_vmcs01(v);
+		nested_entry_failure(v, 34, bad_msr);
+		shadow_from_cache(v);
+		return;
 	}
 	enter_vpid(v, s, f);
 	r->launch = VMCS12_LAUNCHED;
@@ -444,6 +464,9 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 		f->GUEST_PDPTE3 = vmcs_read(VMCS_GUEST_PDPTE3);
 	}
 	write_exit_info(f, x, efer);
+	/* 27.4: L2's MSRs into L1's MSR-store area, before L1's state. */
+	if (!nested_exit_msr_store(v))
+		nested_vmx_abort(v, VMX_ABORT_SAVE_GUEST_MSR);
 	/* Whatever L0 had queued for L2 is part of the exit now (its
 	 * IDT-vectoring information) or L1's to redo. */
 	event_queue_drop_delivery(&v->events);
@@ -456,11 +479,7 @@ static void to_l1(struct vcpu *v, struct l2_state *s)
 	uint32_t reason = v->nested->cache.f.EXIT_REASON;
 	uint32_t info = v->nested->cache.f.EXIT_INTR_INFO;
 
-	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
-		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
-	v->cur = &v->vmcs01;
-	v->level = VCPU_L1;
-	exit_record_reset(&v->exit, v->exit.reason);
+	back_to_vmcs01(v);
 	if (s->flush_vpid_each_switch)
 		flush_vpid(v, INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 	nested_load_host_state(v);

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "nested/host_state.h"
 #include "nested/l2.h"
+#include "nested/msr_lists.h"
 #include "nested/nested_vcpu.h"
 #include "vmx/entry_checks.h"
 #include "vmx/exit_info.h"
@@ -46,18 +47,15 @@ static bool canonical_for_cpu(uint64_t a)
 	return (uint64_t)((int64_t)(a << sh) >> sh) == a;
 }
 
-/* 26.4, "WRMSR of the value would #GP at CPL 0", for the MSRs whose value
- * a VM exit to L1 loads again from the vmcs12 (27.5.1: SYSENTER_CS/ESP/EIP
- * always, IA32_DEBUGCTL cleared, PAT and EFER with their exit controls):
- * until part 2 runs L2, an entry that fails later leaves no trace of
- * them, so only the WRMSR rule matters (Vol. 4 Table 2-2; the
- * SYSENTER_ESP/EIP addresses must be canonical, Vol. 3A 5.8.7). Any other
- * MSR would stay loaded in L1: not decided here, and L1 stops honestly. */
+/* 26.4, "WRMSR of the value would #GP at CPL 0": the MSRs with rules of
+ * their own (the SYSENTER_ESP/EIP addresses must be canonical, Vol. 3A
+ * 5.8.7; IA32_DEBUGCTL's reserved bits; IA32_PAT's memory types, Vol. 4
+ * Table 2-2), the rest by what Nestor does with the MSR
+ * (nested/msr_lists.c), which also loads them once every check passed. */
 static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 					   uint64_t value)
 {
 	struct vcpu *v = ctx;
-	uint32_t exit = v->nested->cache.f.EXIT_CONTROLS;
 
 	switch (index) {
 	case MSR_IA32_SYSENTER_CS:
@@ -69,11 +67,9 @@ static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 		return (value & debugctl_rsvd(cpuid(7, 0).ebx & (1u << 11)))
 			       ? ENTRY_MSR_LOAD_BAD : ENTRY_MSR_LOAD_OK;
 	case MSR_IA32_PAT:
-		if (!(exit & EXIT_LOAD_PAT))
-			return ENTRY_MSR_LOAD_UNKNOWN;
 		return pat_value_ok(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
 	default:
-		return ENTRY_MSR_LOAD_UNKNOWN;
+		return nested_msr_load_policy(v, index);
 	}
 }
 
@@ -121,7 +117,7 @@ static void check_env(struct vcpu *v, struct entry_check_env *env)
 /* 27.7: a problem loading L1's state on a VM exit. The indicator goes to
  * bytes 4-7 of the current VMCS's region and the processor shuts down;
  * only a reset leaves that state. */
-static NORETURN void vmx_abort(struct vcpu *v, uint32_t indicator)
+NORETURN void nested_vmx_abort(struct vcpu *v, uint32_t indicator)
 {
 	struct nested_vcpu *n = v->nested;
 
@@ -151,28 +147,12 @@ static void l1_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 		guest_unsupported(v, "loading L1's host MSR state faulted; Nestor cannot complete this VM exit");
 }
 
-/* 27.6: the VM-exit MSR-load area. Entries that fail the architectural
- * rules are a VMX abort; loading any other entry into L1 is not emulated
- * yet (part 2), and says so. */
+/* 27.6: the VM-exit MSR-load area, after the host state; a failure is a
+ * VMX abort (27.7). */
 static void load_exit_msrs(struct vcpu *v)
 {
-	const struct vmcs12 *f = &v->nested->cache.f;
-	uint32_t count = f->EXIT_MSR_LOAD_COUNT;
-
-	for (uint32_t i = 0; i < count; i++) {
-		uint64_t e[2];
-		uint32_t idx;
-
-		if (!read_l1_phys(v, f->EXIT_MSR_LOAD_ADDR + 16ull * i, e, 16))
-			guest_unsupported(v, "L1's VM-exit MSR-load area is not in its RAM");
-		idx = (uint32_t)e[0];
-		if (idx == 0xc0000100u || idx == 0xc0000101u ||
-		    (idx >> 8) == 0x8 || idx == MSR_IA32_SMM_MONITOR_CTL ||
-		    (e[0] >> 32))
-			vmx_abort(v, VMX_ABORT_LOAD_HOST_MSR);
-	}
-	if (count)
-		guest_unsupported(v, "loading L1's VM-exit MSR-load list is nested VMX part 2, not there yet");
+	if (!nested_exit_msr_load(v))
+		nested_vmx_abort(v, VMX_ABORT_LOAD_HOST_MSR);
 }
 
 /* 27.5: L1's state after the exit, into vmcs01's guest-state area. */
@@ -185,7 +165,7 @@ void nested_load_host_state(struct vcpu *v)
 	nested_host_state(f, guest_visible_cr0(v),
 			  vmcs_read(VMCS_GUEST_IA32_EFER), &hs);
 	if (!guest_load_control_regs(v, hs.cr0, hs.cr3, hs.cr4, hs.efer))
-		vmx_abort(v, VMX_ABORT_LOAD_HOST_PDPTE);
+		nested_vmx_abort(v, VMX_ABORT_LOAD_HOST_PDPTE);
 	for (unsigned i = 0; i < HS_SEGS; i++) {
 		vmcs_write(seg_fields[i][0], hs.seg[i].sel);
 		vmcs_write(seg_fields[i][1], hs.seg[i].base);
@@ -226,7 +206,7 @@ void nested_load_host_state(struct vcpu *v)
 
 /* 26.7: a VM entry that fails during or after loading guest state is
  * reported as a VM exit to L1 with bit 31 of the exit reason set. */
-static void entry_failure_exit(struct vcpu *v, uint32_t basic, uint32_t qual)
+void nested_entry_failure(struct vcpu *v, uint32_t basic, uint32_t qual)
 {
 	struct vmcs12 *f = &v->nested->cache.f;
 
@@ -274,10 +254,12 @@ void nested_vmentry(struct vcpu *v, bool launch)
 		nested_finish(v, vmx_fail(n->current, 8));
 		return;
 	case ENTRY_FAIL_GUEST:
-		entry_failure_exit(v, EXIT_REASON_ENTRY_FAIL_GUEST, verdict.qual);
+		nested_entry_failure(v, EXIT_REASON_ENTRY_FAIL_GUEST, verdict.qual);
 		return;
 	case ENTRY_FAIL_MSR_LOAD:
-		entry_failure_exit(v, EXIT_REASON_ENTRY_FAIL_MSR, verdict.qual);
+		/* 26.4: the entries before the failing one were loaded. */
+		nested_entry_msr_load_prefix(v, verdict.qual - 1);
+		nested_entry_failure(v, EXIT_REASON_ENTRY_FAIL_MSR, verdict.qual);
 		return;
 	case ENTRY_PASS:
 		/* L2 runs: vmcs02 is built and made current by the exit

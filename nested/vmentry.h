@@ -18,6 +18,15 @@ void nested_vmentry(struct vcpu *v, bool launch);
  * a VM-entry failure or a reflected exit; a failure is a VMX abort. */
 void nested_load_host_state(struct vcpu *v);
 
+/* 26.7: a VM entry that failed while or after loading guest state (exit
+ * reason 33 or 34 with bit 31), vmcs01 current: the exit reason and
+ * qualification into the vmcs12, L1's host state loaded. */
+void nested_entry_failure(struct vcpu *v, uint32_t basic, uint32_t qual);
+
+/* 27.7: a VMX abort with `indicator`: L1 is shut down. */
+NORETURN void nested_vmx_abort(struct vcpu *v, uint32_t indicator);
+#define VMX_ABORT_SAVE_GUEST_MSR 1u
+
 /* nested/vmx_ops.c: */
 uint32_t nested_l1_revision(const struct vcpu *v);
 struct vmcs12_region *nested_region(struct vcpu *v, uint64_t pa);

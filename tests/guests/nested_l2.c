@@ -26,6 +26,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmx/hypercall_abi.h"
+#include "tests/guests/rt/msr.h"
 
 /* l2_scan below spells the pattern out. */
 _Static_assert(NESTOR_SENTINEL_INV0 == 0xb1bab2acabadb1b1ull &&
@@ -105,6 +106,24 @@ __asm__(".text\n.balign 16\n"
 	/* The VMX-preemption timer: a one-instruction loop for it to end. */
 	L2_FN(l2_spin)
 	"jmp l2_spin\n\t"
+
+	/* The MSR lists: read KERNEL_GS_BASE (R8) and SYSENTER_CS (R9) as
+	 * the VM-entry MSR-load list left them, then write KERNEL_GS_BASE. */
+	L2_FN(l2_msr_lists)
+	"mov $0xc0000102, %ecx\n\t"
+	"rdmsr\n\t"
+	"shl $32, %rdx\n\t"
+	"or %rax, %rdx\n\t"
+	"mov %rdx, %r8\n\t"
+	"mov $0x174, %ecx\n\t"
+	"rdmsr\n\t"
+	"mov %rax, %r9\n\t"
+	"mov $0xc0000102, %ecx\n\t"
+	"mov $0x22220000, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	L2_LABEL(l2_msr_lists_end)
+	L2_END
 
 	L2_FN(l2_hlt)
 	"hlt\n\t"
@@ -366,6 +385,7 @@ extern const char l2_pf_read[], l2_pf_write[];
 extern const char l2_inject_target[];
 extern const char l2_scan[], l2_scan_end[];
 extern const char l2_spin[];
+extern const char l2_msr_lists[], l2_msr_lists_end[];
 extern const char l2_sti[], l2_sti_end[];
 extern const char l2_state[], l2_state_end[];
 extern const char l2_vmx[], l2_vmx_vmlaunch[], l2_vmx_vmxoff[], l2_vmx_end[];
@@ -1258,6 +1278,92 @@ static void test_l2_nmi_window(void)
 	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
 	/* No virtual-NMI blocking: before the first instruction. */
 	l2_expect("entry without virtual-NMI blocking", XR_NMI_WINDOW, l2_sti, "the entry RIP");
+	l2_teardown();
+}
+
+/* The MSR lists (24.7.2, 24.8.2): the VM-entry MSR-load list is loaded
+ * after the guest state (26.4), the VM-exit MSR-store list saves L2's
+ * values (27.4) and the VM-exit MSR-load list loads L1's after the host
+ * state (27.6). A VM-entry MSR-load entry whose WRMSR would #GP fails the
+ * entry with exit reason 34 and its 1-based index (26.7), the entries
+ * before it loaded. KERNEL_GS_BASE is one no VMCS field switches. */
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+static uint64_t msr_area_load[4][2] __attribute__((aligned(16)));
+static uint64_t msr_area_store[2][2] __attribute__((aligned(16)));
+static uint64_t msr_area_exit[1][2] __attribute__((aligned(16)));
+
+static void test_l2_msr_lists(void)
+{
+	struct rt_exception e;
+	uint64_t mine = 0, now = 0, sysenter = 0;
+
+	if (!proc_allows(PROC_USE_MSR_BITMAPS)) {
+		rt_skip("no MSR bitmaps");
+		return;
+	}
+	if (rdmsr_safe(MSR_KERNEL_GS_BASE, &mine, &e) != RT_NO_EXCEPTION ||
+	    rdmsr_safe(MSR_IA32_SYSENTER_CS, &sysenter, &e) != RT_NO_EXCEPTION) {
+		rt_skip("no IA32_KERNEL_GS_BASE");
+		return;
+	}
+	if (!l2_setup(l2_msr_lists))
+		return;
+	memset(msr_bitmap, 0, PAGE_SIZE);
+	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_USE_MSR_BITMAPS);
+	w(VMCS_MSR_BITMAP, pa(msr_bitmap));
+	msr_area_load[0][0] = MSR_KERNEL_GS_BASE;
+	msr_area_load[0][1] = 0x11110000;
+	msr_area_load[1][0] = MSR_IA32_SYSENTER_CS;
+	msr_area_load[1][1] = 0x42;
+	msr_area_store[0][0] = MSR_KERNEL_GS_BASE;
+	msr_area_store[0][1] = 0;
+	msr_area_store[1][0] = MSR_IA32_SYSENTER_CS;
+	msr_area_store[1][1] = 0;
+	msr_area_exit[0][0] = MSR_KERNEL_GS_BASE;
+	msr_area_exit[0][1] = mine;
+	w(VMCS_ENTRY_MSR_LOAD_COUNT, 2);
+	w(VMCS_ENTRY_MSR_LOAD_ADDR, pa(msr_area_load));
+	w(VMCS_EXIT_MSR_STORE_COUNT, 2);
+	w(VMCS_EXIT_MSR_STORE_ADDR, pa(msr_area_store));
+	w(VMCS_EXIT_MSR_LOAD_COUNT, 1);
+	w(VMCS_EXIT_MSR_LOAD_ADDR, pa(msr_area_exit));
+	if (expect_done(l2_msr_lists_end, "the final vmcall")) {
+		rt_printf("nested: %s: L2 read KERNEL_GS_BASE %#lx, SYSENTER_CS %#lx\n", cur(),
+			  regs.r8, regs.r9 & 0xffffffffu);
+		CHECK(regs.r8 == 0x11110000 && (regs.r9 & 0xffffffffu) == 0x42,
+		      "the VM-entry MSR-load list was not loaded");
+		rt_printf("nested: %s: stored KERNEL_GS_BASE %#lx, SYSENTER_CS %#lx\n", cur(),
+			  msr_area_store[0][1], msr_area_store[1][1]);
+		CHECK(msr_area_store[0][1] == 0x22220000 && msr_area_store[1][1] == 0x42,
+		      "the VM-exit MSR-store list is wrong");
+		rdmsr_safe(MSR_KERNEL_GS_BASE, &now, &e);
+		rt_printf("nested: %s: L1's KERNEL_GS_BASE %s after the exit\n", cur(),
+			  now == mine ? "restored" : "NOT restored");
+		CHECK(now == mine, "the VM-exit MSR-load list was not loaded");
+	}
+	/* A failing second entry: exit 34, qualification 2; the first one
+	 * was loaded. */
+	w(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	w(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	msr_area_load[1][0] = 0x808u; /* x2APIC TPR: never by the list (26.4) */
+	msr_area_load[1][1] = 0;
+	launched = false;
+	rt_vmclear(pa(l2_vmcs));
+	rt_vmptrld(pa(l2_vmcs));
+	{
+		struct rt_vmx_result res = l2_go();
+
+		rt_printf("nested: %s: second entry failing: kind %d exit %#x qual %#lx\n", cur(),
+			  (int)res.kind, res.exit_reason, res.exit_qual);
+		CHECK(res.kind == RT_VMX_EXIT && res.exit_reason == 0x80000022u &&
+		      res.exit_qual == 2, "expected exit 0x80000022 qualification 2");
+	}
+	rdmsr_safe(MSR_KERNEL_GS_BASE, &now, &e);
+	rt_printf("nested: %s: first entry %s\n", cur(),
+		  now == 0x11110000 ? "loaded" : "not loaded");
+	CHECK(now == 0x11110000, "entry 1 of the failing list was not loaded");
+	wrmsr_safe(MSR_KERNEL_GS_BASE, mine, &e);
+	wrmsr_safe(MSR_IA32_SYSENTER_CS, sysenter, &e);
 	l2_teardown();
 }
 
@@ -2262,6 +2368,7 @@ static const struct rt_test l2_tests[] = {
 	{ "l2_vmcall_exit", test_l2_vmcall_exit },
 	{ "l2_hlt_exiting", test_l2_hlt_exiting },
 	{ "l2_preemption_timer", test_l2_preemption_timer },
+	{ "l2_msr_lists", test_l2_msr_lists },
 	{ "l2_rdtsc_exiting", test_l2_rdtsc_exiting },
 	{ "l2_invlpg_exiting", test_l2_invlpg_exiting },
 	{ "l2_rdpmc_exiting", test_l2_rdpmc_exiting },
