@@ -268,6 +268,15 @@ void nested_l2_exit(struct vcpu *v)
 					      (1ull << EXIT_REASON_TRIPLE_FAULT))))
 		l2_requeue(v);
 	handle_in_l0(v, basic);
+	if (v->events.triple_fault) {
+		/* 25.2: a triple fault in VMX non-root operation is a VM exit;
+		 * the one event combining gave L2 (6.15) is L1's exit 2. */
+		struct l2_exit_info x = { .reason = EXIT_REASON_TRIPLE_FAULT };
+
+		v->events.triple_fault = false;
+		l2_reflect(v, &x);
+		return;
+	}
 	if (!route_l0_exception(v))
 		route_nmi(v);
 }
