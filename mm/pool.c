@@ -103,3 +103,26 @@ int pool_check(void)
 		   fa_free_bytes(&pool) >> 10);
 	return 0;
 }
+
+static uint64_t ept_page_alloc(void *ctx)
+{
+	return pool_alloc(ctx);
+}
+
+static void *ept_page_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)pa; /* the pool is identity-mapped */
+}
+
+static void ept_page_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	pool_free(pa);
+}
+
+struct ept_mem_ops pool_ept_ops(const char *what)
+{
+	return (struct ept_mem_ops){ ept_page_alloc, ept_page_virt,
+				     ept_page_free, (void *)what };
+}

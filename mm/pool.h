@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "mm/ept.h"
 #include "mm/nestor_mem.h"
 
 /* Takes the plan's pieces (identity-mapped RAM) as the pool, nestor_mem=
@@ -41,5 +42,10 @@ void pool_test_leave_free(uint64_t pages);
 /* Checks that every free page still holds the pattern: prints one line
  * either way and returns 0, or -1 if some free page changed. */
 int pool_check(void);
+
+/* EPT paging-structure pages from the pool (mm/ept.h): zeroed pages,
+ * identity-mapped, given back when a table empties; `what` names them in
+ * the exhaustion report. */
+struct ept_mem_ops pool_ept_ops(const char *what);
 
 #endif

@@ -26,24 +26,6 @@
 #define QUAL_TRANSLATION (1ull << 8) /* bit 8: the access was the final one */
 #define QUAL_NMI_UNBLOCK (1ull << 12)
 
-static uint64_t ept02_alloc(void *ctx)
-{
-	(void)ctx;
-	return pool_alloc("an EPT02 (shadow EPT) page");
-}
-
-static void *ept02_virt(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return (void *)pa; /* Nestor's pool is identity-mapped */
-}
-
-static void ept02_free(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	pool_free(pa);
-}
-
 static int ept12_read(void *ctx, uint64_t l1_gpa, uint64_t *entry)
 {
 	return l2_read_l1(ctx, l1_gpa, entry, 8) ? 0 : -1;
@@ -98,7 +80,7 @@ uint64_t ept02_for(struct vcpu *v, uint64_t eptp12)
 	struct l2_state *s = l2_of(v);
 
 	if (!s->ept02_ready) {
-		struct ept_mem_ops ops = { ept02_alloc, ept02_virt, ept02_free, NULL };
+		struct ept_mem_ops ops = pool_ept_ops("an EPT02 (shadow EPT) page");
 
 		if (ept_init(&s->ept02, &ops, &v->vm->ept.caps))
 			guest_unsupported(v, "no memory for EPT02 (nestor_mem= is too small for nested VMX)");
@@ -223,5 +205,5 @@ void ept02_violation(struct vcpu *v)
 			guest_unsupported(v, "no memory for one EPT02 leaf even after dropping EPT02");
 	}
 	/* L1 did not see this exit: an interrupted event goes back in. */
-	l2_requeue(v);
+	requeue_interrupted_event(v);
 }

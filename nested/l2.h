@@ -66,10 +66,6 @@ struct l2_exit_info {
 };
 void l2_reflect(struct vcpu *v, const struct l2_exit_info *info);
 
-/* l2_exit.c: an event whose delivery an exit L0 handles interrupted goes
- * back into L2 (27.2.4, 26.6). */
-void l2_requeue(struct vcpu *v);
-
 /* ept02.c */
 /* The EPTP vmcs02 runs with for L1's EPTP12 (dropping EPT02 if EPTP12 is
  * not the one it was built for). 0: no memory (L1 is stopped). */

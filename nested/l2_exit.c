@@ -81,22 +81,6 @@ static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 		(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER);
 }
 
-/* An event whose delivery the exit interrupted goes back into L2 when L0
- * handles the exit (27.2.4, 26.6): L1 never saw this exit. */
-void l2_requeue(struct vcpu *v)
-{
-	uint32_t vectoring = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
-
-	if (!(vectoring & INTR_INFO_VALID))
-		return;
-	event_queue_reinject(&v->events, vectoring,
-			     (uint32_t)exit_get(&v->exit, EF_IDT_ERROR),
-			     (uint32_t)exit_get(&v->exit, EF_INSN_LEN));
-	if (INTR_INFO_TYPE(vectoring) == EVENT_NMI)
-		exit_set(&v->exit, EF_INTR_STATE,
-			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
-}
-
 /* A MOV to CR0/CR4 (or LMSW, CLTS) of L2 that changes only bits L0 owns in
  * vmcs02 (the bits VMX fixes, CR4.VMXE): L1 does not own them, so they
  * are L2's as on L1's CPU, where the write succeeds or raises #GP for a
@@ -266,7 +250,7 @@ void nested_l2_exit(struct vcpu *v)
 	if (basic < 64 && ((1ull << basic) & ((1ull << EXIT_REASON_EXCEPTION_NMI) |
 					      (1ull << EXIT_REASON_EPT_VIOLATION) |
 					      (1ull << EXIT_REASON_TRIPLE_FAULT))))
-		l2_requeue(v);
+		requeue_interrupted_event(v);
 	handle_in_l0(v, basic);
 	if (v->events.triple_fault) {
 		/* 25.2: a triple fault in VMX non-root operation is a VM exit;

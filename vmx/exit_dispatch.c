@@ -81,23 +81,6 @@ static exit_handler_fn route_exit(const struct vcpu *v, unsigned reason)
 	 (1ull << EXIT_REASON_EPT_VIOLATION) |                           \
 	 (1ull << EXIT_REASON_EPT_MISCONFIG) | (1ull << 62) /* PML */)
 
-static void requeue_interrupted_event(struct vcpu *v)
-{
-	uint32_t vectoring = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
-
-	if (!(vectoring & INTR_INFO_VALID))
-		return;
-	/* 27.2.4: delivered again when the guest resumes. */
-	event_queue_reinject(&v->events, vectoring,
-			     (uint32_t)exit_get(&v->exit, EF_IDT_ERROR),
-			     (uint32_t)exit_get(&v->exit, EF_INSN_LEN));
-	/* An exit during NMI delivery leaves (virtual-)NMI blocking set
-	 * (27.1); injecting the NMI again needs it clear (26.3.1.5). */
-	if (INTR_INFO_TYPE(vectoring) == EVENT_NMI)
-		exit_set(&v->exit, EF_INTR_STATE,
-			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
-}
-
 /* Features that live for one guest instruction end at the next exit that
  * is not theirs: the write step (vmx/write_step.c decides on its own
  * exceptions, MTF and EPT violations) and the MAXPHYADDR probe (ended on

@@ -97,3 +97,20 @@ void guest_unsupported(struct vcpu *v, const char *what)
 	vmcs_dump();
 	guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped");
 }
+
+void requeue_interrupted_event(struct vcpu *v)
+{
+	uint32_t vectoring = (uint32_t)exit_get(&v->exit, EF_IDT_INFO);
+
+	if (!(vectoring & INTR_INFO_VALID))
+		return;
+	/* 27.2.4: delivered again when the guest resumes. */
+	event_queue_reinject(&v->events, vectoring,
+			     (uint32_t)exit_get(&v->exit, EF_IDT_ERROR),
+			     (uint32_t)exit_get(&v->exit, EF_INSN_LEN));
+	/* An exit during NMI delivery leaves (virtual-)NMI blocking set
+	 * (27.1); injecting the NMI again needs it clear (26.3.1.5). */
+	if (INTR_INFO_TYPE(vectoring) == EVENT_NMI)
+		exit_set(&v->exit, EF_INTR_STATE,
+			 exit_get(&v->exit, EF_INTR_STATE) & ~(uint64_t)INTR_BLOCK_NMI);
+}

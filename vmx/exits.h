@@ -40,6 +40,11 @@ void skip_instruction(struct vcpu *v);
 bool guest_load_control_regs(struct vcpu *v, uint64_t cr0, uint64_t cr3,
 			     uint64_t cr4, uint64_t efer);
 
+/* An event whose delivery this exit interrupted (IDT-vectoring
+ * information, 27.2.4) goes back into the queue for the running guest:
+ * the exit path does it for L1, nested/ for an exit of L2 that L0
+ * handles. */
+void requeue_interrupted_event(struct vcpu *v);
 /* Queue a fault for the guest (it is delivered at the next VM entry). */
 void inject_gp0(struct vcpu *v);
 void inject_ud(struct vcpu *v);

@@ -97,26 +97,9 @@ static uint64_t launch_page(const char *what)
 	return pa;
 }
 
-/* EPT paging-structure pages come from the pool; at run time (the
- * MAXPHYADDR probe, page splits) a failed allocation fails the ept_map()
- * and its caller stops the guest. */
-static uint64_t ept_alloc(void *ctx)
-{
-	(void)ctx;
-	return pool_alloc("an EPT paging-structure page");
-}
-
-static void *ept_phys_to_virt(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return (void *)pa; /* Nestor's pool is identity-mapped */
-}
-
-static void ept_free(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	pool_free(pa);
-}
+/* EPT paging-structure pages come from the pool (pool_ept_ops()); at run
+ * time (the MAXPHYADDR probe, page splits) a failed allocation fails the
+ * ept_map() and its caller stops the guest. */
 
 /* The xAPIC page read-only, so every guest write to it exits
  * (vmx/exit_ept.c): Nestor must see INIT/Start-Up IPIs. Its memory type
@@ -136,7 +119,7 @@ static void trap_apic_writes(struct vcpu *v)
 static void build_ept(struct vcpu *v, const struct mem_region *map,
 		      unsigned nmap, uint64_t limit)
 {
-	struct ept_mem_ops ops = { ept_alloc, ept_phys_to_virt, ept_free, NULL };
+	struct ept_mem_ops ops = pool_ept_ops("an EPT paging-structure page");
 	/* EPT entries hold host-physical addresses: the CPU's width. */
 	struct ept_caps caps = ept_caps_from_msr(v->cfg->ept_vpid_cap,
 						 v->vm->host_maxphyaddr);
