@@ -271,7 +271,7 @@ int ept_init(struct ept *e, const struct ept_mem_ops *ops,
 struct map_req {
 	uint64_t gpa;       /* start of the whole request */
 	uint64_t hpa;       /* host address for gpa */
-	uint64_t leaf_attr; /* perm | memtype << 3 (ignore-PAT 0) */
+	uint64_t leaf_attr; /* perm | memtype << 3 | ignore-PAT << 6 */
 	bool unmap;
 };
 
@@ -420,6 +420,12 @@ static bool perm_valid(const struct ept *e, unsigned perm)
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
 	    unsigned perm, unsigned memtype)
 {
+	return ept_map_ipat(e, gpa, hpa, len, perm, memtype, false);
+}
+
+int ept_map_ipat(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
+		 unsigned perm, unsigned memtype, bool ipat)
+{
 	struct map_req rq;
 
 	if (!e || !e->pml4_pa || !gpa_range_valid(e, gpa, len))
@@ -431,7 +437,8 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
 		return -1;
 	rq.gpa = gpa;
 	rq.hpa = hpa;
-	rq.leaf_attr = perm | ((uint64_t)memtype << ENTRY_MT_SHIFT);
+	rq.leaf_attr = perm | ((uint64_t)memtype << ENTRY_MT_SHIFT) |
+		       (ipat ? ENTRY_IPAT : 0);
 	rq.unmap = false;
 	return update_table(e, e->pml4_pa, EPT_LEVELS, gpa, gpa + len, &rq);
 }

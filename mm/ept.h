@@ -87,6 +87,10 @@ uint64_t ept_eptp(const struct ept *e, bool enable_ad);
  * mapped. */
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
 	    unsigned perm, unsigned memtype);
+/* The same with the leaves' ignore-PAT bit (bit 6, SDM 29.3.7.2) set as
+ * given: ept_map() is this with ipat false. */
+int ept_map_ipat(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
+		 unsigned perm, unsigned memtype, bool ipat);
 
 /* Makes [gpa, gpa + len) not present, splitting large pages as needed; a
  * table left with no present entry is unlinked and given back (when the ops

@@ -147,8 +147,8 @@ static bool install(struct vcpu *v, struct l2_state *s,
 {
 	uint64_t size = 4096ull << (9 * (leaf->level - 1));
 
-	if (ept_map(&s->ept02, leaf->gpa, leaf->hpa, size, leaf->perm,
-		    leaf->memtype))
+	if (ept_map_ipat(&s->ept02, leaf->gpa, leaf->hpa, size, leaf->perm,
+			 leaf->memtype, leaf->ipat))
 		return false;
 	/* An entry may have been there with fewer rights: 28.3.3.4. */
 	flush_eptp(v, s->eptp02);

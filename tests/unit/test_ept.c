@@ -382,6 +382,33 @@ static void test_map_4k(void **state)
 	expect_map(&e, 0x6abc, 0xabc, EPT_RWX, EPT_MT_UC, 1);
 }
 
+/* Bit 6 of the leaves (ignore PAT, 29.3.7.2) as asked, on 4 KiB and
+ * 2 MiB leaves, and cleared again by a plain ept_map(). */
+static void test_map_ipat(void **state)
+{
+	struct ept e;
+	struct ept_walk w;
+
+	(void)state;
+	init_ept(&e, caps_all());
+	assert_int_equal(ept_map_ipat(&e, 0x5000, 0x7000, PG, EPT_RWX,
+				      EPT_MT_WB, true), 0);
+	w = walk(&e, 0x5000);
+	assert_true(w.ok && w.ignore_pat);
+	assert_int_equal(w.entry[3], 0x7000 | 7 | (6 << 3) | 0x40);
+	assert_int_equal(ept_map_ipat(&e, 0x200000, 0x400000, 2 * MiB,
+				      EPT_R, EPT_MT_UC, true), 0);
+	w = walk(&e, 0x2abcde);
+	assert_true(w.ok && w.ignore_pat);
+	assert_int_equal(w.page_level, 2);
+	assert_int_equal(ept_map(&e, 0x5000, 0x7000, PG, EPT_RWX, EPT_MT_WB), 0);
+	w = walk(&e, 0x5000);
+	assert_true(w.ok && !w.ignore_pat);
+	/* The argument rules are ept_map()'s. */
+	assert_int_equal(ept_map_ipat(&e, 0x5000, 0x7000, PG, EPT_W,
+				      EPT_MT_WB, true), -1);
+}
+
 static void test_map_2m(void **state)
 {
 	struct ept e;
@@ -1395,6 +1422,7 @@ int main(void)
 		T(test_init_zeroes_dirty_pages),
 		T(test_eptp),
 		T(test_map_4k),
+		T(test_map_ipat),
 		T(test_map_2m),
 		T(test_map_1g),
 		T(test_map_mixed_sizes),
