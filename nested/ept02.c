@@ -25,6 +25,7 @@
 #define QUAL_GLA_VALID (1ull << 7)   /* Table 27-7 bit 7 */
 #define QUAL_TRANSLATION (1ull << 8) /* bit 8: the access was the final one */
 #define QUAL_NMI_UNBLOCK (1ull << 12)
+#define EPT02_POOL_RESERVE (64ull * 4096)
 
 static int ept12_read(void *ctx, uint64_t l1_gpa, uint64_t *entry)
 {
@@ -198,6 +199,10 @@ void ept02_violation(struct vcpu *v)
 			   gpa, w.l1_gpa, leaf.why ? leaf.why : "?");
 		guest_unsupported(v, "L2 reaches, through L1's EPT, memory that is not L1's RAM (MMIO, Nestor's memory or the xAPIC page): not emulated for L2 yet");
 	}
+	/* Keep the pool for EPT01's run-time needs (the write step's sink,
+	 * the MAXPHYADDR probe, page splits): start EPT02 again first. */
+	if (pool_free_bytes() < EPT02_POOL_RESERVE)
+		ept02_drop(v, "the pool is low");
 	if (!install(v, s, &leaf)) {
 		/* Bounded memory: start EPT02 again rather than fail. */
 		ept02_drop(v, "the pool ran low");

@@ -108,6 +108,17 @@ struct l1_regs {
 	uint64_t efer, pat, dr7, debugctl;
 };
 
+/* An MSR of L1's that Nestor passes through; the controls that need it
+ * imply it exists, but a fault is L1's stop, never Nestor's #GP. */
+static uint64_t l1_msr(struct vcpu *v, uint32_t msr)
+{
+	uint64_t val;
+
+	if (rdmsr_checked(msr, &val))
+		guest_unsupported(v, "reading an MSR of L1's for vmcs02 faulted");
+	return val;
+}
+
 static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 				const struct vmcs02_out *out,
 				const struct l1_regs *l1)
@@ -148,6 +159,18 @@ static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 		vmcs_write(VMCS_GUEST_DR7, l1->dr7);
 		vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, l1->debugctl);
 	}
+	/* 26.3.2.1: IA32_PERF_GLOBAL_CTRL and IA32_BNDCFGS from the vmcs12
+	 * with their load controls; vmcs02 loading them for L0 alone keeps
+	 * L1's values. */
+	if (e02 & ENTRY_LOAD_PERF_GLOBAL_CTRL)
+		vmcs_write(VMCS_GUEST_IA32_PERF_GLOBAL_CTRL,
+			   (e12 & ENTRY_LOAD_PERF_GLOBAL_CTRL)
+				   ? f->GUEST_IA32_PERF_GLOBAL_CTRL
+				   : l1_msr(v, MSR_IA32_PERF_GLOBAL_CTRL));
+	if (e02 & ENTRY_LOAD_BNDCFGS)
+		vmcs_write(VMCS_GUEST_IA32_BNDCFGS,
+			   (e12 & ENTRY_LOAD_BNDCFGS) ? f->GUEST_IA32_BNDCFGS
+						   : l1_msr(v, MSR_IA32_BNDCFGS));
 	/* 26.3.2.4: with EPT and PAE paging the PDPTEs come from the vmcs12
 	 * when L1 uses EPT; without, the CPU L1 sees reads them from L2's
 	 * CR3 (the entry checks already did, nested/vmentry.c), and vmcs02,
@@ -158,7 +181,7 @@ static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 				      f->GUEST_PDPTE2, f->GUEST_PDPTE3 };
 
 		if (!out->shadow_ept &&
-		    !l2_read_l1(v, f->GUEST_CR3 & ~0x1full, pdpte, sizeof(pdpte)))
+		    !l2_read_l1(v, f->GUEST_CR3 & 0xffffffe0ull, pdpte, sizeof(pdpte)))
 			guest_unsupported(v, "L2's PAE page-directory-pointer table is not in L1's RAM");
 		vmcs_write(VMCS_GUEST_PDPTE0, pdpte[0]);
 		vmcs_write(VMCS_GUEST_PDPTE1, pdpte[1]);
@@ -332,6 +355,19 @@ void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la)
 		   NESTED_VPID02, la);
 }
 
+uint8_t l2_closed_events(const struct vmcs12 *f, bool at_entry)
+{
+	uint8_t closed = 0;
+
+	/* 25.2: with "NMI exiting" an NMI is an exit to L1, never L2's. */
+	if (f->PIN_BASED_CONTROLS & PIN_NMI_EXITING)
+		closed |= EVENT_OPEN_NMI;
+	/* 26.6: the entry delivers L1's event; L0's wait for the window. */
+	if (at_entry && (f->ENTRY_INTR_INFO & INTR_INFO_VALID))
+		closed |= EVENT_OPEN_NMI | EVENT_OPEN_INTR;
+	return closed;
+}
+
 /* vmcs01 current again, for L1. */
 static void back_to_vmcs01(struct vcpu *v)
 {
@@ -339,6 +375,7 @@ static void back_to_vmcs01(struct vcpu *v)
 		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
 	v->cur = &v->vmcs01;
 	v->level = VCPU_L1;
+	v->l2_events_closed = 0;
 	exit_record_reset(&v->exit, v->exit.reason);
 }
 
@@ -352,13 +389,19 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	uint32_t bad_msr;
 
 	refuse_unemulated(v, f);
+	/* What the queue holds now is L1's (an NMI latched for the guest is
+	 * the guest's whatever level runs): an event for L1's own delivery
+	 * would otherwise go into L2. */
+	if (v->events.pending || v->events.nmi_deferred ||
+	    (v->events.intr_deferred[0] | v->events.intr_deferred[1] |
+	     v->events.intr_deferred[2] | v->events.intr_deferred[3]))
+		guest_unsupported(v, "L1 entered L2 while an event of its own was still being delivered");
 	if (!setup(v, s))
 		guest_unsupported(v, "no memory for vmcs02 (nestor_mem= is too small for nested VMX)");
 	if (!merge(v, s, &out))
 		return;
 	s->shadow_ept = out.shadow_ept;
 	s->flush_vpid_each_switch = out.flush_vpid_each_switch;
-	s->entry_from_l1 = out.entry_from_l1;
 	eptp = s->shadow_ept ? ept02_for(v, f->EPT_POINTER) : v->vm->eptp;
 	/* L1's registers a vmcs02 entry loads but the vmcs12's does not. */
 	l1.efer = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_EFER)
@@ -404,6 +447,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 		return;
 	}
 	enter_vpid(v, s, f);
+	v->l2_events_closed = l2_closed_events(f, true);
 	r->launch = VMCS12_LAUNCHED;
 }
 
@@ -450,6 +494,13 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 		f->GUEST_IA32_PAT = vmcs_read(VMCS_GUEST_IA32_PAT);
 	if (exit12 & EXIT_SAVE_EFER)
 		f->GUEST_IA32_EFER = efer;
+	/* 27.3.1: IA32_BNDCFGS is saved wherever L1 was shown a control for
+	 * it; IA32_PERF_GLOBAL_CTRL with its save control. */
+	if (vmcs12_field_supported(&v->vm->l1_caps, VMCS_GUEST_IA32_BNDCFGS))
+		f->GUEST_IA32_BNDCFGS = vmcs_read(VMCS_GUEST_IA32_BNDCFGS);
+	if (exit12 & EXIT_SAVE_PERF_GLOBAL_CTRL)
+		f->GUEST_IA32_PERF_GLOBAL_CTRL =
+			vmcs_read(VMCS_GUEST_IA32_PERF_GLOBAL_CTRL);
 	/* 27.3.4: the timer's value, with "save VMX-preemption timer value". */
 	if ((exit12 & EXIT_SAVE_PREEMPTION_TIMER) &&
 	    (f->PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER))
@@ -464,6 +515,19 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 		f->GUEST_PDPTE3 = vmcs_read(VMCS_GUEST_PDPTE3);
 	}
 	write_exit_info(f, x, efer);
+	/* 27.5.1, 27.5.5: what the exit leaves of L2's state for L1. An exit
+	 * caused by an NMI blocks NMIs; otherwise L2's blocking stays where
+	 * the vmcs12 has no virtual NMIs (it was real NMI blocking). */
+	s->l2_cr0 = vmcs_read(VMCS_GUEST_CR0);
+	s->l2_efer = efer;
+	s->l2_pat = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
+			    ? vmcs_read(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
+	s->l1_nmi_blocked =
+		(EXIT_REASON_BASIC(x->reason) == EXIT_REASON_EXCEPTION_NMI &&
+		 (x->intr_info & INTR_INFO_VALID) &&
+		 INTR_INFO_TYPE(x->intr_info) == EVENT_NMI) ||
+		(!(f->PIN_BASED_CONTROLS & PIN_VIRTUAL_NMIS) &&
+		 (f->GUEST_INTERRUPTIBILITY & INTR_BLOCK_NMI));
 	/* 27.4: L2's MSRs into L1's MSR-store area, before L1's state. */
 	if (!nested_exit_msr_store(v))
 		nested_vmx_abort(v, VMX_ABORT_SAVE_GUEST_MSR);
@@ -476,20 +540,15 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 
 static void to_l1(struct vcpu *v, struct l2_state *s)
 {
-	uint32_t reason = v->nested->cache.f.EXIT_REASON;
-	uint32_t info = v->nested->cache.f.EXIT_INTR_INFO;
-
 	back_to_vmcs01(v);
 	if (s->flush_vpid_each_switch)
 		flush_vpid(v, INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-	nested_load_host_state(v);
-	/* 27.5.5: after a VM exit caused by an NMI (with "virtual NMIs" 0 in
-	 * the vmcs12), NMIs are blocked in L1. */
-	if (EXIT_REASON_BASIC(reason) == EXIT_REASON_EXCEPTION_NMI &&
-	    (info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == EVENT_NMI &&
-	    !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_VIRTUAL_NMIS))
-		exit_set(&v->exit, EF_INTR_STATE,
-			 exit_get(&v->exit, EF_INTR_STATE) | INTR_BLOCK_NMI);
+	nested_load_host_state(v, s->l2_cr0, s->l2_efer, s->l1_nmi_blocked);
+	/* 27.5.1: without "load IA32_PAT" on exit L1 keeps L2's PAT, which
+	 * vmcs01's entry would otherwise replace by L1's old one. */
+	if (!(v->nested->cache.f.EXIT_CONTROLS & EXIT_LOAD_PAT) &&
+	    (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT))
+		vmcs_write(VMCS_GUEST_IA32_PAT, s->l2_pat);
 	/* The exit information is new: into the shadow VMCS L1 reads. */
 	shadow_from_cache(v);
 }

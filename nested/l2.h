@@ -17,7 +17,8 @@ enum nested_switch_to {
 };
 
 /* One vCPU's L2 machinery. Written by the file named per member; kept
- * across guest restarts (the pages are Nestor's), reset by l2_reset(). */
+ * across guest restarts (the pages are Nestor's); nested_vcpu_init()
+ * resets the switch, VPID02's owner and EPT02's EPTP12. */
 struct l2_state {
 	bool ready;                      /* l2.c: pages allocated */
 	struct vmcs_state vmcs02;        /* l2.c: the VMCS L2 runs on */
@@ -27,7 +28,6 @@ struct l2_state {
 	/* l2.c: from the last merge (nested/vmcs02_merge.h). */
 	bool shadow_ept;                 /* L1 uses EPT for L2 */
 	bool flush_vpid_each_switch;
-	uint32_t entry_from_l1;
 	uint16_t vpid12;                 /* L1's VPID of the L2 that runs */
 	bool vpid12_valid;               /* vpid02 holds vpid12's mappings */
 	/* ept02.c: EPT02 = EPT12 o EPT01, built on EPT violations. */
@@ -35,6 +35,11 @@ struct l2_state {
 	struct ept ept02;
 	uint64_t eptp02;
 	uint64_t eptp12;                 /* the EPTP12 EPT02 was built for */
+	/* l2.c: L2's state at the reflected exit that 27.5 keeps for L1:
+	 * the CR0 and EFER bits a VM exit does not load, IA32_PAT when the
+	 * vmcs12 does not load it on exit, and blocking by NMI (27.5.5). */
+	uint64_t l2_cr0, l2_efer, l2_pat;
+	bool l1_nmi_blocked;
 	uint64_t ept02_fills;            /* statistics */
 	uint64_t ept02_drops;
 };
@@ -75,6 +80,10 @@ void ept02_drop(struct vcpu *v, const char *why);
 /* An EPT violation in vmcs02 while L1 uses EPT: fill EPT02 (true: L2
  * resumes) or give L1 its EPT violation / misconfiguration (l2_reflect). */
 void ept02_violation(struct vcpu *v);
+
+/* l2.c: what the event queue must not inject into vmcs02 (vmx/vcpu.h
+ * l2_events_closed): at L2's entry, or at the exits after it. */
+uint8_t l2_closed_events(const struct vmcs12 *f, bool at_entry);
 
 /* l2.c: INVVPID by L1 of its VPID(s), exact by type (30.3 INVVPID). */
 void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la);

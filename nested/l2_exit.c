@@ -72,7 +72,12 @@ static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 	e->insn_info = (uint32_t)exit_get(r, EF_INSN_INFO);
 	for (unsigned i = 0; i < 16; i++)
 		e->gpr[i] = i == 4 ? vmcs_read(VMCS_GUEST_RSP) : gpr_read(v, i);
+	/* XSAVES/XRSTORS: IA32_XSS is not switched by the VMCS, so the
+	 * CPU's is L2's (the XSS-exiting bitmap reads it, 25.1.3). */
 	e->xss = 0;
+	if (EXIT_REASON_BASIC(r->reason) == EXIT_REASON_XSAVES ||
+	    EXIT_REASON_BASIC(r->reason) == EXIT_REASON_XRSTORS)
+		(void)rdmsr_checked(0xda0u /* IA32_XSS */, &e->xss);
 	e->cpl = guest_cpl();
 	e->long_mode = (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
 		       (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L);
@@ -105,6 +110,24 @@ static void l2_cr_access(struct vcpu *v)
 	}
 }
 
+/* HLT of L2 that L1 lets run: L2 waits in the HLT activity state (24.4.2)
+ * as on L1's CPU. With RFLAGS.IF = 0 only an exit can end the wait when
+ * L1 takes external interrupts, NMIs or the preemption timer as exits
+ * (25.2, 25.5.1); without any of them nothing ever would, as for L1
+ * (vmx/exit_simple.c says so and stops). */
+static void l2_hlt(struct vcpu *v)
+{
+	uint32_t pin = v->nested->cache.f.PIN_BASED_CONTROLS;
+
+	if (!(pin & (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING |
+		     PIN_PREEMPTION_TIMER)) || !v->cfg->activity_hlt) {
+		handle_hlt(v);
+		return;
+	}
+	skip_instruction(v);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 1);
+}
+
 /* Exits only L0 asked for, handled for L2 as for L1: each of these
  * handlers acts on the current VMCS's guest state only, which is L2's. */
 static void handle_in_l0(struct vcpu *v, unsigned basic)
@@ -123,7 +146,7 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 		handle_interrupt_window(v);
 		return;
 	case EXIT_REASON_HLT:
-		handle_hlt(v);
+		l2_hlt(v);
 		return;
 	case EXIT_REASON_IO_INSTRUCTION:
 		/* One of Nestor's own ports, which L1 lets L2 reach. */
@@ -139,8 +162,12 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 		handle_wbinvd(v);
 		return;
 	case EXIT_REASON_EPT_VIOLATION:
-		/* EPT02 = EPT01 (L1 does not use EPT): a page of Nestor's
-		 * memory or the xAPIC page, as for L1. */
+		/* EPT02 = EPT01 (L1 does not use EPT): a write to Nestor's
+		 * memory or the xAPIC page would need the write step, which
+		 * runs for L1 only; anything else (a guest MAXPHYADDR below
+		 * the CPU's) as for L1. */
+		if (exit_get(&v->exit, EF_QUAL) & 2u)
+			guest_unsupported(v, "L2 wrote Nestor's memory or the xAPIC page; the write step for L2 is not there yet");
 		handle_ept_violation(v);
 		return;
 	case EXIT_REASON_CR_ACCESS:
@@ -218,6 +245,7 @@ void nested_l2_exit(struct vcpu *v)
 	/* test_crash_nmi=l2: the crash path from inside an exit of L2, with
 	 * vmcs01, vmcs02 and the shadow VMCS loaded. */
 	crash_test_l2_exit();
+	v->l2_events_closed = l2_closed_events(f, false);
 	if (basic == EXIT_REASON_EPT_VIOLATION && s->shadow_ept) {
 		ept02_violation(v);
 		route_nmi(v);

@@ -44,13 +44,45 @@ static uint32_t msr_field(const struct vcpu *v, uint32_t msr)
 	}
 }
 
-enum entry_msr_load nested_msr_load_policy(const struct vcpu *v,
-					   uint32_t msr)
+/* Canonical for the CPU's linear-address width (Vol. 1 3.3.7.1): 57 bits
+ * where CPUID.(7,0):ECX.LA57[16] = 1, else 48. */
+static bool canonical_for_cpu(uint64_t a)
+{
+	unsigned sh = (cpuid(7, 0).ecx & (1u << 16)) ? 7 : 16;
+
+	return (uint64_t)((int64_t)(a << sh) >> sh) == a;
+}
+
+/* "WRMSR of the value would #GP at CPL 0" (26.4, 27.6) for the MSRs a
+ * VMCS field holds, which no WRMSR of Nestor's would test: the SYSENTER
+ * and FS/GS base addresses must be canonical (Vol. 3A 5.8.7), DEBUGCTL
+ * keeps its reserved bits clear, PAT holds memory types (Vol. 4 Table
+ * 2-2). */
+static bool field_value_ok(uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case 0xc0000100u:
+	case 0xc0000101u:
+		return canonical_for_cpu(val);
+	case MSR_IA32_DEBUGCTL:
+		return !(val & debugctl_rsvd(cpuid(7, 0).ebx & (1u << 11)));
+	case MSR_IA32_PAT:
+		return pat_value_ok(val);
+	default:
+		return true;
+	}
+}
+
+enum entry_msr_load nested_msr_load_decide(struct vcpu *v, uint32_t msr,
+					   uint64_t val)
 {
 	if (msr == MSR_EFER)
 		return ENTRY_MSR_LOAD_UNKNOWN;
-	if (msr_field(v, msr))
-		return ENTRY_MSR_LOAD_OK;
+	if (msr_field(v, msr) || msr == MSR_IA32_SYSENTER_CS)
+		return field_value_ok(msr, val) ? ENTRY_MSR_LOAD_OK
+						: ENTRY_MSR_LOAD_BAD;
 	switch (msr_policy_vmx(v->vm->msr_filter, msr, true, v->vm->nested)) {
 	case MSR_PASS:
 	case MSR_IGNORE:
@@ -69,6 +101,8 @@ static bool load_one(struct vcpu *v, uint32_t msr, uint64_t val)
 	uint32_t f = msr_field(v, msr);
 
 	if (f) {
+		if (!field_value_ok(msr, val))
+			return false;
 		vmcs_write(f, val);
 		return true;
 	}

@@ -8,11 +8,11 @@
 #include "vmx/entry_checks.h"
 #include "vmx/vcpu.h"
 
-/* 26.4, for the entry checker: can Nestor load `msr` for L2 (OK), would
- * a WRMSR of it #GP (BAD), or is it one Nestor cannot carry out
- * (UNKNOWN: L1 is stopped with a message)? */
-enum entry_msr_load nested_msr_load_policy(const struct vcpu *v,
-					   uint32_t msr);
+/* 26.4, for the entry checker: can Nestor load `val` into `msr` for L2
+ * (OK), would a WRMSR of it #GP (BAD), or is it one Nestor cannot carry
+ * out (UNKNOWN: L1 is stopped with a message)? */
+enum entry_msr_load nested_msr_load_decide(struct vcpu *v, uint32_t msr,
+					   uint64_t val);
 
 /* 26.4: the VM-entry MSR-load list into L2's context, vmcs02 current.
  * 0, or the 1-based index of the entry whose WRMSR failed (the entries

@@ -16,7 +16,7 @@
  * caller's callback, and a failed read is CANNOT_DECIDE (the caller stops
  * L1 honestly rather than guess).
  *
- * What the verdict means for the caller (not wired yet, part 2):
+ * What the verdict means for the caller (nested/l2_exit.c):
  *  - REFLECT_TO_L1: L1 asked for this exit; L0 makes it an exit to L1.
  *    If L0 needs the same exit for itself (its own MTF step, its own NMI,
  *    its MSR filter that runs before L1's bitmap), the caller does its own

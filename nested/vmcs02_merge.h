@@ -1,7 +1,8 @@
 /* The controls of vmcs02, the VMCS Nestor runs L2 with, merged from what
  * L0 needs for itself and what L1 asked for in its vmcs12 (issue 14 item
  * 1). Pure: plain data in, plain data out; L1's bitmaps are read through
- * a caller callback that may fail. Part-2 building block, not wired yet.
+ * a caller callback that may fail. nested/l2.c writes the result into
+ * vmcs02.
  *
  * The one invariant: vmcs02 makes L2 exit at least whenever L0 or L1
  * wants an exit (SDM Vol. 3C 25.1-25.3). Where the merged setting exits
@@ -17,7 +18,7 @@
  * virtualization controls (29: virtual-APIC page, APIC-access address,
  * EOI-exit bitmaps, posted-interrupt fields are L1 guest-physical and
  * must be translated), "enable XSAVES" (its XSS-exiting bitmap), the
- * VMX-preemption timer (its value; L1 is not shown the timer today, and
+ * VMX-preemption timer (its value, nested/l2.c; L0 runs no timer, and
  * with both sides' timers the smaller one goes in), and L0's "virtual
  * NMIs" kept when L1 did not set it (the NMI-blocking bit of L2's
  * interruptibility state then means virtual-NMI blocking, 24.4.2). */

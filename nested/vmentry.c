@@ -38,39 +38,11 @@ static bool read_l1_phys(void *ctx, uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
-/* Canonical for the CPU's linear-address width (Vol. 1 3.3.7.1): 57 bits
- * where CPUID.(7,0):ECX.LA57[16] = 1, else 48. */
-static bool canonical_for_cpu(uint64_t a)
-{
-	unsigned sh = (cpuid(7, 0).ecx & (1u << 16)) ? 7 : 16;
-
-	return (uint64_t)((int64_t)(a << sh) >> sh) == a;
-}
-
-/* 26.4, "WRMSR of the value would #GP at CPL 0": the MSRs with rules of
- * their own (the SYSENTER_ESP/EIP addresses must be canonical, Vol. 3A
- * 5.8.7; IA32_DEBUGCTL's reserved bits; IA32_PAT's memory types, Vol. 4
- * Table 2-2), the rest by what Nestor does with the MSR
- * (nested/msr_lists.c), which also loads them once every check passed. */
+/* 26.4: each VM-entry MSR-load entry as nested/msr_lists.c judges it. */
 static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 					   uint64_t value)
 {
-	struct vcpu *v = ctx;
-
-	switch (index) {
-	case MSR_IA32_SYSENTER_CS:
-		return ENTRY_MSR_LOAD_OK;
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		return canonical_for_cpu(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
-	case MSR_IA32_DEBUGCTL:
-		return (value & debugctl_rsvd(cpuid(7, 0).ebx & (1u << 11)))
-			       ? ENTRY_MSR_LOAD_BAD : ENTRY_MSR_LOAD_OK;
-	case MSR_IA32_PAT:
-		return pat_value_ok(value) ? ENTRY_MSR_LOAD_OK : ENTRY_MSR_LOAD_BAD;
-	default:
-		return nested_msr_load_policy(v, index);
-	}
+	return nested_msr_load_decide(ctx, index, value);
 }
 
 /* CPUID.0AH: the general-purpose and fixed counters, for the reserved bits
@@ -156,14 +128,13 @@ static void load_exit_msrs(struct vcpu *v)
 }
 
 /* 27.5: L1's state after the exit, into vmcs01's guest-state area. */
-void nested_load_host_state(struct vcpu *v)
+void nested_load_host_state(struct vcpu *v, uint64_t old_cr0,
+			    uint64_t old_efer, bool nmi_blocked)
 {
 	const struct vmcs12 *f = &v->nested->cache.f;
 	struct l1_host_state hs;
-	uint64_t intr;
 
-	nested_host_state(f, guest_visible_cr0(v),
-			  vmcs_read(VMCS_GUEST_IA32_EFER), &hs);
+	nested_host_state(f, old_cr0, old_efer, &hs);
 	if (!guest_load_control_regs(v, hs.cr0, hs.cr3, hs.cr4, hs.efer))
 		nested_vmx_abort(v, VMX_ABORT_LOAD_HOST_PDPTE);
 	for (unsigned i = 0; i < HS_SEGS; i++) {
@@ -195,10 +166,9 @@ void nested_load_host_state(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_RSP, hs.rsp);
 	exit_set(&v->exit, EF_RFLAGS, hs.rflags);
 	/* 26.7 / 27.5.5: no blocking by STI or MOV SS after the exit; NMI
-	 * blocking stays as it was; the activity state is active and no
+	 * blocking as the caller says; the activity state is active and no
 	 * debug exception is pending. */
-	intr = exit_get(&v->exit, EF_INTR_STATE) & INTR_BLOCK_NMI;
-	exit_set(&v->exit, EF_INTR_STATE, intr);
+	exit_set(&v->exit, EF_INTR_STATE, nmi_blocked ? INTR_BLOCK_NMI : 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	load_exit_msrs(v);
@@ -217,7 +187,11 @@ void nested_entry_failure(struct vcpu *v, uint32_t basic, uint32_t qual)
 	 * modified (26.7, the list after step 4). */
 	f->EXIT_REASON = basic | EXIT_REASON_ENTRY_FAILURE;
 	f->EXIT_QUALIFICATION = qual;
-	nested_load_host_state(v);
+	/* 26.7: a failed entry leaves L1 as it was before it: CR0, EFER and
+	 * NMI blocking included. */
+	nested_load_host_state(v, guest_visible_cr0(v),
+			       vmcs_read(VMCS_GUEST_IA32_EFER),
+			       exit_get(&v->exit, EF_INTR_STATE) & INTR_BLOCK_NMI);
 }
 
 void nested_vmentry(struct vcpu *v, bool launch)

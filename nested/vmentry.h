@@ -15,8 +15,12 @@
 void nested_vmentry(struct vcpu *v, bool launch);
 
 /* 27.5-27.6: L1's host state from the vmcs12 into vmcs01 (current), after
- * a VM-entry failure or a reflected exit; a failure is a VMX abort. */
-void nested_load_host_state(struct vcpu *v);
+ * a VM-entry failure or a reflected exit; a failure is a VMX abort.
+ * old_cr0/old_efer: the values before the exit, whose bits 27.5.1 leaves
+ * alone (L2's after a VM exit, L1's after a failed entry); nmi_blocked:
+ * blocking by NMI after it (27.5.5). */
+void nested_load_host_state(struct vcpu *v, uint64_t old_cr0,
+			    uint64_t old_efer, bool nmi_blocked);
 
 /* 26.7: a VM entry that failed while or after loading guest state (exit
  * reason 33 or 34 with bit 31), vmcs01 current: the exit reason and

@@ -39,6 +39,11 @@ void nested_vcpu_init(struct vcpu *v)
 	 * restart cleared vmcs02), and vpid02 holds nothing of L1's. */
 	l2_of(v)->pending = NESTED_SWITCH_NONE;
 	l2_of(v)->vpid12_valid = false;
+	/* A reset invalidates every cached translation: EPT02 is built
+	 * again for whatever EPTP the new L1 uses (28.3.3; no valid EPTP has
+	 * bits 63:52 set, 24.6.11). VMX is off here, so no INVEPT now. */
+	l2_of(v)->eptp12 = ~0ull;
+	v->l2_events_closed = 0;
 }
 
 uint32_t nested_l1_revision(const struct vcpu *v)
@@ -266,10 +271,10 @@ static void do_invept(struct vcpu *v)
 		return;
 	}
 	/* 30.3 INVEPT, 28.4.3: EPT02 holds translations derived from
-	 * EPT12; single-context for another EPTP leaves them, but EPT02
-	 * serves one EPTP12 at a time, so both types drop it when it is
-	 * that EPTP's (or any, for all-context). */
-	if (type == 2 || desc[0] == l2_of(v)->eptp12)
+	 * EPT12; single-context takes those of the EPT root (bits 51:12)
+	 * the descriptor names (28.4.3.1), all-context all. EPT02 serves one
+	 * EPTP12 at a time: it is dropped when its root is named. */
+	if (type == 2 || !((desc[0] ^ l2_of(v)->eptp12) & 0x000ffffffffff000ull))
 		ept02_drop(v, "L1 executed INVEPT");
 	nested_finish(v, vmx_succeed());
 }

@@ -106,7 +106,13 @@ void events_deliver(struct vcpu *v)
 	struct event_queue *q = &v->events;
 	struct event ev;
 
-	switch (event_queue_pop(q, guest_open(v, event_queue_needs_open(q)), &ev)) {
+	unsigned need = event_queue_needs_open(q);
+
+	/* nested/: NMIs L1 takes as exits, or the entry that already injects
+	 * L1's event, leave the NMI/interrupt to the window (vmx/vcpu.h). */
+	if (unlikely(v->l2_events_closed))
+		need &= ~(unsigned)v->l2_events_closed;
+	switch (event_queue_pop(q, guest_open(v, need), &ev)) {
 	case EVENT_POP_TRIPLE_FAULT:
 		vcpu_request(v, VCPU_REQ_TRIPLE_FAULT);
 		return;

@@ -145,6 +145,12 @@ struct vcpu {
 	struct mtrr_state mtrr;      /* vmx/exit_msr.c (launch: vmx/mtrr.h) */
 	uint32_t refused_ipis;       /* vmx/exit_msr.c, vmx/write_step.c */
 	struct l1_vmx l1vmx;         /* see struct l1_vmx */
+	/* nested/l2.c, nested/l2_exit.c: while L2 runs, the kinds of event
+	 * (EVENT_OPEN_NMI, EVENT_OPEN_INTR) the queue must not inject into
+	 * vmcs02 but wait for with a window: NMIs when L1 takes them as
+	 * exits (25.2), and anything at the entry whose vmcs02 carries L1's
+	 * own injection (26.6). 0 while L1 runs. */
+	uint8_t l2_events_closed;
 	struct nested_vcpu *nested;  /* boot/main.c (nested_vcpu_init()) */
 };
 

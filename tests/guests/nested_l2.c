@@ -1345,7 +1345,7 @@ static void test_l2_msr_lists(void)
 	 * was loaded. */
 	w(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	w(VMCS_EXIT_MSR_LOAD_COUNT, 0);
-	msr_area_load[1][0] = 0x808u; /* x2APIC TPR: never by the list (26.4) */
+	msr_area_load[1][0] = 0xc0000100u; /* IA32_FS_BASE: never by the list (26.4) */
 	msr_area_load[1][1] = 0;
 	launched = false;
 	rt_vmclear(pa(l2_vmcs));
