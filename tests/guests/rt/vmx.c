@@ -82,6 +82,26 @@ __asm__(".text\n"
 
 uint64_t rt_vmx_enter(uint64_t mode, uint64_t flags_in, uint64_t *flags_out);
 
+/* Loads L2's general-purpose registers from the struct rt_l2_regs at RAX
+ * (its layout), RFLAGS from the top of the stack (POPFQ), RAX last. */
+#define LOAD_L2_REGS \
+	"mov 0x08(%rax), %rbx\n\t" \
+	"mov 0x10(%rax), %rcx\n\t" \
+	"mov 0x18(%rax), %rdx\n\t" \
+	"mov 0x20(%rax), %rsi\n\t" \
+	"mov 0x28(%rax), %rdi\n\t" \
+	"mov 0x30(%rax), %rbp\n\t" \
+	"mov 0x38(%rax), %r8\n\t" \
+	"mov 0x40(%rax), %r9\n\t" \
+	"mov 0x48(%rax), %r10\n\t" \
+	"mov 0x50(%rax), %r11\n\t" \
+	"mov 0x58(%rax), %r12\n\t" \
+	"mov 0x60(%rax), %r13\n\t" \
+	"mov 0x68(%rax), %r14\n\t" \
+	"mov 0x70(%rax), %r15\n\t" \
+	"popfq\n\t" \
+	"mov (%rax), %rax\n\t"
+
 /* uint64_t rt_vmx_enter_l2(uint64_t mode, uint64_t flags_in,
  *                          uint64_t *flags_out, struct rt_l2_regs *regs)
  * mode 0: VMLAUNCH, 1: VMRESUME. As rt_vmx_enter, but the VM entry is
@@ -110,41 +130,11 @@ __asm__(".text\n"
 	"mov 8(%rsp), %rax\n\t"
 	"test %rdi, %rdi\n\t"
 	"jnz 1f\n\t"
-	"mov 0x08(%rax), %rbx\n\t"
-	"mov 0x10(%rax), %rcx\n\t"
-	"mov 0x18(%rax), %rdx\n\t"
-	"mov 0x20(%rax), %rsi\n\t"
-	"mov 0x28(%rax), %rdi\n\t"
-	"mov 0x30(%rax), %rbp\n\t"
-	"mov 0x38(%rax), %r8\n\t"
-	"mov 0x40(%rax), %r9\n\t"
-	"mov 0x48(%rax), %r10\n\t"
-	"mov 0x50(%rax), %r11\n\t"
-	"mov 0x58(%rax), %r12\n\t"
-	"mov 0x60(%rax), %r13\n\t"
-	"mov 0x68(%rax), %r14\n\t"
-	"mov 0x70(%rax), %r15\n\t"
-	"popfq\n\t"
-	"mov (%rax), %rax\n\t"
+	LOAD_L2_REGS
 	"vmlaunch\n\t"
 	"jmp 2f\n"
 	"1:\t"
-	"mov 0x08(%rax), %rbx\n\t"
-	"mov 0x10(%rax), %rcx\n\t"
-	"mov 0x18(%rax), %rdx\n\t"
-	"mov 0x20(%rax), %rsi\n\t"
-	"mov 0x28(%rax), %rdi\n\t"
-	"mov 0x30(%rax), %rbp\n\t"
-	"mov 0x38(%rax), %r8\n\t"
-	"mov 0x40(%rax), %r9\n\t"
-	"mov 0x48(%rax), %r10\n\t"
-	"mov 0x50(%rax), %r11\n\t"
-	"mov 0x58(%rax), %r12\n\t"
-	"mov 0x60(%rax), %r13\n\t"
-	"mov 0x68(%rax), %r14\n\t"
-	"mov 0x70(%rax), %r15\n\t"
-	"popfq\n\t"
-	"mov (%rax), %rax\n\t"
+	LOAD_L2_REGS
 	"vmresume\n"
 	"2:\tpushfq\n\tpop %rax\n\t" /* VMfail: fell through */
 	"pop %rcx\n\t"
