@@ -340,13 +340,9 @@ static bool run_l2(bool with_cpuid, uint64_t n, struct l0_counts *d)
 
 static bool nestor_signature(void)
 {
-	struct cpuid_regs r = cpuid(NESTOR_CPUID_LEAF, 0);
 	char sig[13];
 
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	sig[12] = 0;
+	rt_hv_signature(sig);
 	return !strcmp(sig, NESTOR_CPUID_SIGNATURE);
 }
 
