@@ -69,6 +69,17 @@ REDUCED_OPTION = "guest_maxphyaddr=36"
 PF_ROW = "pf-protection"
 
 
+def run_serial(sc):
+    """Runs scenario sc; returns (its serial output, its path), or (None,
+    path) after reporting a failed run."""
+    res = runner.run_scenario(sc)
+    if not res.passed:
+        runner.report(res)
+        return None, res.serial_path
+    with open(res.serial_path, "rb") as f:
+        return f.read().decode("utf-8", "replace").replace("\r", ""), res.serial_path
+
+
 def run_bench(cpu, name, cmdline):
     """Boots the bench guest; returns ({name: (min, avg)}, serial path) or
     (None, serial path) after reporting a failed run."""
@@ -76,17 +87,14 @@ def run_bench(cpu, name, cmdline):
                          modules=[("build/guests/bench.elf", "")],
                          expect=[r"^nestor: guest exited with status 0$"],
                          timeout=300)
-    res = runner.run_scenario(sc)
-    if not res.passed:
-        runner.report(res)
-        return None, res.serial_path
-    with open(res.serial_path, "rb") as f:
-        serial = f.read().decode("utf-8", "replace").replace("\r", "")
+    serial, log = run_serial(sc)
+    if serial is None:
+        return None, log
     rows = re.findall(r"^bench: (\S+) (\d+)(?: (\d+))?(?: ticks)?$", serial, re.M)
     if not rows:
         print(f"bench: {name}: the guest printed no measurements", file=sys.stderr)
-        return None, res.serial_path
-    return {n: (lo, avg) for n, lo, avg in rows}, res.serial_path
+        return None, log
+    return {n: (lo, avg) for n, lo, avg in rows}, log
 
 
 NESTED_GUEST = "build/guests/nested-bench.elf"
@@ -123,12 +131,9 @@ def run_nested(cpu, bare):
                              modules=[(NESTED_GUEST, "")],
                              expect=[r"^nestor: guest exited with status 0$"],
                              timeout=300)
-    res = runner.run_scenario(sc)
-    if not res.passed:
-        runner.report(res)
-        return None, res.serial_path
-    with open(res.serial_path, "rb") as f:
-        serial = f.read().decode("utf-8", "replace").replace("\r", "")
+    serial, log = run_serial(sc)
+    if serial is None:
+        return None, log
     p = re.escape(NESTED_PREFIX)
     fig = {"reasons": {}}
     for what, lo, avg in re.findall(rf"^{p}: l2-(empty|cpuid) (\d+) (\d+) ticks$",
@@ -144,8 +149,8 @@ def run_nested(cpu, bare):
     if "empty" not in fig or "cpuid" not in fig or (not bare and "exits" not in fig):
         print(f"bench: {name}: the nested bench guest printed no measurements",
               file=sys.stderr)
-        return None, res.serial_path
-    return fig, res.serial_path
+        return None, log
+    return fig, log
 
 
 def round_trip(fig):

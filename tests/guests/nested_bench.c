@@ -11,7 +11,7 @@
  *
  * L1, the way a lean hypervisor would be:
  *  - vmcs12: a 64-bit L2 that is this VMM's own state (its page tables,
- *    GDT, IDT, TSS; the nested suite's nested_entry_baseline() approach),
+ *    GDT, IDT, TSS; rt_vmx_self_write(), as the nested suite's baseline),
  *    with the controls at what must be 1 only: no RDTSC exiting, no TSC
  *    offsetting, no EPT, no MSR or I/O bitmaps;
  *  - its exit handler (nbench_exit below, assembly): VMREAD of the exit
@@ -54,15 +54,6 @@ const char *const guest_options[] = { NULL };
 
 #define ITERATIONS 1000
 #define WARMUP 10
-
-#define SEL_CODE64 0x08
-#define SEL_DATA 0x10
-#define SEL_TSS 0x30
-/* Access rights (SDM Vol. 3C 24.4.1, Table 24-2). */
-#define AR_CODE64 0xa09bULL
-#define AR_DATA 0xc093ULL
-#define AR_UNUSABLE 0x10000ULL
-#define AR_TSS64_BUSY 0x8bULL
 
 /* ------------------------------------------------------------------------
  * L2 */
@@ -189,31 +180,11 @@ static struct vmx_msrs caps;
 static uint64_t *vmxon_region, *vmcs;
 static bool vmwrite_failed;
 
-static struct {
-	uint64_t cr0, cr3, cr4, efer, pat, tr_base;
-	struct descriptor_table_ptr gdtr, idtr;
-} host;
+static struct rt_vmx_self host;
 
 static void user_noop(void *a)
 {
 	(void)a;
-}
-
-static void save_host(void)
-{
-	const uint64_t *gdt;
-
-	host.cr0 = read_cr0();
-	host.cr3 = read_cr3();
-	host.cr4 = read_cr4();
-	host.efer = rdmsr(MSR_EFER);
-	host.pat = rdmsr(MSR_IA32_PAT);
-	__asm__ __volatile__("sgdt %0\n\tsidt %1" : "=m"(host.gdtr), "=m"(host.idtr));
-	/* The TSS base from its descriptor (rt/user.c loads it; 8.2.3). */
-	gdt = (const uint64_t *)host.gdtr.base;
-	host.tr_base = ((gdt[SEL_TSS / 8] >> 16) & 0xffffff) |
-		       (((gdt[SEL_TSS / 8] >> 56) & 0xff) << 24) |
-		       (gdt[SEL_TSS / 8 + 1] << 32);
 }
 
 /* 23.7, 23.8: the CR0/CR4 fixed bits, CR4.VMXE, VMXON. */
@@ -232,7 +203,7 @@ static bool vmx_on(void)
 	rt_user_call(user_noop, NULL, NULL);
 	write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
 	write_cr4(((read_cr4() | caps.cr4_fixed0) & caps.cr4_fixed1) | CR4_VMXE);
-	save_host();
+	rt_vmx_self_capture(&host);
 	r = rt_vmxon((uint64_t)vmxon_region);
 	if (r.kind != RT_VMX_SUCCEED) {
 		rt_printf("nested-bench: VMXON failed (kind %d)\n", (int)r.kind);
@@ -255,8 +226,9 @@ static void w(enum vmcs_field f, uint64_t v)
 	}
 }
 
-/* A fresh current VMCS for L2 at l2_main: the nested suite's baseline
- * (tests/guests/nested_entry.c) without its MSR-load sentinel. */
+/* A fresh current VMCS for L2 at l2_main: the host and guest state of the
+ * nested suite's baseline (rt_vmx_self_write(), as nested_entry.c), with
+ * the controls above and no MSR-load sentinel. */
 static bool vmcs_fresh(void)
 {
 	const struct vmx_msrs *c = &caps;
@@ -283,80 +255,10 @@ static bool vmcs_fresh(void)
 	w(VMCS_CR0_GUEST_HOST_MASK, 0);
 	w(VMCS_CR4_GUEST_HOST_MASK, 0);
 
-	/* Host: this VMM (26.2.2, 26.2.3). */
-	w(VMCS_HOST_CR0, host.cr0);
-	w(VMCS_HOST_CR3, host.cr3);
-	w(VMCS_HOST_CR4, host.cr4);
-	w(VMCS_HOST_CS_SELECTOR, SEL_CODE64);
-	w(VMCS_HOST_SS_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_DS_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_ES_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_FS_SELECTOR, 0);
-	w(VMCS_HOST_GS_SELECTOR, 0);
-	w(VMCS_HOST_TR_SELECTOR, SEL_TSS);
-	w(VMCS_HOST_FS_BASE, 0);
-	w(VMCS_HOST_GS_BASE, 0);
-	w(VMCS_HOST_TR_BASE, host.tr_base);
-	w(VMCS_HOST_GDTR_BASE, host.gdtr.base);
-	w(VMCS_HOST_IDTR_BASE, host.idtr.base);
-	w(VMCS_HOST_IA32_SYSENTER_CS, 0);
-	w(VMCS_HOST_IA32_SYSENTER_ESP, 0);
-	w(VMCS_HOST_IA32_SYSENTER_EIP, 0);
-
-	/* Guest: the same machine state, in 64-bit mode (26.3.1). */
-	w(VMCS_GUEST_CR0, host.cr0);
-	w(VMCS_GUEST_CR3, host.cr3);
-	w(VMCS_GUEST_CR4, host.cr4);
-	w(VMCS_GUEST_DR7, 0x400);
-	w(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_CS, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
 	/* 16 bytes below the top, less the return address a call pushes:
 	 * the ABI's alignment at a function's first instruction. */
-	w(VMCS_GUEST_RSP, (uint64_t)l2_stack + sizeof(l2_stack) - 8);
-	w(VMCS_GUEST_RIP, (uint64_t)l2_main);
-	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
-	w(VMCS_GUEST_CS_SELECTOR, SEL_CODE64);
-	w(VMCS_GUEST_CS_BASE, 0);
-	w(VMCS_GUEST_CS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_CS_AR, AR_CODE64);
-	w(VMCS_GUEST_SS_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_SS_BASE, 0);
-	w(VMCS_GUEST_SS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_SS_AR, AR_DATA);
-	w(VMCS_GUEST_DS_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_DS_BASE, 0);
-	w(VMCS_GUEST_DS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_DS_AR, AR_DATA);
-	w(VMCS_GUEST_ES_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_ES_BASE, 0);
-	w(VMCS_GUEST_ES_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_ES_AR, AR_DATA);
-	w(VMCS_GUEST_FS_SELECTOR, 0);
-	w(VMCS_GUEST_FS_BASE, 0);
-	w(VMCS_GUEST_FS_LIMIT, 0);
-	w(VMCS_GUEST_FS_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_GS_SELECTOR, 0);
-	w(VMCS_GUEST_GS_BASE, 0);
-	w(VMCS_GUEST_GS_LIMIT, 0);
-	w(VMCS_GUEST_GS_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_LDTR_SELECTOR, 0);
-	w(VMCS_GUEST_LDTR_BASE, 0);
-	w(VMCS_GUEST_LDTR_LIMIT, 0);
-	w(VMCS_GUEST_LDTR_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_TR_SELECTOR, SEL_TSS);
-	w(VMCS_GUEST_TR_BASE, host.tr_base);
-	w(VMCS_GUEST_TR_LIMIT, 0x67);
-	w(VMCS_GUEST_TR_AR, AR_TSS64_BUSY);
-	w(VMCS_GUEST_GDTR_BASE, host.gdtr.base);
-	w(VMCS_GUEST_GDTR_LIMIT, host.gdtr.limit);
-	w(VMCS_GUEST_IDTR_BASE, host.idtr.base);
-	w(VMCS_GUEST_IDTR_LIMIT, host.idtr.limit);
-	w(VMCS_GUEST_ACTIVITY_STATE, 0);
-	w(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	w(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	w(VMCS_VMCS_LINK_POINTER, ~0ULL);
+	rt_vmx_self_write(&host, (uint64_t)l2_main,
+			  (uint64_t)l2_stack + sizeof(l2_stack) - 8, w);
 	return !vmwrite_failed;
 }
 
@@ -438,13 +340,9 @@ static bool run_l2(bool with_cpuid, uint64_t n, struct l0_counts *d)
 
 static bool nestor_signature(void)
 {
-	struct cpuid_regs r = cpuid(NESTOR_CPUID_LEAF, 0);
 	char sig[13];
 
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	sig[12] = 0;
+	rt_hv_signature(sig);
 	return !strcmp(sig, NESTOR_CPUID_SIGNATURE);
 }
 

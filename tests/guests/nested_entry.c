@@ -32,9 +32,8 @@
 #define RFLAGS_TF (1ULL << 8)
 #define DBG_BS (1ULL << 14)
 /* Access rights (24.4.1, Table 24-2): type, S, DPL, P, L, D/B, G,
- * unusable. */
-#define AR_CODE64 0xa09bULL   /* execute/read accessed, L, G */
-#define AR_DATA 0xc093ULL     /* read/write accessed, D/B, G */
+ * unusable. The selectors and rights rt_vmx_self_write() gives are the
+ * runtime's GDT (rt/entry.asm). */
 #define AR_UNUSABLE 0x10000ULL
 #define AR_TSS64_BUSY 0x8bULL
 /* The VM-entry interruption-information field (24.8.3). */
@@ -78,12 +77,7 @@ struct entry_case {
 	bool shadow;            /* VMLAUNCH a VMCS whose bit 31 is set */
 };
 
-struct host_state {
-	uint64_t cr0, cr3, cr4, efer, pat, tr_base;
-	struct descriptor_table_ptr gdtr, idtr;
-};
-
-static struct host_state host;
+static struct rt_vmx_self host;
 static uint64_t *entry_vmcs, *msr_area, *msr_area2, *msr_area3, *page_x,
 	*page_y, *zero_page, *link_ok, *link_bad;
 
@@ -467,23 +461,6 @@ static uint32_t lowest_must_be_1(uint64_t cap)
 	return fixed & -fixed;
 }
 
-static void save_host(void)
-{
-	const uint64_t *gdt;
-
-	host.cr0 = read_cr0();
-	host.cr3 = read_cr3();
-	host.cr4 = read_cr4();
-	host.efer = rdmsr(MSR_EFER);
-	host.pat = rdmsr(MSR_IA32_PAT);
-	__asm__ __volatile__("sgdt %0\n\tsidt %1" : "=m"(host.gdtr), "=m"(host.idtr));
-	/* The TSS base from its descriptor (rt/user.c loads it; 8.2.3). */
-	gdt = (const uint64_t *)host.gdtr.base;
-	host.tr_base = ((gdt[SEL_TSS / 8] >> 16) & 0xffffff) |
-		       (((gdt[SEL_TSS / 8] >> 56) & 0xff) << 24) |
-		       (gdt[SEL_TSS / 8 + 1] << 32);
-}
-
 /* Puts back what a VM exit loaded from the host-state area or changed
  * (27.5): control registers, the MSRs it may load, FS/GS bases. */
 static void restore_host(void)
@@ -523,84 +500,16 @@ void nested_entry_baseline(void)
 	w(VMCS_ENTRY_MSR_LOAD_COUNT, 1);
 	w(VMCS_ENTRY_MSR_LOAD_ADDR, pa(msr_area));
 
-	/* Host: this VMM (26.2.2, 26.2.3). */
-	w(VMCS_HOST_CR0, host.cr0);
-	w(VMCS_HOST_CR3, host.cr3);
-	w(VMCS_HOST_CR4, host.cr4);
-	w(VMCS_HOST_CS_SELECTOR, SEL_CODE64);
-	w(VMCS_HOST_SS_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_DS_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_ES_SELECTOR, SEL_DATA);
-	w(VMCS_HOST_FS_SELECTOR, 0);
-	w(VMCS_HOST_GS_SELECTOR, 0);
-	w(VMCS_HOST_TR_SELECTOR, SEL_TSS);
-	w(VMCS_HOST_FS_BASE, 0);
-	w(VMCS_HOST_GS_BASE, 0);
-	w(VMCS_HOST_TR_BASE, host.tr_base);
-	w(VMCS_HOST_GDTR_BASE, host.gdtr.base);
-	w(VMCS_HOST_IDTR_BASE, host.idtr.base);
-	w(VMCS_HOST_IA32_SYSENTER_CS, 0);
-	w(VMCS_HOST_IA32_SYSENTER_ESP, 0);
-	w(VMCS_HOST_IA32_SYSENTER_EIP, 0);
+	/* Host: this VMM; guest: the same machine state, in 64-bit mode,
+	 * running this function on page_y as its stack. */
+	rt_vmx_self_write(&host, (uint64_t)nested_entry_baseline,
+			  pa(page_y) + PAGE_SIZE, w);
 	w(VMCS_HOST_IA32_EFER, host.efer);
 	w(VMCS_HOST_IA32_PAT, host.pat);
 	w(VMCS_HOST_IA32_PERF_GLOBAL_CTRL, 0);
-
-	/* Guest: the same machine state, in 64-bit mode (26.3.1). */
-	w(VMCS_GUEST_CR0, host.cr0);
-	w(VMCS_GUEST_CR3, host.cr3);
-	w(VMCS_GUEST_CR4, host.cr4);
-	w(VMCS_GUEST_DR7, 0x400);
-	w(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_CS, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
-	w(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
 	w(VMCS_GUEST_IA32_EFER, host.efer);
 	w(VMCS_GUEST_IA32_PAT, host.pat);
 	w(VMCS_GUEST_IA32_PERF_GLOBAL_CTRL, 0);
-	w(VMCS_GUEST_RSP, pa(page_y) + PAGE_SIZE);
-	w(VMCS_GUEST_RIP, (uint64_t)nested_entry_baseline);
-	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
-	w(VMCS_GUEST_CS_SELECTOR, SEL_CODE64);
-	w(VMCS_GUEST_CS_BASE, 0);
-	w(VMCS_GUEST_CS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_CS_AR, AR_CODE64);
-	w(VMCS_GUEST_SS_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_SS_BASE, 0);
-	w(VMCS_GUEST_SS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_SS_AR, AR_DATA);
-	w(VMCS_GUEST_DS_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_DS_BASE, 0);
-	w(VMCS_GUEST_DS_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_DS_AR, AR_DATA);
-	w(VMCS_GUEST_ES_SELECTOR, SEL_DATA);
-	w(VMCS_GUEST_ES_BASE, 0);
-	w(VMCS_GUEST_ES_LIMIT, 0xffffffff);
-	w(VMCS_GUEST_ES_AR, AR_DATA);
-	w(VMCS_GUEST_FS_SELECTOR, 0);
-	w(VMCS_GUEST_FS_BASE, 0);
-	w(VMCS_GUEST_FS_LIMIT, 0);
-	w(VMCS_GUEST_FS_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_GS_SELECTOR, 0);
-	w(VMCS_GUEST_GS_BASE, 0);
-	w(VMCS_GUEST_GS_LIMIT, 0);
-	w(VMCS_GUEST_GS_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_LDTR_SELECTOR, 0);
-	w(VMCS_GUEST_LDTR_BASE, 0);
-	w(VMCS_GUEST_LDTR_LIMIT, 0);
-	w(VMCS_GUEST_LDTR_AR, AR_UNUSABLE);
-	w(VMCS_GUEST_TR_SELECTOR, SEL_TSS);
-	w(VMCS_GUEST_TR_BASE, host.tr_base);
-	w(VMCS_GUEST_TR_LIMIT, 0x67);
-	w(VMCS_GUEST_TR_AR, AR_TSS64_BUSY);
-	w(VMCS_GUEST_GDTR_BASE, host.gdtr.base);
-	w(VMCS_GUEST_GDTR_LIMIT, host.gdtr.limit);
-	w(VMCS_GUEST_IDTR_BASE, host.idtr.base);
-	w(VMCS_GUEST_IDTR_LIMIT, host.idtr.limit);
-	w(VMCS_GUEST_ACTIVITY_STATE, 0);
-	w(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	w(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	w(VMCS_VMCS_LINK_POINTER, ~0ULL);
 }
 
 static bool apply(const struct mut *m)
@@ -703,7 +612,7 @@ static bool setup_vmcs(uint64_t *vmcs, uint32_t rev)
 		return false;
 	if (!host.cr0) {
 		rt_user_call(user_noop, NULL, NULL); /* loads the TSS (rt/user.c) */
-		save_host();
+		rt_vmx_self_capture(&host);
 	}
 	memset(vmcs, 0, PAGE_SIZE);
 	memcpy(vmcs, &rev, sizeof(rev));

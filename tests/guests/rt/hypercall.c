@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "arch/x86/cpu.h"
+#include "lib/string.h"
+
 static void do_vmcall(void *arg)
 {
 	struct rt_hc_regs *r = arg;
@@ -33,4 +36,15 @@ bool rt_hypercall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
 	if (ret)
 		*ret = (int64_t)r.rax;
 	return true;
+}
+
+uint32_t rt_hv_signature(char sig[13])
+{
+	struct cpuid_regs r = cpuid(NESTOR_CPUID_LEAF, 0);
+
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	sig[12] = '\0';
+	return r.eax;
 }

@@ -26,4 +26,9 @@ bool rt_vmcall(struct rt_hc_regs *r, struct rt_exception *exc);
 bool rt_hypercall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
 		  int64_t *ret, struct rt_exception *exc);
 
+/* CPUID leaf NESTOR_CPUID_LEAF: its EBX, ECX, EDX as the 12-character
+ * signature in sig, NUL-terminated (Nestor's: NESTOR_CPUID_SIGNATURE);
+ * returns EAX (the highest hypervisor leaf). */
+uint32_t rt_hv_signature(char sig[13]);
+
 #endif

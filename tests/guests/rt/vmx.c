@@ -5,6 +5,7 @@
  * block move RSP, so no operand may be RSP-relative. */
 #include "tests/guests/rt/vmx.h"
 
+#include "arch/x86/regs.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "tests/guests/rt/rt.h"
@@ -81,6 +82,26 @@ __asm__(".text\n"
 
 uint64_t rt_vmx_enter(uint64_t mode, uint64_t flags_in, uint64_t *flags_out);
 
+/* Loads L2's general-purpose registers from the struct rt_l2_regs at RAX
+ * (its layout), RFLAGS from the top of the stack (POPFQ), RAX last. */
+#define LOAD_L2_REGS \
+	"mov 0x08(%rax), %rbx\n\t" \
+	"mov 0x10(%rax), %rcx\n\t" \
+	"mov 0x18(%rax), %rdx\n\t" \
+	"mov 0x20(%rax), %rsi\n\t" \
+	"mov 0x28(%rax), %rdi\n\t" \
+	"mov 0x30(%rax), %rbp\n\t" \
+	"mov 0x38(%rax), %r8\n\t" \
+	"mov 0x40(%rax), %r9\n\t" \
+	"mov 0x48(%rax), %r10\n\t" \
+	"mov 0x50(%rax), %r11\n\t" \
+	"mov 0x58(%rax), %r12\n\t" \
+	"mov 0x60(%rax), %r13\n\t" \
+	"mov 0x68(%rax), %r14\n\t" \
+	"mov 0x70(%rax), %r15\n\t" \
+	"popfq\n\t" \
+	"mov (%rax), %rax\n\t"
+
 /* uint64_t rt_vmx_enter_l2(uint64_t mode, uint64_t flags_in,
  *                          uint64_t *flags_out, struct rt_l2_regs *regs)
  * mode 0: VMLAUNCH, 1: VMRESUME. As rt_vmx_enter, but the VM entry is
@@ -109,41 +130,11 @@ __asm__(".text\n"
 	"mov 8(%rsp), %rax\n\t"
 	"test %rdi, %rdi\n\t"
 	"jnz 1f\n\t"
-	"mov 0x08(%rax), %rbx\n\t"
-	"mov 0x10(%rax), %rcx\n\t"
-	"mov 0x18(%rax), %rdx\n\t"
-	"mov 0x20(%rax), %rsi\n\t"
-	"mov 0x28(%rax), %rdi\n\t"
-	"mov 0x30(%rax), %rbp\n\t"
-	"mov 0x38(%rax), %r8\n\t"
-	"mov 0x40(%rax), %r9\n\t"
-	"mov 0x48(%rax), %r10\n\t"
-	"mov 0x50(%rax), %r11\n\t"
-	"mov 0x58(%rax), %r12\n\t"
-	"mov 0x60(%rax), %r13\n\t"
-	"mov 0x68(%rax), %r14\n\t"
-	"mov 0x70(%rax), %r15\n\t"
-	"popfq\n\t"
-	"mov (%rax), %rax\n\t"
+	LOAD_L2_REGS
 	"vmlaunch\n\t"
 	"jmp 2f\n"
 	"1:\t"
-	"mov 0x08(%rax), %rbx\n\t"
-	"mov 0x10(%rax), %rcx\n\t"
-	"mov 0x18(%rax), %rdx\n\t"
-	"mov 0x20(%rax), %rsi\n\t"
-	"mov 0x28(%rax), %rdi\n\t"
-	"mov 0x30(%rax), %rbp\n\t"
-	"mov 0x38(%rax), %r8\n\t"
-	"mov 0x40(%rax), %r9\n\t"
-	"mov 0x48(%rax), %r10\n\t"
-	"mov 0x50(%rax), %r11\n\t"
-	"mov 0x58(%rax), %r12\n\t"
-	"mov 0x60(%rax), %r13\n\t"
-	"mov 0x68(%rax), %r14\n\t"
-	"mov 0x70(%rax), %r15\n\t"
-	"popfq\n\t"
-	"mov (%rax), %rax\n\t"
+	LOAD_L2_REGS
 	"vmresume\n"
 	"2:\tpushfq\n\tpop %rax\n\t" /* VMfail: fell through */
 	"pop %rcx\n\t"
@@ -442,6 +433,110 @@ void rt_vmcs_write(enum vmcs_field f, uint64_t v)
 			     : "cc", "memory");
 	if (fl & (RT_RFLAGS_CF | RT_RFLAGS_ZF))
 		rt_fail("VMWRITE of field %#x failed", (unsigned)f);
+}
+
+/* The runtime's GDT (rt/entry.asm) and its descriptors' access rights as
+ * VMCS fields (24.4.1, Table 24-2). */
+#define SEL_CODE64 0x08
+#define SEL_DATA 0x10
+#define SEL_TSS 0x30          /* loaded by rt/user.c */
+#define AR_CODE64 0xa09bULL   /* execute/read accessed, L, G */
+#define AR_DATA 0xc093ULL     /* read/write accessed, D/B, G */
+#define AR_UNUSABLE 0x10000ULL
+#define AR_TSS64_BUSY 0x8bULL
+
+void rt_vmx_self_capture(struct rt_vmx_self *s)
+{
+	const uint64_t *gdt;
+
+	s->cr0 = read_cr0();
+	s->cr3 = read_cr3();
+	s->cr4 = read_cr4();
+	s->efer = rdmsr(MSR_EFER);
+	s->pat = rdmsr(MSR_IA32_PAT);
+	__asm__ __volatile__("sgdt %0\n\tsidt %1" : "=m"(s->gdtr), "=m"(s->idtr));
+	/* The TSS base from its descriptor (8.2.3). */
+	gdt = (const uint64_t *)s->gdtr.base;
+	s->tr_base = ((gdt[SEL_TSS / 8] >> 16) & 0xffffff) |
+		     (((gdt[SEL_TSS / 8] >> 56) & 0xff) << 24) |
+		     (gdt[SEL_TSS / 8 + 1] << 32);
+}
+
+void rt_vmx_self_write(const struct rt_vmx_self *s, uint64_t rip, uint64_t rsp,
+		       void (*w)(enum vmcs_field f, uint64_t v))
+{
+	/* Host: this VMM (26.2.2, 26.2.3). */
+	w(VMCS_HOST_CR0, s->cr0);
+	w(VMCS_HOST_CR3, s->cr3);
+	w(VMCS_HOST_CR4, s->cr4);
+	w(VMCS_HOST_CS_SELECTOR, SEL_CODE64);
+	w(VMCS_HOST_SS_SELECTOR, SEL_DATA);
+	w(VMCS_HOST_DS_SELECTOR, SEL_DATA);
+	w(VMCS_HOST_ES_SELECTOR, SEL_DATA);
+	w(VMCS_HOST_FS_SELECTOR, 0);
+	w(VMCS_HOST_GS_SELECTOR, 0);
+	w(VMCS_HOST_TR_SELECTOR, SEL_TSS);
+	w(VMCS_HOST_FS_BASE, 0);
+	w(VMCS_HOST_GS_BASE, 0);
+	w(VMCS_HOST_TR_BASE, s->tr_base);
+	w(VMCS_HOST_GDTR_BASE, s->gdtr.base);
+	w(VMCS_HOST_IDTR_BASE, s->idtr.base);
+	w(VMCS_HOST_IA32_SYSENTER_CS, 0);
+	w(VMCS_HOST_IA32_SYSENTER_ESP, 0);
+	w(VMCS_HOST_IA32_SYSENTER_EIP, 0);
+
+	/* Guest: the same machine state, in 64-bit mode (26.3.1). */
+	w(VMCS_GUEST_CR0, s->cr0);
+	w(VMCS_GUEST_CR3, s->cr3);
+	w(VMCS_GUEST_CR4, s->cr4);
+	w(VMCS_GUEST_DR7, 0x400);
+	w(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	w(VMCS_GUEST_IA32_SYSENTER_CS, 0);
+	w(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
+	w(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
+	w(VMCS_GUEST_RSP, rsp);
+	w(VMCS_GUEST_RIP, rip);
+	w(VMCS_GUEST_RFLAGS, RT_RFLAGS_FIXED1);
+	w(VMCS_GUEST_CS_SELECTOR, SEL_CODE64);
+	w(VMCS_GUEST_CS_BASE, 0);
+	w(VMCS_GUEST_CS_LIMIT, 0xffffffff);
+	w(VMCS_GUEST_CS_AR, AR_CODE64);
+	w(VMCS_GUEST_SS_SELECTOR, SEL_DATA);
+	w(VMCS_GUEST_SS_BASE, 0);
+	w(VMCS_GUEST_SS_LIMIT, 0xffffffff);
+	w(VMCS_GUEST_SS_AR, AR_DATA);
+	w(VMCS_GUEST_DS_SELECTOR, SEL_DATA);
+	w(VMCS_GUEST_DS_BASE, 0);
+	w(VMCS_GUEST_DS_LIMIT, 0xffffffff);
+	w(VMCS_GUEST_DS_AR, AR_DATA);
+	w(VMCS_GUEST_ES_SELECTOR, SEL_DATA);
+	w(VMCS_GUEST_ES_BASE, 0);
+	w(VMCS_GUEST_ES_LIMIT, 0xffffffff);
+	w(VMCS_GUEST_ES_AR, AR_DATA);
+	w(VMCS_GUEST_FS_SELECTOR, 0);
+	w(VMCS_GUEST_FS_BASE, 0);
+	w(VMCS_GUEST_FS_LIMIT, 0);
+	w(VMCS_GUEST_FS_AR, AR_UNUSABLE);
+	w(VMCS_GUEST_GS_SELECTOR, 0);
+	w(VMCS_GUEST_GS_BASE, 0);
+	w(VMCS_GUEST_GS_LIMIT, 0);
+	w(VMCS_GUEST_GS_AR, AR_UNUSABLE);
+	w(VMCS_GUEST_LDTR_SELECTOR, 0);
+	w(VMCS_GUEST_LDTR_BASE, 0);
+	w(VMCS_GUEST_LDTR_LIMIT, 0);
+	w(VMCS_GUEST_LDTR_AR, AR_UNUSABLE);
+	w(VMCS_GUEST_TR_SELECTOR, SEL_TSS);
+	w(VMCS_GUEST_TR_BASE, s->tr_base);
+	w(VMCS_GUEST_TR_LIMIT, 0x67);
+	w(VMCS_GUEST_TR_AR, AR_TSS64_BUSY);
+	w(VMCS_GUEST_GDTR_BASE, s->gdtr.base);
+	w(VMCS_GUEST_GDTR_LIMIT, s->gdtr.limit);
+	w(VMCS_GUEST_IDTR_BASE, s->idtr.base);
+	w(VMCS_GUEST_IDTR_LIMIT, s->idtr.limit);
+	w(VMCS_GUEST_ACTIVITY_STATE, 0);
+	w(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	w(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	w(VMCS_VMCS_LINK_POINTER, ~0ULL);
 }
 
 void rt_vmx_describe(const struct rt_vmx_result *r, char *buf, size_t len)

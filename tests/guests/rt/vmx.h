@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h"
 #include "tests/guests/rt/traps.h"
 #include "vmx/vmcs_layout.h"
 #include "vmx/vmx_controls.h"
@@ -110,6 +111,27 @@ struct rt_vmx_result rt_vmx_user(void (*fn)(void *));
 /* VMREAD/VMWRITE that fail the running test on anything but VMsucceed. */
 uint64_t rt_vmcs_read(enum vmcs_field f);
 void rt_vmcs_write(enum vmcs_field f, uint64_t v);
+
+/* This VMM's own machine state, for a VMCS whose host is this VMM and
+ * whose guest is the same state in 64-bit mode (the runtime's page tables,
+ * GDT, IDT and TSS). */
+struct rt_vmx_self {
+	uint64_t cr0, cr3, cr4, efer, pat, tr_base;
+	struct descriptor_table_ptr gdtr, idtr;
+};
+
+/* Reads the state above; call it after the TSS is loaded (rt_user_call()
+ * loads it, rt/user.c): TR_BASE comes from its GDT descriptor. */
+void rt_vmx_self_capture(struct rt_vmx_self *s);
+
+/* Writes, through write(field, value), the host-state area as this VMM
+ * (26.2.2, 26.2.3: CR0/CR3/CR4, the runtime's selectors, TR/GDTR/IDTR
+ * bases, FS/GS bases and SYSENTER MSRs 0) and the guest-state area as the
+ * same machine state in 64-bit mode (26.3.1), with GUEST_RIP = rip and
+ * GUEST_RSP = rsp. Not written: the controls, the IA32_EFER, IA32_PAT and
+ * IA32_PERF_GLOBAL_CTRL fields, HOST_RSP/HOST_RIP. */
+void rt_vmx_self_write(const struct rt_vmx_self *s, uint64_t rip, uint64_t rsp,
+		       void (*write)(enum vmcs_field f, uint64_t v));
 
 /* "VMsucceed", "VMfailInvalid", "VMfailValid 7", "#GP(0x0)",
  * "exit 0x80000022 qual 0x1" into buf; then " rflags=0x..." for the
