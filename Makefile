@@ -152,7 +152,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME ?= 60
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_%) | $(DEPS_STAMP)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_%) $$(wildcard tests/fuzz/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZCFLAGS) $< $(FUZZ_SRCS_$*) -o $@
 

@@ -37,29 +37,10 @@
 #include <string.h>
 
 #include "vmx/events.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct cursor *c, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		uint64_t b = 0;
-
-		if (c->left) {
-			b = *c->p++;
-			c->left--;
-		}
-		v |= b << (8 * i);
-	}
-	return v;
-}
 
 /* Field by field: padding bytes say nothing. */
 static bool eq_event(const struct event *a, const struct event *b)

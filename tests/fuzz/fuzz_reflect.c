@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "nested/reflect.h"
+#include "tests/fuzz/fuzz_input.h"
 
 static void check(bool ok)
 {
@@ -29,26 +30,6 @@ static void check(bool ok)
 		__builtin_trap();
 }
 
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct cursor *c, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		uint64_t b = 0;
-
-		if (c->left) {
-			b = *c->p++;
-			c->left--;
-		}
-		v |= b << (8 * i);
-	}
-	return v;
-}
 
 enum fill { FILL_TAIL, FILL_FAIL, FILL_ONES };
 
