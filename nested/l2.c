@@ -54,6 +54,25 @@ enum { L2_MAX_ROWS = 0 VMCS_FIELDS(ROW) };
 #undef ROW
 static uint16_t plain_rows[L2_MAX_ROWS];
 static unsigned n_plain_rows;
+_Static_assert(L2_MAX_ROWS <= 64 * sizeof(l2_boot.dirty) / 8,
+	       "struct l2_state's dirty bitmap holds a bit per field-table row");
+
+void l2_field_written(struct vcpu *v, const struct vmcs_field_info *f)
+{
+	unsigned row = (unsigned)(f - vmcs_field_table);
+
+	l2_of(v)->dirty[row / 64] |= 1ull << (row % 64);
+}
+
+void l2_all_dirty(struct vcpu *v)
+{
+	l2_of(v)->all_dirty = true;
+}
+
+static bool row_dirty(const struct l2_state *s, unsigned row)
+{
+	return (s->dirty[row / 64] >> (row % 64)) & 1;
+}
 
 static bool plain_guest_field(uint32_t enc);
 
@@ -63,6 +82,7 @@ static bool setup(struct vcpu *v, struct l2_state *s)
 
 	if (s->ready)
 		return true;
+	s->all_dirty = true;
 	n_plain_rows = 0;
 	for (unsigned i = 0; i < vmcs_field_count; i++)
 		if (plain_guest_field(vmcs_field_table[i].encoding) &&
@@ -121,16 +141,21 @@ static uint64_t l1_msr(struct vcpu *v, uint32_t msr)
 
 static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 				const struct vmcs02_out *out,
-				const struct l1_regs *l1)
+				const struct l1_regs *l1, bool full)
 {
+	const struct l2_state *s = l2_of(v);
 	uint32_t e12 = f->ENTRY_CONTROLS, e02 = out->ctls.entry;
 
+	/* vmcs02 holds L2's state as the last exit left it, which is what
+	 * that exit saved into the vmcs12: only what L1 wrote since is new. */
 	for (unsigned i = 0; i < n_plain_rows; i++) {
 		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
 
-		vmcs_write(fi->encoding, vmcs12_read(f, fi, fi->encoding));
+		if (full || row_dirty(s, plain_rows[i]))
+			vmcs_write(fi->encoding, vmcs12_read(f, fi, fi->encoding));
 	}
-	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+	if (full)
+		vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
 	if (e02 & ENTRY_LOAD_EFER) {
 		uint64_t efer = f->GUEST_IA32_EFER;
 
@@ -190,18 +215,48 @@ static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 	}
 }
 
-static void write_controls(struct vcpu *v, struct l2_state *s,
-			   const struct vmcs12 *f, const struct vmcs02_out *o)
+/* What of the merge's result besides the controls vmcs02 holds. */
+static bool same_rest(const struct vmcs02_out *a, const struct vmcs02_out *b)
 {
-	struct vmcs_ctls *c = &s->vmcs02.ctls;
+	return a->cr3_target_count == b->cr3_target_count &&
+	       !memcmp(a->cr3_target, b->cr3_target, sizeof(a->cr3_target)) &&
+	       a->ple_gap == b->ple_gap && a->ple_window == b->ple_window &&
+	       a->tsc_offset == b->tsc_offset &&
+	       a->tsc_multiplier == b->tsc_multiplier && a->vpid == b->vpid &&
+	       a->msr_page == b->msr_page && a->io_a_page == b->io_a_page &&
+	       a->io_b_page == b->io_b_page;
+}
 
-	*c = o->ctls;
+static void write_controls(struct vcpu *v, struct l2_state *s,
+			   const struct vmcs12 *f, const struct vmcs02_out *o,
+			   bool full)
+{
+	struct vmcs_ctls *c = &s->vmcs02.ctls, want = o->ctls;
+
 	/* 25.5.1: L1's VMX-preemption timer runs as vmcs02's and counts
 	 * down only while L2 runs; vmcs02 saves its value at every exit so
 	 * that the exits L0 handles resume the count instead of restarting
 	 * it (vmx/caps.c shows the timer only with this control). */
-	if (c->pin & PIN_PREEMPTION_TIMER)
-		c->exit |= EXIT_SAVE_PREEMPTION_TIMER;
+	if (want.pin & PIN_PREEMPTION_TIMER)
+		want.exit |= EXIT_SAVE_PREEMPTION_TIMER;
+	/* 24.6.8: the TPR shadow's virtual-APIC page is an L1 address; it
+	 * must be L1 RAM (identity-mapped by EPT01), never Nestor's. */
+	if ((want.proc & PROC_TPR_SHADOW) &&
+	    !guest_phys_ptr(v, f->VIRTUAL_APIC_PAGE_ADDR, 4096))
+		guest_unsupported(v, "L1's virtual-APIC page is not in its RAM; Nestor runs L2 with a TPR shadow in L1 RAM only");
+	/* Issue 14 item 1: nothing to write when the merge gives what vmcs02
+	 * holds (its software copy, kept by every writer of its controls). */
+	if (!full && !memcmp(&want, c, sizeof(want)) && same_rest(o, &s->last_out)) {
+		if (want.proc & PROC_TPR_SHADOW) {
+			vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, f->VIRTUAL_APIC_PAGE_ADDR);
+			vmcs_write(VMCS_TPR_THRESHOLD, f->TPR_THRESHOLD);
+		}
+		if (want.proc2 & PROC2_ENABLE_XSAVES)
+			vmcs_write(VMCS_XSS_EXIT_BITMAP, f->XSS_EXIT_BITMAP);
+		return;
+	}
+	*c = want;
+	s->last_out = *o;
 	vmcs_write(VMCS_PIN_BASED_CONTROLS, c->pin);
 	vmcs_write(VMCS_PROC_BASED_CONTROLS, c->proc);
 	if (v->cfg->ctl[VMX_PROC] & PROC_SECONDARY_CONTROLS)
@@ -234,11 +289,7 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 		vmcs_write(VMCS_IO_BITMAP_A, (uint64_t)o->io_a_page);
 		vmcs_write(VMCS_IO_BITMAP_B, (uint64_t)o->io_b_page);
 	}
-	/* 24.6.8: the TPR shadow's virtual-APIC page is an L1 address; it
-	 * must be L1 RAM (identity-mapped by EPT01), never Nestor's. */
 	if (c->proc & PROC_TPR_SHADOW) {
-		if (!guest_phys_ptr(v, f->VIRTUAL_APIC_PAGE_ADDR, 4096))
-			guest_unsupported(v, "L1's virtual-APIC page is not in its RAM; Nestor runs L2 with a TPR shadow in L1 RAM only");
 		vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, f->VIRTUAL_APIC_PAGE_ADDR);
 		vmcs_write(VMCS_TPR_THRESHOLD, f->TPR_THRESHOLD);
 	}
@@ -387,6 +438,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	struct l1_regs l1 = { 0 };
 	uint64_t eptp;
 	uint32_t bad_msr;
+	bool full;
 
 	refuse_unemulated(v, f);
 	/* What the queue holds now is L1's (an NMI latched for the guest is
@@ -416,15 +468,18 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	v->cur = &s->vmcs02;
 	v->level = VCPU_L2;
 	exit_record_reset(&v->exit, v->exit.reason);
+	/* A cleared vmcs02 (first entry, crash test, restart) or another
+	 * vmcs12 than last time: built whole; else only what changed. */
+	full = s->all_dirty || !s->vmcs02.lv.launched;
 	if (!s->vmcs02.lv.launched) {
 		vmcs_setup_host_state(v->cfg, &v->host_pages);
 		vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 		vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
 		vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
 	}
-	write_controls(v, s, f, &out);
+	write_controls(v, s, f, &out, full);
 	vmcs_write(VMCS_EPT_POINTER, eptp);
-	load_l2_guest_state(v, f, &out, &l1);
+	load_l2_guest_state(v, f, &out, &l1, full);
 	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
 	 * entry from L1. */
 	if (out.ctls.pin & PIN_PREEMPTION_TIMER)
@@ -441,6 +496,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	 * entry's 1-based index), the entries before it staying loaded. */
 	bad_msr = nested_entry_msr_load(v);
 	if (bad_msr) {
+		s->all_dirty = true; /* vmcs02 holds part of an entry that failed */
 		back_to_vmcs01(v);
 		nested_entry_failure(v, 34, bad_msr);
 		shadow_from_cache(v);
@@ -449,6 +505,8 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	enter_vpid(v, s, f);
 	v->l2_events_closed = l2_closed_events(f, true);
 	r->launch = VMCS12_LAUNCHED;
+	memset(s->dirty, 0, sizeof(s->dirty));
+	s->all_dirty = false;
 }
 
 /* 27.2: the exit-information fields; 24.8.3: a VM exit clears the valid
@@ -582,7 +640,7 @@ void nested_l2_controls(struct vcpu *v)
 	 * runs. */
 	out.ctls.cr0_shadow = s->vmcs02.ctls.cr0_shadow;
 	out.ctls.cr4_shadow = s->vmcs02.ctls.cr4_shadow;
-	write_controls(v, s, &v->nested->cache.f, &out);
+	write_controls(v, s, &v->nested->cache.f, &out, false);
 	if (event_queue_nmi_waiting(&v->events) &&
 	    !(s->vmcs02.ctls.proc & PROC_NMI_WINDOW_EXITING)) {
 		s->vmcs02.ctls.proc |= PROC_NMI_WINDOW_EXITING;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mm/ept.h"
+#include "nested/vmcs02_merge.h"
 #include "vmx/vcpu.h"
 
 /* What nested_switch() does next (VCPU_REQ_NESTED). */
@@ -29,6 +30,14 @@ struct l2_state {
 	bool shadow_ept;                 /* L1 uses EPT for L2 */
 	bool flush_vpid_each_switch;
 	uint16_t vpid12;                 /* L1's VPID of the L2 that runs */
+	/* l2.c (and vmx_ops.c, shadow.c through l2_field_written() and
+	 * l2_all_dirty()): what of the vmcs12 changed since vmcs02 was last
+	 * built from it, so that an entry rewrites only that (issue 14
+	 * item 1): a bit per row of vmx/vmcs_fields.h, or everything (a new
+	 * current VMCS, a reset, vmcs02 never built). */
+	bool all_dirty;
+	uint64_t dirty[4];
+	struct vmcs02_out last_out;      /* l2.c: the controls vmcs02 holds */
 	bool vpid12_valid;               /* vpid02 holds vpid12's mappings */
 	/* ept02.c: EPT02 = EPT12 o EPT01, built on EPT violations. */
 	bool ept02_ready;
@@ -84,6 +93,11 @@ void ept02_violation(struct vcpu *v);
 /* l2.c: what the event queue must not inject into vmcs02 (vmx/vcpu.h
  * l2_events_closed): at L2's entry, or at the exits after it. */
 uint8_t l2_closed_events(const struct vmcs12 *f, bool at_entry);
+
+/* l2.c: L1 changed one field of the current vmcs12 (an emulated VMWRITE,
+ * or one its shadow VMCS holds), or the whole of it. */
+void l2_field_written(struct vcpu *v, const struct vmcs_field_info *f);
+void l2_all_dirty(struct vcpu *v);
 
 /* l2.c: INVVPID by L1 of its VPID(s), exact by type (30.3 INVVPID). */
 void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la);

@@ -101,6 +101,9 @@ static void l2_cr_access(struct vcpu *v)
 	bool lma;
 
 	handle_cr_access(v);
+	/* exit_cr.c wrote vmcs02's CR fields and shadows behind the vmcs12
+	 * L1 will resume from: the next entry rebuilds vmcs02 whole. */
+	s->all_dirty = true;
 	if (s->vmcs02.ctls.proc2 & PROC2_ENABLE_VPID)
 		flush_vpid(v, INVVPID_SINGLE_CONTEXT, NESTED_VPID02, 0);
 	lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;

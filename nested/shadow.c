@@ -4,6 +4,7 @@
 #include "lib/string.h"
 #include "mm/pool.h"
 #include "arch/x86/traps.h"
+#include "nested/l2.h"
 #include "nested/nested_vcpu.h"
 #include "nested/vmx_rules.h"
 #include "vmx/exits.h"
@@ -159,8 +160,14 @@ void shadow_to_cache(struct vcpu *v)
 	load_shadow();
 	for (unsigned i = 0; i < shadow.nwrite; i++) {
 		const struct vmcs_field_info *f = &vmcs_field_table[shadow.rows[i]];
+		uint64_t val = vmcs_read(f->encoding);
 
-		vmcs12_write(&n->cache.f, f, f->encoding, vmcs_read(f->encoding));
+		/* What L1 changed without an exit: vmcs02 takes it at the
+		 * next entry (nested/l2.c). */
+		if (val != vmcs12_read(&n->cache.f, f, f->encoding)) {
+			vmcs12_write(&n->cache.f, f, f->encoding, val);
+			l2_field_written(v, f);
+		}
 	}
 	load_vmcs01(v);
 }

@@ -43,6 +43,7 @@ void nested_vcpu_init(struct vcpu *v)
 	 * again for whatever EPTP the new L1 uses (28.3.3; no valid EPTP has
 	 * bits 63:52 set, 24.6.11). VMX is off here, so no INVEPT now. */
 	l2_of(v)->eptp12 = ~0ull;
+	l2_of(v)->all_dirty = true;
 	v->l2_events_closed = 0;
 }
 
@@ -169,6 +170,7 @@ static void do_vmptrld(struct vcpu *v)
 	if (r.kind == VMX_R_SUCCEED && ptr != n->current) {
 		nested_writeback(v);
 		memcpy(&n->cache, nested_region(v, ptr), sizeof(n->cache));
+		l2_all_dirty(v); /* another vmcs12, or this one reloaded */
 		n->current = ptr;
 	}
 	nested_finish(v, r);
@@ -251,6 +253,7 @@ static void do_vmwrite(struct vcpu *v)
 		return;
 	}
 	vmcs12_write(&n->cache.f, f, enc, val);
+	l2_field_written(v, f);
 	shadow_sync_field(v, enc); /* a read-only one L1 reads there */
 	nested_finish(v, vmx_succeed());
 }
