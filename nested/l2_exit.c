@@ -169,7 +169,9 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 		 * memory or the xAPIC page would need the write step, which
 		 * runs for L1 only; anything else (a guest MAXPHYADDR below
 		 * the CPU's) as for L1. */
-		if (exit_get(&v->exit, EF_QUAL) & 2u)
+		if ((exit_get(&v->exit, EF_QUAL) & 2u) &&
+		    !(v->vm->reduced_width &&
+		      exit_get(&v->exit, EF_GPA) >> v->vm->maxphyaddr))
 			guest_unsupported(v, "L2 wrote Nestor's memory or the xAPIC page; the write step for L2 is not there yet");
 		handle_ept_violation(v);
 		return;

@@ -909,6 +909,8 @@ int guest_main(void)
 			nested_l2_l0_gp();
 		if (rt_option_is("stop_case", "l2_scan"))
 			nested_l2_scan();
+		if (rt_option_is("stop_case", "l2_maxphy"))
+			nested_l2_maxphy();
 		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;

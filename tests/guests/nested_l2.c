@@ -125,6 +125,12 @@ __asm__(".text\n.balign 16\n"
 	L2_LABEL(l2_msr_lists_end)
 	L2_END
 
+	/* One read of [RSI] (the reduced-width test). */
+	L2_FN(l2_read_rsi)
+	L2_LABEL(l2_read_rsi_at)
+	"mov (%rsi), %rax\n\t"
+	L2_END
+
 	L2_FN(l2_hlt)
 	"hlt\n\t"
 	L2_LABEL(l2_hlt_end)
@@ -385,6 +391,7 @@ extern const char l2_pf_read[], l2_pf_write[];
 extern const char l2_inject_target[];
 extern const char l2_scan[], l2_scan_end[];
 extern const char l2_spin[];
+extern const char l2_read_rsi[], l2_read_rsi_at[];
 extern const char l2_msr_lists[], l2_msr_lists_end[];
 extern const char l2_sti[], l2_sti_end[];
 extern const char l2_state[], l2_state_end[];
@@ -2493,6 +2500,56 @@ void nested_l2_scan(void)
 	if (have_ept())
 		ok &= scan_once("through an EPT12 identity map", true, top);
 	rt_printf("nested: l2_scan: %s\n", ok ? "done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
+/* Seed 001, the reserved-bit #PF of a guest MAXPHYADDR below the CPU's,
+ * under Nestor only (stop_case=l2_maxphy, scenario
+ * nested-l2-maxphyaddr-pf, guest_maxphyaddr=36): L2 reads through a PTE
+ * of L1's page tables whose address has bit 36 set. On a CPU of that
+ * width the bit is reserved: #PF with P and RSVD (Vol. 3A 4.7), which goes
+ * to L1 when its exception bitmap has #PF (25.2: the error code, CR2 in
+ * the exit qualification, L1's CR2 untouched) and to L2's handler
+ * otherwise (CR2 = the address). Exits with status 0 when all held. */
+#define MAXPHY_VA 0x3f000000ull /* a page of the runtime's identity map */
+void nested_l2_maxphy(void)
+{
+	uint64_t cr2_mark = 0x5a5a5000ull, cr2;
+	bool ok = true;
+
+	nested_current = "l2_maxphy";
+	if (rt_maxphyaddr() != 36) {
+		rt_printf("nested: l2_maxphy: MAXPHYADDR %u, this case wants 36\n",
+			  rt_maxphyaddr());
+		rt_exit(1);
+	}
+	if (!rt_map_4k(MAXPHY_VA, (1ull << 36) | PTE_P | PTE_RW))
+		rt_exit(1);
+	if (!l2_setup(l2_read_rsi))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 1U << VEC_PF);
+	regs.rsi = MAXPHY_VA + 0x10;
+	__asm__ __volatile__("mov %0, %%cr2" ::"r"(cr2_mark));
+	ok &= l2_expect("read through a PTE with bit 36, #PF in L1's bitmap",
+			XR_EXCEPTION_NMI, l2_read_rsi_at, "the read");
+	ok &= expect_intr_info(II_VALID | II_TYPE(T_HW_EXC) | II_EC | VEC_PF);
+	ok &= expect_field("error code", VMCS_EXIT_INTR_ERROR_CODE, PF_ERR_P | PF_ERR_RSVD);
+	ok &= expect_qual(MAXPHY_VA + 0x10);
+	__asm__ __volatile__("mov %%cr2, %0" : "=r"(cr2));
+	rt_printf("nested: l2_maxphy: L1's CR2 %s\n", cr2 == cr2_mark ? "unchanged" : "CHANGED");
+	ok &= CHECK(cr2 == cr2_mark, "L1's CR2 changed");
+	l2_teardown();
+	if (!l2_setup(l2_read_rsi))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 0);
+	regs.rsi = MAXPHY_VA + 0x20;
+	ok &= expect_delivered(VEC_PF, true, PF_ERR_P | PF_ERR_RSVD, l2_read_rsi_at);
+	__asm__ __volatile__("mov %%cr2, %0" : "=r"(cr2));
+	rt_printf("nested: l2_maxphy: CR2 %s\n", cr2 == MAXPHY_VA + 0x20 ? "the address" : "WRONG");
+	ok &= CHECK(cr2 == MAXPHY_VA + 0x20, "CR2 %#lx", cr2);
+	l2_teardown();
+	rt_identity_4k(MAXPHY_VA, PTE_P | PTE_RW);
+	rt_printf("nested: l2_maxphy: %s\n", ok ? "done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }
 

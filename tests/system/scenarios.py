@@ -814,6 +814,24 @@ SCENARIOS += [
                      r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$"],
              reject=[r"FAIL", r"SENTINEL VISIBLE", r"cannot continue the guest"],
              timeout=600),
+    # Seed 001 again: the reserved-bit #PF of guest_maxphyaddr=36 in L2
+    # (a PTE of L1's tables with bit 36) follows L1's exception bitmap,
+    # CR2 in the qualification when it exits, CR2 written when L2 takes it.
+    Scenario("nested-l2-maxphyaddr-pf", cpu="corei7_skylake_x",
+             cmdline="nested=on guest_maxphyaddr=36",
+             modules=[(NESTED_GUEST, "l0=sdm stop_case=l2_maxphy")],
+             expect=[r"^nested: l2_maxphy: read through a PTE with bit 36, #PF in L1's bitmap: exit 0 at the read$",
+                     r"^nested: l2_maxphy: VM-exit interruption information 0x80000b0e$",
+                     r"^nested: l2_maxphy: error code 0x9$",
+                     r"^nested: l2_maxphy: exit qualification 0x3f000010$",
+                     r"^nested: l2_maxphy: L1's CR2 unchanged$",
+                     r"^nested: l2_maxphy: L2's handler ran for vector 14$",
+                     r"^nested: l2_maxphy: error code 0x9$",
+                     r"^nested: l2_maxphy: CR2 the address$",
+                     r"^nested: l2_maxphy: done$",
+                     r"^nestor: guest exited with status 0$"],
+             reject=[r"FAIL", r"cannot continue the guest", r"WRONG", r"CHANGED"],
+             timeout=120),
     nested_stop("nested-stop-vmx-abort", "vmx_abort", [
         r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
         r"L1 is shut down as the CPU would be$",
