@@ -152,7 +152,7 @@ static void load_l2_guest_state(struct vcpu *v, const struct vmcs12 *f,
 		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
 
 		if (full || row_dirty(s, plain_rows[i]))
-			vmcs_write(fi->encoding, vmcs12_read(f, fi, fi->encoding));
+			vmcs_write(fi->encoding, vmcs12_get(f, fi));
 	}
 	if (full)
 		vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
@@ -542,7 +542,7 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 	for (unsigned i = 0; i < n_plain_rows; i++) {
 		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
 
-		vmcs12_write(f, fi, fi->encoding, vmcs_read(fi->encoding));
+		vmcs12_put(f, fi, vmcs_read(fi->encoding));
 	}
 	if (exit12 & EXIT_SAVE_DEBUG_CONTROLS) {
 		f->GUEST_DR7 = vmcs_read(VMCS_GUEST_DR7);

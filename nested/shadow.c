@@ -164,8 +164,8 @@ void shadow_to_cache(struct vcpu *v)
 
 		/* What L1 changed without an exit: vmcs02 takes it at the
 		 * next entry (nested/l2.c). */
-		if (val != vmcs12_read(&n->cache.f, f, f->encoding)) {
-			vmcs12_write(&n->cache.f, f, f->encoding, val);
+		if (val != vmcs12_get(&n->cache.f, f)) {
+			vmcs12_put(&n->cache.f, f, val);
 			l2_field_written(v, f);
 		}
 	}
@@ -184,7 +184,7 @@ void shadow_sync_field(struct vcpu *v, uint32_t enc)
 	if (!f)
 		return;
 	load_shadow();
-	vmcs_write(f->encoding, vmcs12_read(&n->cache.f, f, f->encoding));
+	vmcs_write(f->encoding, vmcs12_get(&n->cache.f, f));
 	load_vmcs01(v);
 }
 
@@ -202,7 +202,7 @@ void shadow_from_cache(struct vcpu *v)
 	for (unsigned i = 0; i < shadow.nread; i++) {
 		const struct vmcs_field_info *f = &vmcs_field_table[shadow.rows[i]];
 
-		vmcs_write(f->encoding, vmcs12_read(&n->cache.f, f, f->encoding));
+		vmcs_write(f->encoding, vmcs12_get(&n->cache.f, f));
 	}
 	load_vmcs01(v);
 	vmcs_write(VMCS_VMCS_LINK_POINTER, shadow.lv.pa);

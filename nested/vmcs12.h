@@ -50,6 +50,33 @@ uint64_t vmcs12_read(const struct vmcs12 *f, const struct vmcs_field_info *info,
 void vmcs12_write(struct vmcs12 *f, const struct vmcs_field_info *info,
 		  uint32_t enc, uint64_t val);
 
+/* The whole field (never the high half of a 64-bit one), inline for the
+ * loops that walk many fields (the shadow VMCS sync, vmcs02's guest
+ * state): a load or store of the field's width. */
+static inline uint64_t vmcs12_get(const struct vmcs12 *f,
+				  const struct vmcs_field_info *info)
+{
+	const uint8_t *p = (const uint8_t *)f + info->offset;
+
+	switch (info->width) {
+	case VMCS_W16: { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
+	case VMCS_W32: { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+	default: { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
+	}
+}
+
+static inline void vmcs12_put(struct vmcs12 *f,
+			      const struct vmcs_field_info *info, uint64_t val)
+{
+	uint8_t *p = (uint8_t *)f + info->offset;
+
+	switch (info->width) {
+	case VMCS_W16: { uint16_t v = (uint16_t)val; __builtin_memcpy(p, &v, 2); return; }
+	case VMCS_W32: { uint32_t v = (uint32_t)val; __builtin_memcpy(p, &v, 4); return; }
+	default: __builtin_memcpy(p, &val, 8); return;
+	}
+}
+
 /* A read-only field: the VM-exit information fields (type 1, 24.11.2). */
 static inline bool vmcs12_field_read_only(uint32_t enc)
 {
