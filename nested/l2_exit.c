@@ -98,8 +98,14 @@ static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 static void l2_cr_access(struct vcpu *v)
 {
 	struct l2_state *s = l2_of(v);
+	uint64_t cr0 = vmcs_read(VMCS_GUEST_CR0), cr4 = vmcs_read(VMCS_GUEST_CR4);
 	bool lma;
 
+	/* exit_cr.c reads PAE PDPTEs at CR3 as an L1 address, which L2's is
+	 * not under L1's EPT (28.2.1). */
+	if (s->shadow_ept && (cr4 & CR4_PAE) &&
+	    !(vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) && (cr0 & CR0_PG))
+		guest_unsupported(v, "a CR access of L2 with PAE paging under L1's EPT that only Nestor intercepts is not emulated");
 	handle_cr_access(v);
 	/* exit_cr.c wrote vmcs02's CR fields and shadows behind the vmcs12
 	 * L1 will resume from: the next entry rebuilds vmcs02 whole. */
@@ -228,7 +234,17 @@ static void route_nmi(struct vcpu *v)
 {
 	struct l2_exit_info x = { 0 };
 
-	if (!v->events.nmi_pending || v->events.pending ||
+	if (!v->events.nmi_pending)
+		return;
+	/* Not while L2 blocks NMIs: blocking by MOV SS, and by NMI where the
+	 * vmcs12 has no virtual NMIs (the bit is then real NMI blocking;
+	 * with them, virtual-NMI blocking never holds back an NMI exit,
+	 * 24.4.2, 25.2). The window exit comes when the blocking ends. */
+	if (exit_get(&v->exit, EF_INTR_STATE) &
+	    (INTR_BLOCK_MOV_SS |
+	     ((v->nested->cache.f.PIN_BASED_CONTROLS & PIN_VIRTUAL_NMIS) ? 0 : INTR_BLOCK_NMI)))
+		return;
+	if (v->events.pending ||
 	    !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_NMI_EXITING) ||
 	    l2_of(v)->pending != NESTED_SWITCH_NONE)
 		return;
