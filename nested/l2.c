@@ -57,6 +57,22 @@ static unsigned n_plain_rows;
 _Static_assert(L2_MAX_ROWS <= 64 * sizeof(l2_boot.dirty) / 8,
 	       "struct l2_state's dirty bitmap holds a bit per field-table row");
 
+/* The rows every reflected exit may write besides L2's plain guest state
+ * (27.2 exit information, 24.8.3/27.2 entry fields, 27.3.1 the state the
+ * exit controls save, 27.3.4 the timer): filled by setup(). */
+static uint64_t exit_rows[4];
+static const uint32_t exit_encodings[] = {
+	VMCS_EXIT_REASON, VMCS_EXIT_QUALIFICATION, VMCS_GUEST_LINEAR_ADDRESS,
+	VMCS_GUEST_PHYSICAL_ADDRESS, VMCS_EXIT_INTR_INFO,
+	VMCS_EXIT_INTR_ERROR_CODE, VMCS_IDT_VECTORING_INFO,
+	VMCS_IDT_VECTORING_ERROR_CODE, VMCS_EXIT_INSTRUCTION_LEN,
+	VMCS_EXIT_INSTRUCTION_INFO, VMCS_ENTRY_INTR_INFO, VMCS_ENTRY_CONTROLS,
+	VMCS_GUEST_DR7, VMCS_GUEST_IA32_DEBUGCTL, VMCS_GUEST_IA32_PAT,
+	VMCS_GUEST_IA32_EFER, VMCS_GUEST_IA32_PERF_GLOBAL_CTRL,
+	VMCS_GUEST_IA32_BNDCFGS, VMCS_GUEST_PDPTE0, VMCS_GUEST_PDPTE1,
+	VMCS_GUEST_PDPTE2, VMCS_GUEST_PDPTE3, VMCS_PREEMPTION_TIMER_VALUE,
+};
+
 void l2_field_written(struct vcpu *v, const struct vmcs_field_info *f)
 {
 	unsigned row = (unsigned)(f - vmcs_field_table);
@@ -83,6 +99,12 @@ static bool setup(struct vcpu *v, struct l2_state *s)
 	if (s->ready)
 		return true;
 	s->all_dirty = true;
+	for (unsigned i = 0; i < sizeof(exit_encodings) / sizeof(exit_encodings[0]); i++) {
+		const struct vmcs_field_info *f = vmcs_field_lookup(exit_encodings[i]);
+		unsigned row = (unsigned)(f - vmcs_field_table);
+
+		exit_rows[row / 64] |= 1ull << (row % 64);
+	}
 	n_plain_rows = 0;
 	for (unsigned i = 0; i < vmcs_field_count; i++)
 		if (plain_guest_field(vmcs_field_table[i].encoding) &&
@@ -538,11 +560,17 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 	uint32_t exit12 = f->EXIT_CONTROLS;
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 
-	/* 27.3: L2's state into the vmcs12. */
+	/* 27.3: L2's state into the vmcs12; the rows that change, and those
+	 * every exit writes (exit_rows), are what L1's shadow VMCS takes. */
+	memcpy(s->exit_changed, exit_rows, sizeof(exit_rows));
 	for (unsigned i = 0; i < n_plain_rows; i++) {
 		const struct vmcs_field_info *fi = &vmcs_field_table[plain_rows[i]];
+		uint64_t val = vmcs_read(fi->encoding);
 
-		vmcs12_put(f, fi, vmcs_read(fi->encoding));
+		if (val != vmcs12_get(f, fi)) {
+			vmcs12_put(f, fi, val);
+			s->exit_changed[plain_rows[i] / 64] |= 1ull << (plain_rows[i] % 64);
+		}
 	}
 	if (exit12 & EXIT_SAVE_DEBUG_CONTROLS) {
 		f->GUEST_DR7 = vmcs_read(VMCS_GUEST_DR7);
@@ -608,7 +636,7 @@ static void to_l1(struct vcpu *v, struct l2_state *s)
 	    (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT))
 		vmcs_write(VMCS_GUEST_IA32_PAT, s->l2_pat);
 	/* The exit information is new: into the shadow VMCS L1 reads. */
-	shadow_from_cache(v);
+	shadow_from_cache_rows(v, s->exit_changed);
 }
 
 void nested_switch(struct vcpu *v)

@@ -38,6 +38,9 @@ struct l2_state {
 	bool all_dirty;
 	uint64_t dirty[4];
 	struct vmcs02_out last_out;      /* l2.c: the controls vmcs02 holds */
+	/* l2.c: the vmcs12 rows a reflected exit changed, for the shadow
+	 * VMCS's sync (a bit per row). */
+	uint64_t exit_changed[4];
 	bool vpid12_valid;               /* vpid02 holds vpid12's mappings */
 	/* ept02.c: EPT02 = EPT12 o EPT01, built on EPT violations. */
 	bool ept02_ready;

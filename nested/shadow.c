@@ -188,6 +188,25 @@ void shadow_sync_field(struct vcpu *v, uint32_t enc)
 	load_vmcs01(v);
 }
 
+void shadow_from_cache_rows(struct vcpu *v, const uint64_t *rows)
+{
+	struct nested_vcpu *n = v->nested;
+
+	if (!shadow_active(v) || n->current == VMCS_PTR_NONE) {
+		shadow_from_cache(v);
+		return;
+	}
+	load_shadow();
+	for (unsigned i = 0; i < shadow.nread; i++) {
+		unsigned row = shadow.rows[i];
+		const struct vmcs_field_info *f = &vmcs_field_table[row];
+
+		if ((rows[row / 64] >> (row % 64)) & 1)
+			vmcs_write(f->encoding, vmcs12_get(&n->cache.f, f));
+	}
+	load_vmcs01(v);
+}
+
 void shadow_from_cache(struct vcpu *v)
 {
 	struct nested_vcpu *n = v->nested;

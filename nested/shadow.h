@@ -23,6 +23,11 @@ void shadow_to_cache(struct vcpu *v);
  * or the link pointer to none (VMREAD/VMWRITE then VMfailInvalid without
  * an exit, as with no current VMCS, 30.3). */
 void shadow_from_cache(struct vcpu *v);
+/* The same for the rows of the field table set in `rows` (a bit per row):
+ * the shadow VMCS holds the cache already but for them (a reflected exit
+ * changed only those, nested/l2.c). */
+void shadow_from_cache_rows(struct vcpu *v, const uint64_t *rows);
+
 /* One field of the cache changed by an emulated instruction (the
  * VM-instruction error, a VMWRITE that exited): into the shadow VMCS too
  * if L1 reads it there. The exits of VMREAD/VMWRITE of fields that are not
