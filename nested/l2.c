@@ -337,12 +337,14 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 	struct l0_wants w = v->wants;
 
 	/* L1's own wants stay with vmcs01: its VMX root CR rules, VMCS
-	 * shadowing, its IA-32e mode, the write step and the MAXPHYADDR
-	 * intercepts (which act on L1's paging). */
+	 * shadowing, its IA-32e mode and the MAXPHYADDR intercepts (which
+	 * act on L1's paging). The write step's (MTF, external-interrupt
+	 * exiting, every exception) are the running guest's: L2's while it
+	 * steps a write of L2 (nested/l2_exit.c). */
 	w.l1_vmx_root = false;
 	w.vmcs_shadowing = false;
 	w.ia32e_guest = false;
-	w.mtf = w.ext_int_exiting = w.all_exceptions = w.all_pf = false;
+	w.all_pf = false;
 	memset(&w.pf, 0, sizeof(w.pf));
 	w.cr3_load = false;
 	w.cr0_watch = w.cr4_watch = 0;

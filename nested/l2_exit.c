@@ -154,6 +154,9 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		handle_interrupt_window(v);
 		return;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		handle_monitor_trap(v);
+		return;
 	case EXIT_REASON_HLT:
 		l2_hlt(v);
 		return;
@@ -172,13 +175,9 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		/* EPT02 = EPT01 (L1 does not use EPT): a write to Nestor's
-		 * memory or the xAPIC page would need the write step, which
-		 * runs for L1 only; anything else (a guest MAXPHYADDR below
-		 * the CPU's) as for L1. */
-		if ((exit_get(&v->exit, EF_QUAL) & 2u) &&
-		    !(v->vm->reduced_width &&
-		      exit_get(&v->exit, EF_GPA) >> v->vm->maxphyaddr))
-			guest_unsupported(v, "L2 wrote Nestor's memory or the xAPIC page; the write step for L2 is not there yet");
+		 * memory or the xAPIC page is stepped as L1's would be
+		 * (vmx/write_step.c, on vmcs02), a guest MAXPHYADDR below the
+		 * CPU's turns into L2's #PF, as for L1. */
 		handle_ept_violation(v);
 		return;
 	case EXIT_REASON_CR_ACCESS:
@@ -274,10 +273,20 @@ void nested_l2_exit(struct vcpu *v)
 	}
 	if (basic == EXIT_REASON_EPT_MISCONFIG)
 		guest_unsupported(v, "an EPT misconfiguration in vmcs02's EPT, which Nestor built: a Nestor bug");
-	/* Issue 14 item 7: the operator's MSR filter comes before L1's
-	 * bitmap; a denial is a #GP routed below. */
-	if ((basic == EXIT_REASON_RDMSR || basic == EXIT_REASON_WRMSR) &&
-	    msr_policy_vmx(v->vm->msr_filter, (uint32_t)v->regs->rcx,
+	/* A write of L2's being stepped (vmx/write_step.c): its own trap or
+	 * MTF exit, or the exception its instruction raised, is L0's first;
+	 * an exception of the instruction then goes where the CPU sends it
+	 * (route_l0_exception(): seed 001, "the #DB of a single-stepped
+	 * write" included). */
+	if (unlikely(write_step_open(&v->step)) &&
+	    (basic == EXIT_REASON_EXCEPTION_NMI ||
+	     basic == EXIT_REASON_MONITOR_TRAP_FLAG)) {
+		d.verdict = HANDLE_IN_L0;
+		d.why = "Nestor's write step";
+	} else if ((basic == EXIT_REASON_RDMSR || basic == EXIT_REASON_WRMSR) &&
+		   /* Issue 14 item 7: the operator's MSR filter comes before
+		    * L1's bitmap; a denial is a #GP routed below. */
+		   msr_policy_vmx(v->vm->msr_filter, (uint32_t)v->regs->rcx,
 			   basic == EXIT_REASON_WRMSR, v->vm->nested) == MSR_DENY) {
 		d.verdict = HANDLE_IN_L0;
 		d.why = "Nestor's MSR filter";

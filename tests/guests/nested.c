@@ -911,6 +911,8 @@ int guest_main(void)
 			nested_l2_scan();
 		if (rt_option_is("stop_case", "l2_maxphy"))
 			nested_l2_maxphy();
+		if (rt_option_is("stop_case", "l2_write_hidden"))
+			nested_l2_write_hidden();
 		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;

@@ -115,6 +115,8 @@ void nested_l2_l0_gp(void);
 void nested_l2_scan(void);
 /* stop_case=l2_maxphy: a reduced MAXPHYADDR's RSVD #PF in L2, routed. */
 void nested_l2_maxphy(void);
+/* stop_case=l2_write_hidden: L2's write to Nestor's memory is dropped. */
+void nested_l2_write_hidden(void);
 const char *nested_l2_name(size_t i);
 void nested_l2_run(size_t i);
 

@@ -131,6 +131,24 @@ __asm__(".text\n.balign 16\n"
 	"mov (%rsi), %rax\n\t"
 	L2_END
 
+	/* Write RAX to [RSI], read it back into RAX (the hidden-page test). */
+	L2_FN(l2_write_read_rsi)
+	"mov %rax, (%rsi)\n\t"
+	"mov (%rsi), %rax\n\t"
+	L2_LABEL(l2_write_read_rsi_end)
+	L2_END
+
+	/* The same write with L2's own single-step on (TF from POPF): the
+	 * #DB after it is L2's. */
+	L2_FN(l2_write_tf)
+	"pushfq\n\t"
+	"orq $0x100, (%rsp)\n\t"
+	"popfq\n\t"
+	"mov %rax, (%rsi)\n\t"
+	L2_LABEL(l2_write_tf_after)
+	"nop\n\t"
+	L2_END
+
 	L2_FN(l2_hlt)
 	"hlt\n\t"
 	L2_LABEL(l2_hlt_end)
@@ -392,6 +410,8 @@ extern const char l2_inject_target[];
 extern const char l2_scan[], l2_scan_end[];
 extern const char l2_spin[];
 extern const char l2_read_rsi[], l2_read_rsi_at[];
+extern const char l2_write_read_rsi[], l2_write_read_rsi_end[];
+extern const char l2_write_tf[], l2_write_tf_after[];
 extern const char l2_msr_lists[], l2_msr_lists_end[];
 extern const char l2_sti[], l2_sti_end[];
 extern const char l2_state[], l2_state_end[];
@@ -2550,6 +2570,54 @@ void nested_l2_maxphy(void)
 	l2_teardown();
 	rt_identity_4k(MAXPHY_VA, PTE_P | PTE_RW);
 	rt_printf("nested: l2_maxphy: %s\n", ok ? "done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
+/* Issue 14 item 7 and seed 001 under Nestor (stop_case=l2_write_hidden,
+ * scenario nested-l2-write-hidden): L2's write to Nestor's memory is
+ * dropped as L1's would be (the write step runs on vmcs02) and reads back
+ * as all ones; the step's own single-step trap or MTF exit stays Nestor's
+ * even though L1's exception bitmap has every vector, and L2's RFLAGS
+ * come back as they were. */
+void nested_l2_write_hidden(void)
+{
+	const struct rt_boot_info *b = rt_boot();
+	uint64_t target = 0, rflags;
+	bool ok = true;
+
+	nested_current = "l2_write_hidden";
+	for (unsigned i = 0; i < b->mmap_count && !target; i++)
+		if (b->mmap[i].type == MEM_RESERVED && b->mmap[i].base >= (1ull << 20) &&
+		    b->mmap[i].base < (1ull << 32) && b->mmap[i].len >= 4096)
+			target = b->mmap[i].base;
+	if (!target || !l2_setup(l2_write_read_rsi))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 0xffffffffu);
+	regs.rsi = target;
+	regs.rax = 0x1122334455667788ull;
+	ok &= expect_done(l2_write_read_rsi_end, "the final vmcall");
+	rt_printf("nested: l2_write_hidden: L2 read back %#lx\n", regs.rax);
+	ok &= CHECK(regs.rax == ~0ull, "L2 read %#lx, expected all ones", regs.rax);
+	rflags = r(VMCS_GUEST_RFLAGS);
+	rt_printf("nested: l2_write_hidden: L2's RFLAGS.TF %lu, IF as set\n", (rflags >> 8) & 1);
+	ok &= CHECK(!(rflags & (1ull << 8)), "TF left set in L2");
+	l2_teardown();
+	/* L2 single-steps the write itself: the #DB after it is L2's, and L1
+	 * gets it by its bitmap (25.2) with the DR6 bits in the exit
+	 * qualification (27.1: BS), as on the CPU. */
+	if (!l2_setup(l2_write_tf))
+		rt_exit(1);
+	w(VMCS_EXCEPTION_BITMAP, 1U << VEC_DB);
+	regs.rsi = target + 8;
+	if (l2_expect("L2's own single step over the write", XR_EXCEPTION_NMI,
+		      l2_write_tf_after, "after the write")) {
+		ok &= expect_intr_info(II_VALID | II_TYPE(T_HW_EXC) | VEC_DB);
+		ok &= expect_qual(1ULL << 14);
+	} else {
+		ok = false;
+	}
+	l2_teardown();
+	rt_printf("nested: l2_write_hidden: %s\n", ok ? "done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }
 

@@ -832,6 +832,22 @@ SCENARIOS += [
                      r"^nestor: guest exited with status 0$"],
              reject=[r"FAIL", r"cannot continue the guest", r"WRONG", r"CHANGED"],
              timeout=120),
+    # Issue 14 item 7: L2's write to Nestor's memory is dropped as L1's
+    # is (the write step on vmcs02), and the step's own trap never
+    # reaches L1, whose exception bitmap has every vector.
+    Scenario("nested-l2-write-hidden", cpu="corei7_skylake_x", cmdline="nested=on",
+             modules=[(NESTED_GUEST, "l0=sdm stop_case=l2_write_hidden")],
+             expect=[r"^nestor: guest write to Nestor's memory at 0x[0-9a-f]+ .* dropped$",
+                     r"^nested: l2_write_hidden: end: exit 18 at the final vmcall$",
+                     r"^nested: l2_write_hidden: L2 read back 0xffffffffffffffff$",
+                     r"^nested: l2_write_hidden: L2's RFLAGS.TF 0, IF as set$",
+                     r"^nested: l2_write_hidden: L2's own single step over the write: exit 0 at after the write$",
+                     r"^nested: l2_write_hidden: VM-exit interruption information 0x80000301$",
+                     r"^nested: l2_write_hidden: exit qualification 0x4000$",
+                     r"^nested: l2_write_hidden: done$",
+                     r"^nestor: guest exited with status 0$",
+                     r"^nestor: Nestor's memory: all \d+ KiB free still hold the fill pattern$"],
+             reject=[r"FAIL", r"cannot continue the guest"], timeout=120),
     nested_stop("nested-stop-vmx-abort", "vmx_abort", [
         r"^nestor: L1 VMX abort, indicator 4 \(SDM 27\.7\), VMCS 0x[0-9a-f]+: "
         r"L1 is shut down as the CPU would be$",
