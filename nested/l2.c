@@ -331,6 +331,12 @@ static void refuse_unemulated(struct vcpu *v, const struct vmcs12 *f)
 		guest_unsupported(v, "L1 runs L2 with APIC virtualization; that is nested VMX part 3, not there yet");
 }
 
+static bool l1_uses_ept(const struct vmcs12 *f)
+{
+	return (f->PROC_BASED_CONTROLS & PROC_SECONDARY_CONTROLS) &&
+	       (f->SECONDARY_PROC_CONTROLS & PROC2_ENABLE_EPT);
+}
+
 static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		      struct l2_state *s)
 {
@@ -344,10 +350,17 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 	w.l1_vmx_root = false;
 	w.vmcs_shadowing = false;
 	w.ia32e_guest = false;
-	w.all_pf = false;
-	memset(&w.pf, 0, sizeof(w.pf));
-	w.cr3_load = false;
-	w.cr0_watch = w.cr4_watch = 0;
+	/* A guest MAXPHYADDR below the CPU's (vmx/phys_width_exits.c) works
+	 * on the running guest's paging, which is over L1's physical space
+	 * when L1 does not use EPT: its intercepts stay, for L2. Under L1's
+	 * EPT, L2's physical addresses are not L1's: they go (nested/ept02.c
+	 * walks EPT12 with L1's width). */
+	if (l1_uses_ept(&v->nested->cache.f)) {
+		w.all_pf = false;
+		memset(&w.pf, 0, sizeof(w.pf));
+		w.cr3_load = false;
+		w.cr0_watch = w.cr4_watch = 0;
+	}
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;

@@ -283,6 +283,16 @@ void nested_l2_exit(struct vcpu *v)
 	     basic == EXIT_REASON_MONITOR_TRAP_FLAG)) {
 		d.verdict = HANDLE_IN_L0;
 		d.why = "Nestor's write step";
+	} else if (unlikely(v->vm->reduced_width) && !s->shadow_ept &&
+		   basic == EXIT_REASON_EXCEPTION_NMI &&
+		   INTR_INFO_VECTOR(exit_get(&v->exit, EF_INTR_INFO)) == VEC_PF &&
+		   INTR_INFO_TYPE(exit_get(&v->exit, EF_INTR_INFO)) == EVENT_HARDWARE_EXCEPTION) {
+		/* A guest MAXPHYADDR below the CPU's: a #PF of L2 is L0's
+		 * first, which may find the reserved-bit fault a CPU of that
+		 * width gives instead (vmx/phys_width_exits.c, Vol. 3A 4.7);
+		 * the #PF that results then goes where L1's bitmap says. */
+		d.verdict = HANDLE_IN_L0;
+		d.why = "a guest MAXPHYADDR below the CPU's";
 	} else if ((basic == EXIT_REASON_RDMSR || basic == EXIT_REASON_WRMSR) &&
 		   /* Issue 14 item 7: the operator's MSR filter comes before
 		    * L1's bitmap; a denial is a #GP routed below. */

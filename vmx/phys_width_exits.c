@@ -192,10 +192,6 @@ bool phys_width_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	}
 	if (v->probe_gpa)
 		guest_unsupported(v, "a second paging-structure access at or above 2^MAXPHYADDR while probing the first");
-	/* The probe needs every #PF of the guest to come to L0 first; while
-	 * L2 runs they are L1's to take (nested/l2_exit.c). */
-	if (v->level == VCPU_L2)
-		guest_unsupported(v, "an L2 paging-structure entry at or above 2^MAXPHYADDR: the probe runs for L1 only");
 	/* Every #PF exits while the probe page is mapped (25.2: bit 14 = 1,
 	 * mask = match = 0). */
 	v->probe_gpa = ALIGN_DOWN(gpa, PAGE_SIZE);

@@ -828,6 +828,8 @@ SCENARIOS += [
                      r"^nested: l2_maxphy: L2's handler ran for vector 14$",
                      r"^nested: l2_maxphy: error code 0x9$",
                      r"^nested: l2_maxphy: CR2 the address$",
+                     r"^nested: l2_maxphy: read through a PDE with bit 36, #PF in L1's bitmap: exit 0 at the read$",
+                     r"^nested: l2_maxphy: exit qualification 0x3f000030$",
                      r"^nested: l2_maxphy: done$",
                      r"^nestor: guest exited with status 0$"],
              reject=[r"FAIL", r"cannot continue the guest", r"WRONG", r"CHANGED"],
