@@ -29,11 +29,14 @@ static uint32_t msr_field(const struct vcpu *v, uint32_t msr)
 		return VMCS_GUEST_IA32_SYSENTER_ESP;
 	case MSR_IA32_SYSENTER_EIP:
 		return VMCS_GUEST_IA32_SYSENTER_EIP;
+	/* By the current VMCS's own entry controls: vmcs02 may load PAT
+	 * for L1 where vmcs01 does not (26.4: the list comes after the
+	 * guest state, so its value must be the one that entry loads). */
 	case MSR_IA32_DEBUGCTL:
-		return (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_DEBUG_CONTROLS)
+		return (v->cur->ctls.entry & ENTRY_LOAD_DEBUG_CONTROLS)
 			       ? VMCS_GUEST_IA32_DEBUGCTL : 0;
 	case MSR_IA32_PAT:
-		return (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
+		return (v->cur->ctls.entry & ENTRY_LOAD_PAT)
 			       ? VMCS_GUEST_IA32_PAT : 0;
 	case 0xc0000100u: /* IA32_FS_BASE */
 		return VMCS_GUEST_FS_BASE;
