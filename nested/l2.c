@@ -482,8 +482,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	 * the guest's whatever level runs): an event for L1's own delivery
 	 * would otherwise go into L2. */
 	if (v->events.pending || v->events.nmi_deferred ||
-	    (v->events.intr_deferred[0] | v->events.intr_deferred[1] |
-	     v->events.intr_deferred[2] | v->events.intr_deferred[3]))
+	    event_queue_intr_waiting(&v->events))
 		guest_unsupported(v, "L1 entered L2 while an event of its own was still being delivered");
 	if (!setup(v, s))
 		guest_unsupported(v, "no memory for vmcs02 (nestor_mem= is too small for nested VMX)");

@@ -61,9 +61,17 @@ static void reflect_as_is(struct vcpu *v)
 	l2_reflect(v, &x);
 }
 
+/* What nested_reflect_exit() reads, read for this exit only where a rule
+ * needs it (the exit path's rule: only the fields the exit needs): RSP
+ * and the operand size for the register operands of CR accesses and
+ * VMREAD/VMWRITE, the CPL for PAUSE-loop exiting, IA32_XSS for
+ * XSAVES/XRSTORS. */
 static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 {
 	struct exit_record *r = &v->exit;
+	unsigned basic = EXIT_REASON_BASIC(r->reason);
+	bool operands = basic == EXIT_REASON_CR_ACCESS ||
+			basic == EXIT_REASON_VMREAD || basic == EXIT_REASON_VMWRITE;
 
 	e->reason = r->reason;
 	e->qual = exit_get(r, EF_QUAL);
@@ -71,18 +79,19 @@ static void reflect_input(struct vcpu *v, struct reflect_exit *e)
 	e->intr_error = (uint32_t)exit_get(r, EF_INTR_ERROR);
 	e->insn_info = (uint32_t)exit_get(r, EF_INSN_INFO);
 	for (unsigned i = 0; i < 16; i++)
-		e->gpr[i] = i == 4 ? vmcs_read(VMCS_GUEST_RSP) : gpr_read(v, i);
+		e->gpr[i] = i == 4 ? (operands ? vmcs_read(VMCS_GUEST_RSP) : 0)
+				   : gpr_read(v, i);
 	/* XSAVES/XRSTORS: IA32_XSS is not switched by the VMCS, so the
 	 * CPU's is L2's (the XSS-exiting bitmap reads it, 25.1.3). */
 	e->xss = 0;
-	if (EXIT_REASON_BASIC(r->reason) == EXIT_REASON_XSAVES ||
-	    EXIT_REASON_BASIC(r->reason) == EXIT_REASON_XRSTORS)
+	if (basic == EXIT_REASON_XSAVES || basic == EXIT_REASON_XRSTORS)
 		(void)rdmsr_checked(0xda0u /* IA32_XSS */, &e->xss);
-	e->cpl = guest_cpl();
-	e->long_mode = (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
+	e->cpl = basic == EXIT_REASON_PAUSE ? guest_cpl() : 0;
+	e->long_mode = operands &&
+		       (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
 		       (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L);
 	/* vmcs02's timer is L1's alone: L0 runs none for itself. */
-	e->l1_timer_expired = EXIT_REASON_BASIC(r->reason) == EXIT_REASON_PREEMPTION_TIMER &&
+	e->l1_timer_expired = basic == EXIT_REASON_PREEMPTION_TIMER &&
 		(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER);
 }
 
