@@ -491,13 +491,18 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	s->shadow_ept = out.shadow_ept;
 	s->flush_vpid_each_switch = out.flush_vpid_each_switch;
 	eptp = s->shadow_ept ? ept02_for(v, f->EPT_POINTER) : v->vm->eptp;
-	/* L1's registers a vmcs02 entry loads but the vmcs12's does not. */
-	l1.efer = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_EFER)
-			  ? vmcs_read(VMCS_GUEST_IA32_EFER) : rdmsr(MSR_EFER);
-	l1.pat = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
-			 ? vmcs_read(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
-	l1.dr7 = vmcs_read(VMCS_GUEST_DR7);
-	l1.debugctl = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL);
+	/* L1's registers a vmcs02 entry loads but the vmcs12's does not,
+	 * read (from vmcs01, still current) only where that is so. */
+	if ((out.ctls.entry & ENTRY_LOAD_EFER) && !(f->ENTRY_CONTROLS & ENTRY_LOAD_EFER))
+		l1.efer = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_EFER)
+				  ? vmcs_read(VMCS_GUEST_IA32_EFER) : rdmsr(MSR_EFER);
+	if ((out.ctls.entry & ENTRY_LOAD_PAT) && !(f->ENTRY_CONTROLS & ENTRY_LOAD_PAT))
+		l1.pat = (v->cfg->ctl[VMX_ENTRY] & ENTRY_LOAD_PAT)
+				 ? vmcs_read(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
+	if (!(f->ENTRY_CONTROLS & ENTRY_LOAD_DEBUG_CONTROLS)) {
+		l1.dr7 = vmcs_read(VMCS_GUEST_DR7);
+		l1.debugctl = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL);
+	}
 
 	if (vmcs_load(&s->vmcs02.lv) != VMX_OK)
 		panic("VMPTRLD of vmcs02 0x%lx failed", s->vmcs02.lv.pa);
