@@ -13,6 +13,7 @@
  * then (nested/vmx_ops.c), and whenever vmcs12's EPTP changes. When the
  * pool runs low the whole EPT02 is dropped and built again. */
 #include "lib/log.h"
+#include "lib/string.h"
 #include "mm/ept_compose.h"
 #include "mm/pool.h"
 #include "nested/l2.h"
@@ -32,21 +33,26 @@ static int ept12_read(void *ctx, uint64_t l1_gpa, uint64_t *entry)
 	return l2_read_l1(ctx, l1_gpa, entry, 8) ? 0 : -1;
 }
 
-static bool hidden(const struct vm *vm, uint64_t pa)
-{
-	for (unsigned i = 0; i < vm->nhidden; i++)
-		if (pa >= vm->hidden[i].start && pa < vm->hidden[i].end)
-			return true;
-	return false;
-}
-
-/* What EPT01 maps at an L1 guest-physical address, for L1 itself. */
+/* What EPT02 composes with at an L1 guest-physical address: what EPT01
+ * maps there for L1 itself, except L1's APIC-access page when it is not
+ * L1's RAM (nested/l2_apic.c), which is Nestor's own page, and which no
+ * larger leaf may cover. */
 static int ept01_lookup(void *ctx, uint64_t l1_gpa, struct ept01_map *m)
 {
 	struct vcpu *v = ctx;
+	const struct l2_state *s = l2_of(v);
 	struct ept_walk w;
 
-	if (hidden(v->vm, l1_gpa) ||
+	if (s->apic_special != NO_APIC_SPECIAL &&
+	    (l1_gpa & ~0xfffull) == s->apic_special) {
+		m->hpa = s->apic_page | (l1_gpa & 0xfff);
+		m->level = 1;
+		m->perm = EPT_R | EPT_W | EPT_X;
+		m->memtype = EPT_MT_WB;
+		m->ipat = false;
+		return 0;
+	}
+	if (in_nestor_memory(v->vm, l1_gpa) ||
 	    ept_walk_caps(&v->vm->ept.ops, v->vm->ept.pml4_pa,
 			  &v->vm->ept.caps, l1_gpa, &w) || !w.ok)
 		return -1;
@@ -55,6 +61,9 @@ static int ept01_lookup(void *ctx, uint64_t l1_gpa, struct ept01_map *m)
 	m->perm = w.perm;
 	m->memtype = w.memtype;
 	m->ipat = w.ignore_pat;
+	if (m->level > 1 && s->apic_special != NO_APIC_SPECIAL &&
+	    !((l1_gpa ^ s->apic_special) >> (12 + 9 * (m->level - 1))))
+		m->level = 1;
 	return 0;
 }
 
@@ -131,7 +140,7 @@ static void give_l1(struct vcpu *v, uint32_t reason, uint64_t qual,
 static void hidden_leaf(struct vcpu *v, const struct ept12_result *w,
 			struct ept02_leaf *leaf)
 {
-	if (!hidden(v->vm, w->l1_gpa) || !v->vm->hidden_page_pa ||
+	if (!in_nestor_memory(v->vm, w->l1_gpa) || !v->vm->hidden_page_pa ||
 	    (w->access & EPT12_ACC_WRITE) || !(w->perm & EPT_R))
 		return;
 	leaf->kind = EPT02_MAP;
@@ -157,6 +166,22 @@ static bool install(struct vcpu *v, struct l2_state *s,
 	return true;
 }
 
+/* L1 without EPT (EPT02_IDENTITY): L2's guest-physical addresses are L1's,
+ * with every right; EPT01 alone decides, as when vmcs02 runs on EPT01. */
+static void identity_walk(uint64_t gpa, unsigned access,
+			  struct ept12_result *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->kind = EPT12_TRANSLATED;
+	w->gpa = gpa;
+	w->access = access & 7;
+	w->l1_gpa = gpa;
+	w->level = 3;
+	w->perm = EPT_R | EPT_W | EPT_X;
+	w->memtype = EPT_MT_WB;
+	w->dirty = true;
+}
+
 void ept02_violation(struct vcpu *v)
 {
 	struct l2_state *s = l2_of(v);
@@ -171,7 +196,9 @@ void ept02_violation(struct vcpu *v)
 	/* Table 27-7 bits 7 and 8: a guest paging-structure access. */
 	if ((qual & QUAL_GLA_VALID) && !(qual & QUAL_TRANSLATION))
 		access |= EPT12_ACC_PAGING;
-	if (!access || ept12_walk(&caps, s->eptp12, gpa, access, ept12_read, v, &w))
+	if (s->eptp12 == EPT02_IDENTITY)
+		identity_walk(gpa, access, &w);
+	else if (!access || ept12_walk(&caps, s->eptp12, gpa, access, ept12_read, v, &w))
 		guest_unsupported(v, "an EPT violation of L2 that Nestor cannot walk in L1's EPT");
 	switch (w.kind) {
 	case EPT12_MISCONFIG:
@@ -197,7 +224,19 @@ void ept02_violation(struct vcpu *v)
 	if (leaf.kind != EPT02_MAP) {
 		log_printf(LOG_QUIET, "nestor: L2 address 0x%lx is L1 address 0x%lx: %s\n",
 			   gpa, w.l1_gpa, leaf.why ? leaf.why : "?");
-		guest_unsupported(v, "L2 reaches, through L1's EPT, memory that is not L1's RAM (MMIO, Nestor's memory or the xAPIC page): not emulated for L2 yet");
+		guest_unsupported(v, s->eptp12 == EPT02_IDENTITY
+			? "L2 writes, or reaches, memory that is not L1's RAM (MMIO, Nestor's memory or the xAPIC page) while L1 runs it without EPT and with an APIC-access page outside its RAM: not emulated"
+			: "L2 reaches, through L1's EPT, memory that is not L1's RAM (MMIO, Nestor's memory or the xAPIC page): not emulated for L2 yet");
+	}
+	/* The identity EPT02 keeps EPT01's memory type (no EPT12 type to
+	 * combine with, 28.2.6). */
+	if (s->eptp12 == EPT02_IDENTITY && (w.l1_gpa & ~0xfffull) != s->apic_special) {
+		struct ept01_map m;
+
+		if (!ept01_lookup(v, w.l1_gpa, &m)) {
+			leaf.memtype = m.memtype;
+			leaf.ipat = m.ipat;
+		}
 	}
 	/* Keep the pool for EPT01's run-time needs (the write step's sink,
 	 * the MAXPHYADDR probe, page splits): start EPT02 again first. */

@@ -38,12 +38,37 @@ struct l2_state l2_boot;
 
 bool l2_read_l1(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
-	const void *p = guest_phys_ptr(ctx, gpa, len);
+	const struct vcpu *v = ctx;
+	uint8_t *out = buf;
 
-	if (!p)
-		return false;
-	memcpy(buf, p, len);
+	/* Page by page: L1's RAM as it is; Nestor's memory as the all-ones
+	 * page EPT01 shows L1 there (what the CPU would read for L1). */
+	while (len) {
+		size_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+		const void *p;
+
+		if (chunk > len)
+			chunk = len;
+		p = guest_phys_ptr(v, gpa, chunk);
+		if (p)
+			memcpy(out, p, chunk);
+		else if (v->vm->hidden_page_pa && in_nestor_memory(v->vm, gpa))
+			memset(out, 0xff, chunk);
+		else
+			return false;
+		out += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
 	return true;
+}
+
+void l2_stop_address(struct vcpu *v, const char *field, uint64_t gpa,
+		     const char *why)
+{
+	log_printf(LOG_QUIET, "nestor: L1's %s is at 0x%lx, which is not its RAM: %s\n",
+		   field, gpa, why);
+	guest_unsupported(v, "L1 gave L2 an address Nestor cannot emulate (the line above names it)");
 }
 
 /* Rows of the field table loaded into vmcs02 and saved back as they are
@@ -71,6 +96,7 @@ static const uint32_t exit_encodings[] = {
 	VMCS_GUEST_IA32_EFER, VMCS_GUEST_IA32_PERF_GLOBAL_CTRL,
 	VMCS_GUEST_IA32_BNDCFGS, VMCS_GUEST_PDPTE0, VMCS_GUEST_PDPTE1,
 	VMCS_GUEST_PDPTE2, VMCS_GUEST_PDPTE3, VMCS_PREEMPTION_TIMER_VALUE,
+	VMCS_GUEST_INTR_STATUS,
 };
 
 void l2_field_written(struct vcpu *v, const struct vmcs_field_info *f)
@@ -114,7 +140,8 @@ static bool setup(struct vcpu *v, struct l2_state *s)
 	s->msr_bitmap = (uint8_t *)pool_alloc("vmcs02's MSR bitmap");
 	s->io_a = (uint8_t *)pool_alloc("vmcs02's I/O bitmap A");
 	s->io_b = (uint8_t *)pool_alloc("vmcs02's I/O bitmap B");
-	if (!pa || !s->msr_bitmap || !s->io_a || !s->io_b)
+	s->apic_page = pool_alloc("vmcs02's APIC-access page for an L1 address outside its RAM");
+	if (!pa || !s->msr_bitmap || !s->io_a || !s->io_b || !s->apic_page)
 		return false;
 	*(uint32_t *)pa = v->cfg->revision;
 	if (loaded_vmcs_init(&s->vmcs02.lv, pa) != LOADED_VMCS_OK)
@@ -261,18 +288,10 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 	 * it (vmx/caps.c shows the timer only with this control). */
 	if (want.pin & PIN_PREEMPTION_TIMER)
 		want.exit |= EXIT_SAVE_PREEMPTION_TIMER;
-	/* 24.6.8: the TPR shadow's virtual-APIC page is an L1 address; it
-	 * must be L1 RAM (identity-mapped by EPT01), never Nestor's. */
-	if ((want.proc & PROC_TPR_SHADOW) &&
-	    !guest_phys_ptr(v, f->VIRTUAL_APIC_PAGE_ADDR, 4096))
-		guest_unsupported(v, "L1's virtual-APIC page is not in its RAM; Nestor runs L2 with a TPR shadow in L1 RAM only");
 	/* Issue 14 item 1: nothing to write when the merge gives what vmcs02
 	 * holds (its software copy, kept by every writer of its controls). */
 	if (!full && !memcmp(&want, c, sizeof(want)) && same_rest(o, &s->last_out)) {
-		if (want.proc & PROC_TPR_SHADOW) {
-			vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, f->VIRTUAL_APIC_PAGE_ADDR);
-			vmcs_write(VMCS_TPR_THRESHOLD, f->TPR_THRESHOLD);
-		}
+		l2_apic_fields(v, s, f, c);
 		if (want.proc2 & PROC2_ENABLE_XSAVES)
 			vmcs_write(VMCS_XSS_EXIT_BITMAP, f->XSS_EXIT_BITMAP);
 		return;
@@ -311,24 +330,9 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 		vmcs_write(VMCS_IO_BITMAP_A, (uint64_t)o->io_a_page);
 		vmcs_write(VMCS_IO_BITMAP_B, (uint64_t)o->io_b_page);
 	}
-	if (c->proc & PROC_TPR_SHADOW) {
-		vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, f->VIRTUAL_APIC_PAGE_ADDR);
-		vmcs_write(VMCS_TPR_THRESHOLD, f->TPR_THRESHOLD);
-	}
+	l2_apic_fields(v, s, f, c);
 	if (c->proc2 & PROC2_ENABLE_XSAVES)
 		vmcs_write(VMCS_XSS_EXIT_BITMAP, f->XSS_EXIT_BITMAP);
-}
-
-/* Controls of the vmcs12 Nestor does not emulate for L2 yet: said, and L1
- * stopped, never approximated. */
-static void refuse_unemulated(struct vcpu *v, const struct vmcs12 *f)
-{
-	uint32_t proc2 = (f->PROC_BASED_CONTROLS & PROC_SECONDARY_CONTROLS)
-				 ? f->SECONDARY_PROC_CONTROLS : 0;
-
-	if (proc2 & (PROC2_VIRTUALIZE_APIC_ACCESSES | PROC2_VIRTUALIZE_X2APIC |
-		     PROC2_APIC_REGISTER_VIRT | PROC2_VIRTUAL_INTERRUPT_DELIVERY))
-		guest_unsupported(v, "L1 runs L2 with APIC virtualization; that is nested VMX part 3, not there yet");
 }
 
 static bool l1_uses_ept(const struct vmcs12 *f)
@@ -402,10 +406,16 @@ static bool merge(struct vcpu *v, struct l2_state *s, struct vmcs02_out *out)
 			   out->unbacked[VMX_PROC2], out->unbacked[VMX_EXIT],
 			   out->unbacked[VMX_ENTRY]);
 		guest_unsupported(v, "vmcs02 cannot hold what L1 asked for");
-	default:
-		log_printf(LOG_QUIET, "nestor: L1's bitmap at 0x%lx is not in its RAM\n",
-			   out->failed_gpa);
-		guest_unsupported(v, "Nestor reads L1's MSR and I/O bitmaps from its RAM only");
+	default: {
+		const struct vmcs12 *f = &v->nested->cache.f;
+		uint64_t page = out->failed_gpa & ~0xfffull;
+
+		l2_stop_address(v, page == f->MSR_BITMAP ? "MSR bitmap (MSR_BITMAP)"
+				   : page == f->IO_BITMAP_A ? "I/O bitmap A (IO_BITMAP_A)"
+				   : "I/O bitmap B (IO_BITMAP_B)",
+				out->failed_gpa,
+				"the CPU would read whatever is there; Nestor reads bitmaps from L1's RAM, or its own memory as the all-ones page L1 sees");
+	}
 	}
 }
 
@@ -475,9 +485,8 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	struct l1_regs l1 = { 0 };
 	uint64_t eptp;
 	uint32_t bad_msr;
-	bool full;
+	bool full, apic_moved;
 
-	refuse_unemulated(v, f);
 	/* What the queue holds now is L1's (an NMI latched for the guest is
 	 * the guest's whatever level runs): an event for L1's own delivery
 	 * would otherwise go into L2. */
@@ -490,7 +499,17 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 		return;
 	s->shadow_ept = out.shadow_ept;
 	s->flush_vpid_each_switch = out.flush_vpid_each_switch;
-	eptp = s->shadow_ept ? ept02_for(v, f->EPT_POINTER) : v->vm->eptp;
+	apic_moved = l2_apic_access_choose(v, s, f);
+	/* EPT02 when L1 uses EPT; also without, as the identity over L1's
+	 * space, when its APIC-access page is not its RAM (l2_apic.c). */
+	s->ept02_used = s->shadow_ept || s->apic_special != NO_APIC_SPECIAL;
+	if (s->ept02_used && !s->shadow_ept && v->vm->reduced_width)
+		guest_unsupported(v, "guest_maxphyaddr= with L1 running L2 without EPT and an APIC-access page outside its RAM is not emulated");
+	eptp = s->shadow_ept ? ept02_for(v, f->EPT_POINTER)
+	       : s->ept02_used ? ept02_for(v, EPT02_IDENTITY) : v->vm->eptp;
+	/* 29.4.5: no translation cached before may bypass the new page. */
+	if (apic_moved)
+		flush_eptp(v, eptp);
 	/* L1's registers a vmcs02 entry loads but the vmcs12's does not,
 	 * read (from vmcs01, still current) only where that is so. */
 	if ((out.ctls.entry & ENTRY_LOAD_EFER) && !(f->ENTRY_CONTROLS & ENTRY_LOAD_EFER))
@@ -521,6 +540,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	write_controls(v, s, f, &out, full);
 	vmcs_write(VMCS_EPT_POINTER, eptp);
 	load_l2_guest_state(v, f, &out, &l1, full);
+	l2_apic_entry_state(f, &s->vmcs02.ctls);
 	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
 	 * entry from L1. */
 	if (out.ctls.pin & PIN_PREEMPTION_TIMER)
@@ -619,6 +639,7 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 		f->GUEST_PDPTE2 = vmcs_read(VMCS_GUEST_PDPTE2);
 		f->GUEST_PDPTE3 = vmcs_read(VMCS_GUEST_PDPTE3);
 	}
+	l2_apic_exit_state(f);
 	write_exit_info(f, x, efer);
 	/* 27.5.1, 27.5.5: what the exit leaves of L2's state for L1. An exit
 	 * caused by an NMI blocks NMIs; otherwise L2's blocking stays where

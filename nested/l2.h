@@ -52,6 +52,19 @@ struct l2_state {
 	 * vmcs12 does not load it on exit, and blocking by NMI (27.5.5). */
 	uint64_t l2_cr0, l2_efer, l2_pat;
 	bool l1_nmi_blocked;
+	/* l2.c: the APIC-access page (issue 15 item 1, 29.4). On the CPU an
+	 * access of L2's is an APIC access when its translation ends on the
+	 * page at A, the vmcs12's APIC-access address. vmcs02's is the host
+	 * page H that EPT02 gives exactly those L2 pages: A itself when A
+	 * is L1's RAM; otherwise Nestor's own apic_page, which EPT02 maps
+	 * for every L2 page whose L1 address is A (apic_special), and which
+	 * nothing else maps, so L1's device or hole behind A is never
+	 * reached. EPT02 is then needed even when L1 has no EPT: it is the
+	 * identity over L1's space (ept02.c, EPT02_IDENTITY). */
+	uint64_t apic_page;              /* l2.c: allocated with vmcs02 */
+	uint64_t apic_special;           /* A when not L1's RAM, else NO_APIC_SPECIAL */
+	uint64_t apic_access02;          /* H: vmcs02's APIC-access address */
+	bool ept02_used;                 /* vmcs02 runs on EPT02 (not EPT01) */
 	uint64_t ept02_fills;            /* statistics */
 	uint64_t ept02_drops;
 };
@@ -64,11 +77,23 @@ static inline struct l2_state *l2_of(struct vcpu *v)
 	return &l2_boot;
 }
 
+#define NO_APIC_SPECIAL (~0ull) /* never a page address */
+/* The EPTP12 of the identity EPT02 (L1 without EPT, its APIC-access page
+ * not in its RAM): no EPTP passes 26.2.1.1 with a walk length of 0. */
+#define EPT02_IDENTITY 0ull
+
 /* The VPID Nestor gives L2 (L1 has v->vpid). */
 #define NESTED_VPID02 2u
 
-/* l2.c: read len bytes of L1's RAM at gpa (vmcs02_read_fn shape). */
+/* l2.c: read len bytes of L1's memory at gpa as the CPU reads it for L1
+ * (vmcs02_read_fn shape): its RAM, and Nestor's memory as the all-ones
+ * page L1 sees there; false for anything else (MMIO, a hole). */
 bool l2_read_l1(void *ctx, uint64_t gpa, void *buf, size_t len);
+/* l2.c: L1 named, for the CPU to use for L2, an address Nestor cannot
+ * reproduce the CPU's accesses to (field: the vmcs12 field, spelled out;
+ * why: what the CPU would do there). Says so and stops L1. */
+NORETURN void l2_stop_address(struct vcpu *v, const char *field, uint64_t gpa,
+		     const char *why);
 
 /* l2.c: the reflected exit: L2's state saved into the cached vmcs12 with
  * the exit information in `info` (what the CPU would have written for
@@ -89,7 +114,7 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *info);
 uint64_t ept02_for(struct vcpu *v, uint64_t eptp12);
 /* Drop every EPT02 translation (INVEPT by L1, a new EPTP12, a low pool). */
 void ept02_drop(struct vcpu *v, const char *why);
-/* An EPT violation in vmcs02 while L1 uses EPT: fill EPT02 (true: L2
+/* An EPT violation in vmcs02 while it runs on EPT02: fill EPT02 (L2
  * resumes) or give L1 its EPT violation / misconfiguration (l2_reflect). */
 void ept02_violation(struct vcpu *v);
 
@@ -101,6 +126,20 @@ uint8_t l2_closed_events(const struct vmcs12 *f, bool at_entry);
  * or one its shadow VMCS holds), or the whole of it. */
 void l2_field_written(struct vcpu *v, const struct vmcs_field_info *f);
 void l2_all_dirty(struct vcpu *v);
+
+/* l2_apic.c (issue 15): the APIC-access page for this entry (vmcs12's A
+ * into l2_state's apic_special / apic_access02, EPT02 dropped when A's
+ * mapping changes); true when vmcs02's APIC-access address changed. */
+bool l2_apic_access_choose(struct vcpu *v, struct l2_state *s,
+			   const struct vmcs12 *f);
+/* The APIC-virtualization fields vmcs02 takes for its controls c (24.6.8);
+ * L1 is stopped when its virtual-APIC page is not its RAM. */
+void l2_apic_fields(struct vcpu *v, const struct l2_state *s,
+		    const struct vmcs12 *f, const struct vmcs_ctls *c);
+/* The guest interrupt status into vmcs02 at entry, into the vmcs12 at a
+ * reflected exit (with virtual-interrupt delivery). */
+void l2_apic_entry_state(const struct vmcs12 *f, const struct vmcs_ctls *c);
+void l2_apic_exit_state(struct vmcs12 *f);
 
 /* l2.c: INVVPID by L1 of its VPID(s), exact by type (30.3 INVVPID). */
 void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la);

@@ -275,7 +275,7 @@ void nested_l2_exit(struct vcpu *v)
 	 * vmcs01, vmcs02 and the shadow VMCS loaded. */
 	crash_test_l2_exit();
 	v->l2_events_closed = l2_closed_events(f, false);
-	if (basic == EXIT_REASON_EPT_VIOLATION && s->shadow_ept) {
+	if (basic == EXIT_REASON_EPT_VIOLATION && s->ept02_used) {
 		ept02_violation(v);
 		route_nmi(v);
 		return;

@@ -14,6 +14,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "nested/l2.h"
 #include "nested/nested_vcpu.h"
 #include "vmx/exits.h"
 #include "vmx/msr_policy.h"
@@ -128,12 +129,16 @@ static bool load_one(struct vcpu *v, uint32_t msr, uint64_t val)
 static bool read_entry(struct vcpu *v, uint64_t area, uint32_t i,
 		       uint64_t e[2])
 {
-	const void *p = guest_phys_ptr(v, area + 16ull * i, 16);
+	return l2_read_l1(v, area + 16ull * i, e, 16);
+}
 
-	if (!p)
-		return false;
-	memcpy(e, p, 16);
-	return true;
+/* Where the CPU would read or write the list, it is not L1's RAM (nor
+ * Nestor's memory, which reads as all-ones): docs/architecture.md. */
+static void area_stop(struct vcpu *v, const char *field, uint64_t area,
+		      uint32_t i)
+{
+	l2_stop_address(v, field, area + 16ull * i,
+			"the CPU would reach whatever is there; Nestor does not emulate that");
 }
 
 uint32_t nested_entry_msr_load(struct vcpu *v)
@@ -146,7 +151,8 @@ uint32_t nested_entry_msr_load(struct vcpu *v)
 		uint64_t e[2];
 
 		if (!read_entry(v, f->ENTRY_MSR_LOAD_ADDR, i, e))
-			guest_unsupported(v, "L1's VM-entry MSR-load area is not in its RAM");
+			area_stop(v, "VM-entry MSR-load area (ENTRY_MSR_LOAD_ADDR)",
+				  f->ENTRY_MSR_LOAD_ADDR, i);
 		if (!load_one(v, (uint32_t)e[0], e[1]))
 			return i + 1;
 	}
@@ -161,7 +167,8 @@ void nested_entry_msr_load_prefix(struct vcpu *v, uint32_t n)
 		uint64_t e[2];
 
 		if (!read_entry(v, f->ENTRY_MSR_LOAD_ADDR, i, e))
-			guest_unsupported(v, "L1's VM-entry MSR-load area is not in its RAM");
+			area_stop(v, "VM-entry MSR-load area (ENTRY_MSR_LOAD_ADDR)",
+				  f->ENTRY_MSR_LOAD_ADDR, i);
 		if (!load_one(v, (uint32_t)e[0], e[1]))
 			guest_unsupported(v, "an MSR-load entry the checks passed faulted");
 	}
@@ -176,7 +183,8 @@ bool nested_exit_msr_store(struct vcpu *v)
 		uint32_t msr, fld;
 
 		if (!read_entry(v, f->EXIT_MSR_STORE_ADDR, i, e))
-			guest_unsupported(v, "L1's VM-exit MSR-store area is not in its RAM");
+			area_stop(v, "VM-exit MSR-store area (EXIT_MSR_STORE_ADDR)",
+				  f->EXIT_MSR_STORE_ADDR, i);
 		msr = (uint32_t)e[0];
 		/* 27.4: reserved bits, IA32_SMBASE and the x2APIC MSRs make the
 		 * store fail (a VMX abort). */
@@ -204,7 +212,8 @@ bool nested_exit_msr_store(struct vcpu *v)
 		}
 		slot = guest_phys_ptr(v, f->EXIT_MSR_STORE_ADDR + 16ull * i + 8, 8);
 		if (!slot)
-			guest_unsupported(v, "L1's VM-exit MSR-store area is not in its RAM");
+			area_stop(v, "VM-exit MSR-store area (EXIT_MSR_STORE_ADDR), written",
+				  f->EXIT_MSR_STORE_ADDR, i);
 		*slot = e[1];
 	}
 	return true;
@@ -219,7 +228,8 @@ bool nested_exit_msr_load(struct vcpu *v)
 		uint32_t msr;
 
 		if (!read_entry(v, f->EXIT_MSR_LOAD_ADDR, i, e))
-			guest_unsupported(v, "L1's VM-exit MSR-load area is not in its RAM");
+			area_stop(v, "VM-exit MSR-load area (EXIT_MSR_LOAD_ADDR)",
+				  f->EXIT_MSR_LOAD_ADDR, i);
 		msr = (uint32_t)e[0];
 		/* 27.6: FS/GS base, the x2APIC MSRs, IA32_SMM_MONITOR_CTL and
 		 * reserved bits make the load fail (a VMX abort). */

@@ -458,18 +458,28 @@ static struct reflect_decision apic_virt(const struct vmcs12 *v12,
 					 const struct reflect_exit *e,
 					 const struct reflect_ops *ops)
 {
-	/* APIC-access (29.4), virtualized-EOI (29.1.2) and APIC-write
-	 * (29.4.3.3) exits come only from APIC virtualization. */
-	const uint32_t apicv = PROC2_VIRTUALIZE_APIC_ACCESSES |
-			       PROC2_VIRTUALIZE_X2APIC |
-			       PROC2_APIC_REGISTER_VIRT |
-			       PROC2_VIRTUAL_INTERRUPT_DELIVERY;
+	/* vmcs02 has exactly the vmcs12's APIC virtualization (L0 uses none
+	 * for L1), so each of these exits is L1's condition: APIC access
+	 * (29.4: "virtualize APIC accesses"), virtualized EOI (29.1.3: an
+	 * EOI-exit bitmap bit, with virtual-interrupt delivery) and APIC
+	 * write (29.4.3.3, 29.5: APIC-register virtualization or virtual-
+	 * interrupt delivery, x2APIC mode included). */
+	uint32_t need;
 
 	(void)v12;
-	(void)e;
 	(void)ops;
-	if (c->proc2 & apicv)
-		return UNDECIDED("APIC virtualization for L2 is part 3 (29.4)");
+	switch (EXIT_REASON_BASIC(e->reason)) {
+	case EXIT_REASON_APIC_ACCESS:
+		need = PROC2_VIRTUALIZE_APIC_ACCESSES;
+		break;
+	case EXIT_REASON_VIRTUALIZED_EOI:
+		need = PROC2_VIRTUAL_INTERRUPT_DELIVERY;
+		break;
+	default:
+		need = PROC2_APIC_REGISTER_VIRT | PROC2_VIRTUAL_INTERRUPT_DELIVERY;
+	}
+	if (c->proc2 & need)
+		return TO_L1("APIC virtualization the vmcs12 enables (29.1.3, 29.4)");
 	return IN_L0("APIC virtualization not enabled in vmcs12: L0's own (29.4)");
 }
 

@@ -28,16 +28,6 @@
 #define VMX_ABORT_LOAD_HOST_PDPTE 2u
 #define VMX_ABORT_LOAD_HOST_MSR 4u
 
-static bool read_l1_phys(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	const void *p = guest_phys_ptr(ctx, pa, len);
-
-	if (!p)
-		return false;
-	memcpy(buf, p, len);
-	return true;
-}
-
 /* 26.4: each VM-entry MSR-load entry as nested/msr_lists.c judges it. */
 static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 					   uint64_t value)
@@ -76,7 +66,7 @@ static void check_env(struct vcpu *v, struct entry_check_env *env)
 	env->perf_global_ctrl_rsvd = perf_rsvd();
 	env->have_current_vmcs = true;
 	env->current_vmcs = v->nested->current;
-	env->read_phys = read_l1_phys;
+	env->read_phys = l2_read_l1;
 	env->read_ctx = v;
 	env->msr_load_ok = msr_load_decide;
 	env->msr_ctx = v;

@@ -892,17 +892,16 @@ static const uint32_t l1_policy_hide[VMX_CTL_KINDS] = {
 	[VMX_PROC] = PROC_TERTIARY_CONTROLS,
 	/* 24.6.2 Table 24-7. APIC virtualization for L2 (virtualize APIC
 	 * accesses and x2APIC mode, APIC-register virtualization, virtual-
-	 * interrupt delivery) is nested VMX part 3, issue 15: hidden until it
-	 * is emulated (L1's APIC-access page must never reach L1's MMIO). */
+	 * interrupt delivery) is shown where the CPU has it: vmcs02 runs it
+	 * with the vmcs12's pages, an APIC-access page outside L1's RAM
+	 * behind Nestor's own page (nested/l2_apic.c, issue 15). */
 	[VMX_PROC2] = PROC2_ENABLE_PML | PROC2_ENABLE_VMFUNC |
 		      PROC2_VMCS_SHADOWING | PROC2_EPT_VIOLATION_VE |
 		      PROC2_ENCLS_EXITING | PROC2_ENCLV_EXITING |
 		      PROC2_SUBPAGE_WRITE_PERM | PROC2_MODE_BASED_EPT_EXEC |
 		      PROC2_TSC_SCALING | PROC2_CONCEAL_VMX_FROM_PT |
 		      PROC2_PT_USES_GUEST_PHYS | PROC2_USER_WAIT_PAUSE |
-		      PROC2_ENABLE_PCONFIG | PROC2_VIRTUALIZE_APIC_ACCESSES |
-		      PROC2_VIRTUALIZE_X2APIC | PROC2_APIC_REGISTER_VIRT |
-		      PROC2_VIRTUAL_INTERRUPT_DELIVERY,
+		      PROC2_ENABLE_PCONFIG,
 	/* 24.7.1: the secondary VM-exit controls' MSR (A.4.2) is not
 	 * modelled; Intel PT, CET and PKRS
 	 * state is not switched; vmcs12 has no IA32_LBR_CTL or UINV field

@@ -24,15 +24,6 @@
 #define EPTQ_FETCH (1u << 2)
 #define EPTQ_LINEAR_VALID (1u << 7)
 
-static bool in_nestor_memory(const struct vcpu *v, uint64_t gpa)
-{
-	for (unsigned i = 0; i < v->vm->nhidden; i++)
-		if (gpa >= ALIGN_DOWN(v->vm->hidden[i].start, PAGE_SIZE) &&
-		    gpa < ALIGN_UP(v->vm->hidden[i].end, PAGE_SIZE))
-			return true;
-	return false;
-}
-
 void handle_ept_violation(struct vcpu *v)
 {
 	uint64_t q = exit_get(&v->exit, EF_QUAL);
@@ -43,7 +34,7 @@ void handle_ept_violation(struct vcpu *v)
 		write_step_apic_page(v, gpa);
 		return;
 	}
-	if (write && in_nestor_memory(v, gpa)) {
+	if (write && in_nestor_memory(v->vm, gpa)) {
 		write_step_nestor_page(v, gpa, q);
 		return;
 	}
@@ -56,10 +47,10 @@ void handle_ept_violation(struct vcpu *v)
 	log_printf(LOG_QUIET,
 		   "nestor: guest %s guest-physical 0x%lx%s (linear 0x%lx) at RIP 0x%lx: %s\n",
 		   q & EPTQ_FETCH ? "fetched from" : q & EPTQ_WRITE ? "wrote to" : "read",
-		   gpa, in_nestor_memory(v, gpa) ? " (Nestor's memory)" : "",
+		   gpa, in_nestor_memory(v->vm, gpa) ? " (Nestor's memory)" : "",
 		   q & EPTQ_LINEAR_VALID ? exit_get(&v->exit, EF_GLA) : 0,
 		   exit_get(&v->exit, EF_RIP),
-		   in_nestor_memory(v, gpa)
+		   in_nestor_memory(v->vm, gpa)
 			   ? "executing Nestor's memory is not possible"
 			   : "nothing is mapped there and Nestor does not emulate devices");
 	guest_unsupported(v, "EPT violation Nestor cannot resolve");

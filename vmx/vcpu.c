@@ -31,6 +31,15 @@ void gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 		*gpr_slot(v, n) = val;
 }
 
+bool in_nestor_memory(const struct vm *vm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < vm->nhidden; i++)
+		if (gpa >= ALIGN_DOWN(vm->hidden[i].start, PAGE_SIZE) &&
+		    gpa < ALIGN_UP(vm->hidden[i].end, PAGE_SIZE))
+			return true;
+	return false;
+}
+
 void *guest_phys_ptr(const struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	if (len == 0 || gpa + len < gpa)

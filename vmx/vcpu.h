@@ -166,6 +166,10 @@ void gpr_write(struct vcpu *v, unsigned n, uint64_t val);
  * guest RAM; NULL otherwise (never Nestor's memory, never a hole). */
 void *guest_phys_ptr(const struct vcpu *v, uint64_t gpa, uint64_t len);
 
+/* Whether the guest-physical page of gpa is Nestor's memory, which EPT01
+ * shows the guest as the all-ones page (read-only). */
+bool in_nestor_memory(const struct vm *vm, uint64_t gpa);
+
 /* The current vCPU (one per physical CPU; one vCPU on the boot CPU for
  * now). */
 extern struct vcpu boot_vcpu;
