@@ -54,7 +54,8 @@ GUEST_BLOB_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/big_blob.asm.o
 GUEST_NESTED_OBJS := $(GUEST_OBJ)/$(GUEST_DIR)/nested.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_mem.o \
 	$(GUEST_OBJ)/$(GUEST_DIR)/nested_entry.o \
-	$(GUEST_OBJ)/$(GUEST_DIR)/nested_l2.o
+	$(GUEST_OBJ)/$(GUEST_DIR)/nested_l2.o \
+	$(GUEST_OBJ)/$(GUEST_DIR)/nested_apic.o
 GUEST_NBENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/nested_bench.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \

@@ -21,6 +21,7 @@
  * Where a model lacks a control a test needs, the test reports SKIP
  * (tests/system/scenarios.py NESTED_MODEL_SKIPS). */
 #include "tests/guests/nested.h"
+#include "tests/guests/nested_l2.h"
 
 #include "arch/x86/regs.h"
 #include "lib/format.h"
@@ -32,25 +33,6 @@
 _Static_assert(NESTOR_SENTINEL_INV0 == 0xb1bab2acabadb1b1ull &&
 	       NESTOR_SENTINEL_INV1 == 0xdedeb3baacb1abbcull, "l2_scan's pattern");
 
-/* Exit reasons (Appendix C, Table C-1). */
-enum {
-	XR_EXCEPTION_NMI = 0, XR_TRIPLE_FAULT = 2, XR_INTERRUPT_WINDOW = 7,
-	XR_NMI_WINDOW = 8, XR_CPUID = 10, XR_HLT = 12, XR_INVLPG = 14,
-	XR_RDPMC = 15, XR_RDTSC = 16, XR_VMCALL = 18, XR_VMLAUNCH = 20,
-	XR_VMREAD = 23, XR_VMXOFF = 26, XR_CR_ACCESS = 28, XR_IO = 30,
-	XR_RDMSR = 31, XR_WRMSR = 32, XR_EPT_VIOLATION = 48,
-	XR_EPT_MISCONFIG = 49, XR_PREEMPTION_TIMER = 52,
-};
-
-/* Interruption-information fields (24.8.3 for VM entry, 24.9.2 for VM
- * exit and IDT vectoring): vector 7:0, type 10:8, error code 11, valid
- * 31. */
-#define II_VALID (1U << 31)
-#define II_EC (1U << 11)
-#define II_TYPE(t) ((uint32_t)(t) << 8)
-enum { T_EXT_INT = 0, T_NMI = 2, T_HW_EXC = 3, T_SW_INT = 4, T_SW_EXC = 6 };
-
-#define RFLAGS_IF (1ULL << 9)
 #define SEL_CODE64 0x08
 #define SEL_DATA 0x10
 #define SEL_CODE32 0x18
@@ -62,15 +44,11 @@ enum { T_EXT_INT = 0, T_NMI = 2, T_HW_EXC = 3, T_SW_INT = 4, T_SW_EXC = 6 };
 #define PORT_POST 0x80                  /* not in the I/O bitmaps here */
 #define PORT_A 0x81                     /* in bitmap A: always exits */
 #define PORT_B 0x8001                   /* in bitmap B: always exits */
-#define L2_DONE 0x600d                  /* RBX of the final VMCALL */
 
 /* ------------------------------------------------------------------------
  * L2's code. Each function ends in "VMCALL with RBX = L2_DONE", then a
  * loop of VMCALLs should L1 resume it. Labels inside mark the instructions
  * whose exits the tests expect, to compare GUEST_RIP with. */
-#define L2_FN(name) ".globl " #name "\n" #name ":\n\t"
-#define L2_LABEL(name) ".globl " #name "\n" #name ":\n\t"
-#define L2_END "mov $0x600d, %ebx\n\t1: vmcall\n\tjmp 1b\n\t"
 
 __asm__(".text\n.balign 16\n"
 	/* 1: CPUID twice, then the end. */
@@ -89,7 +67,8 @@ __asm__(".text\n.balign 16\n"
 	"movabs $0xdedeb3baacb1abbc, %r10\n\t"
 	"not %r8\n\t"
 	"not %r10\n\t"
-	"mov %rsi, %rax\n"
+	"mov %rsi, %rax\n\t"
+	L2_LABEL(l2_scan_next)
 	"1:\tcmp %rdi, %rax\n\t"
 	"jae 3f\n\t"
 	"cmp (%rax), %r8\n\t"
@@ -407,7 +386,6 @@ extern const char l2_cr8[], l2_cr8_store[], l2_cr8_load[], l2_cr8_end[];
 extern const char l2_ud_bp[], l2_ud_bp_int3[], l2_ud_bp_end[];
 extern const char l2_pf_read[], l2_pf_write[];
 extern const char l2_inject_target[];
-extern const char l2_scan[], l2_scan_end[];
 extern const char l2_spin[];
 extern const char l2_read_rsi[], l2_read_rsi_at[];
 extern const char l2_write_read_rsi[], l2_write_read_rsi_end[];
@@ -420,7 +398,7 @@ extern const char l2_ud2[];
 extern const char l2_ept[], l2_ept_write[], l2_ept_fetch[];
 extern const char l2_pm32[], l2_pm32_out[], l2_pm32_cpuid[];
 extern const char l2_real[], l2_real_out[], l2_real_cpuid[];
-extern const char l2_isr_stubs[], l2_isr_vmcall[];
+extern const char l2_isr_stubs[];
 
 /* ------------------------------------------------------------------------
  * L2's memory and L1's view of it */
@@ -439,43 +417,43 @@ static struct idt_gate l2_idt[256] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t l2_vmcs[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t io_bitmap_a[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t io_bitmap_b[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint8_t msr_bitmap[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+uint8_t msr_bitmap[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 /* EPT12 (28.2.2): PML4, PDPT, a page directory for [0, 1 GiB) and a page
  * table for [0, 2 MiB) (4 KiB pages, so that single pages of this image
  * can be unmapped); the rest with 2 MiB pages. */
 static uint64_t ept_pml4[512] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t ept_pdpt[512] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t ept_pd[512] __attribute__((aligned(PAGE_SIZE)));
-static uint64_t ept_pt[512] __attribute__((aligned(PAGE_SIZE)));
+uint64_t ept_pt[512] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t ept_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t ept_bad_page[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
 /* 32-bit paging for the protected-mode L2: 4 MiB pages (4.3). */
 static uint32_t pd32[1024] __attribute__((aligned(PAGE_SIZE)));
 
-static struct rt_l2_regs regs;
+struct rt_l2_regs regs;
 static bool launched;
 
-static const char *cur(void)
+const char *cur(void)
 {
 	return nested_current;
 }
 
-static void w(enum vmcs_field f, uint64_t v)
+void w(enum vmcs_field f, uint64_t v)
 {
 	rt_vmcs_write(f, v);
 }
 
-static uint64_t r(enum vmcs_field f)
+uint64_t r(enum vmcs_field f)
 {
 	return rt_vmcs_read(f);
 }
 
-static void set_bits(enum vmcs_field f, uint64_t bits)
+void set_bits(enum vmcs_field f, uint64_t bits)
 {
 	w(f, r(f) | bits);
 }
 
-static void clear_bits(enum vmcs_field f, uint64_t bits)
+void clear_bits(enum vmcs_field f, uint64_t bits)
 {
 	w(f, r(f) & ~bits);
 }
@@ -495,7 +473,7 @@ static void idt_init(void)
 
 /* A fresh VMCS with the baseline, L2 entering at `code` on its own stack
  * with its own IDT, and no sentinel: the entry is to succeed. */
-static bool l2_setup(const char *code)
+bool l2_setup(const char *code)
 {
 	idt_init();
 	if (!nested_entry_setup_vmcs(l2_vmcs))
@@ -510,14 +488,14 @@ static bool l2_setup(const char *code)
 	return true;
 }
 
-static void l2_teardown(void)
+void l2_teardown(void)
 {
 	rt_vmclear(pa(l2_vmcs));
 	rt_vmptrld(pa(nested_vmcs_a));
 }
 
 /* VMLAUNCH the first time, VMRESUME after. */
-static struct rt_vmx_result l2_go(void)
+struct rt_vmx_result l2_go(void)
 {
 	struct rt_vmx_result res = rt_vmx_run_l2(!launched, &regs);
 
@@ -540,7 +518,7 @@ static const char *where(uint64_t rip, const char *at, const char *at_name)
 /* Runs L2 and expects exit `reason` at label `at` (named at_name in the
  * log). Prints "nested: <test>: <step>: exit N at <label>". When L2's
  * own handler ran instead (exit 18 there), says which vector. */
-static bool l2_expect(const char *step, uint32_t reason, const char *at, const char *at_name)
+bool l2_expect(const char *step, uint32_t reason, const char *at, const char *at_name)
 {
 	struct rt_vmx_result res = l2_go();
 	char buf[96];
@@ -570,7 +548,7 @@ static bool l2_expect(const char *step, uint32_t reason, const char *at, const c
 }
 
 /* The instruction length (27.2.5), printed and checked. */
-static bool expect_len(uint64_t want)
+bool expect_len(uint64_t want)
 {
 	uint64_t len = r(VMCS_EXIT_INSTRUCTION_LEN);
 
@@ -578,7 +556,7 @@ static bool expect_len(uint64_t want)
 	return CHECK(len == want, "instruction length %lu, expected %lu", len, want);
 }
 
-static bool expect_qual(uint64_t want)
+bool expect_qual(uint64_t want)
 {
 	uint64_t q = r(VMCS_EXIT_QUALIFICATION);
 
@@ -586,7 +564,7 @@ static bool expect_qual(uint64_t want)
 	return CHECK(q == want, "exit qualification %#lx, expected %#lx", q, want);
 }
 
-static bool expect_field(const char *name, enum vmcs_field f, uint64_t want)
+bool expect_field(const char *name, enum vmcs_field f, uint64_t want)
 {
 	uint64_t v = r(f);
 
@@ -595,26 +573,26 @@ static bool expect_field(const char *name, enum vmcs_field f, uint64_t want)
 }
 
 /* Past the instruction that exited (an L1 that emulates it would). */
-static void skip_insn(void)
+void skip_insn(void)
 {
 	w(VMCS_GUEST_RIP, r(VMCS_GUEST_RIP) + r(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* The final VMCALL of an L2 function: exit 18 there with RBX = L2_DONE.
  * `end` labels L2_END, whose MOV r32, imm32 takes 5 bytes. */
-static bool expect_done(const char *end, const char *end_name)
+bool expect_done(const char *end, const char *end_name)
 {
 	if (!l2_expect("end", XR_VMCALL, end + 5, end_name))
 		return false;
 	return CHECK(regs.rbx == L2_DONE, "RBX %#lx at the final VMCALL", regs.rbx);
 }
 
-static const struct vmx_msrs *caps(void)
+const struct vmx_msrs *caps(void)
 {
 	return &nested_caps;
 }
 
-static bool proc_allows(uint32_t bits)
+bool proc_allows(uint32_t bits)
 {
 	return rt_vmx_ctl_allows(caps()->true_procbased, bits);
 }
@@ -624,7 +602,7 @@ static bool proc_may_clear(uint32_t bits)
 	return rt_vmx_ctl_may_clear(caps()->true_procbased, bits);
 }
 
-static bool proc2_allows(uint32_t bits)
+bool proc2_allows(uint32_t bits)
 {
 	return proc_allows(PROC_SECONDARY_CONTROLS) &&
 	       rt_vmx_ctl_allows(caps()->procbased2, bits);
@@ -636,7 +614,7 @@ static unsigned v_cr3_targets(void)
 	return (unsigned)((caps()->misc >> 16) & 0x1ff);
 }
 
-static bool have_ept(void)
+bool have_ept(void)
 {
 	uint64_t c = caps()->ept_vpid_cap;
 
@@ -1080,7 +1058,7 @@ static const uint64_t *l2_frame(void)
 	return (const uint64_t *)regs.rcx;
 }
 
-static bool expect_delivered(unsigned vector, bool has_ec, uint64_t ec, const void *at)
+bool expect_delivered(unsigned vector, bool has_ec, uint64_t ec, const void *at)
 {
 	const uint64_t *f;
 	uint64_t rip;
@@ -1492,14 +1470,7 @@ static void test_l2_triple_fault(void)
 /* ------------------------------------------------------------------------
  * EPT (28.2): an identity map of [0, 1 GiB) for L2 */
 
-#define EPT_R 1ULL
-#define EPT_W 2ULL
-#define EPT_X 4ULL
-#define EPT_RWX 7ULL
-#define EPT_WB (6ULL << 3) /* memory type in a leaf */
-#define EPT_PS (1ULL << 7)
-
-static void ept_build(void)
+void ept_build(void)
 {
 	memset(ept_pml4, 0, PAGE_SIZE);
 	memset(ept_pdpt, 0, PAGE_SIZE);
@@ -1512,12 +1483,12 @@ static void ept_build(void)
 		ept_pt[i] = (i << 12) | EPT_RWX | EPT_WB;
 }
 
-static uint64_t *ept_pte(const void *p)
+uint64_t *ept_pte(const void *p)
 {
 	return &ept_pt[((uint64_t)p >> 12) & 511];
 }
 
-static bool ept_on(void)
+bool ept_on(void)
 {
 	ept_build();
 	set_bits(VMCS_PROC_BASED_CONTROLS, PROC_SECONDARY_CONTROLS);
@@ -1527,7 +1498,7 @@ static bool ept_on(void)
 	return true;
 }
 
-static void ept_invalidate(void)
+void ept_invalidate(void)
 {
 	static struct { uint64_t eptp, zero; } d;
 	bool single = (caps()->ept_vpid_cap & EPT_CAP_INVEPT_SINGLE) != 0;
@@ -2519,6 +2490,7 @@ void nested_l2_scan(void)
 	ok = scan_once("L1's physical space", false, top);
 	if (have_ept())
 		ok &= scan_once("through an EPT12 identity map", true, top);
+	ok &= nested_apic_scan(top);
 	rt_printf("nested: l2_scan: %s\n", ok ? "done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }
@@ -2655,17 +2627,22 @@ void nested_l2_write_hidden(void)
 	rt_exit(ok ? 0 : 1);
 }
 
+/* The L2 tests, then the APIC-virtualization tests (nested_apic.c). */
 size_t nested_l2_count(void)
 {
-	return ARRAY_SIZE(l2_tests);
+	return ARRAY_SIZE(l2_tests) + nested_apic_count();
 }
 
 const char *nested_l2_name(size_t i)
 {
-	return l2_tests[i].name;
+	return i < ARRAY_SIZE(l2_tests) ? l2_tests[i].name
+					: nested_apic_name(i - ARRAY_SIZE(l2_tests));
 }
 
 void nested_l2_run(size_t i)
 {
-	l2_tests[i].fn();
+	if (i < ARRAY_SIZE(l2_tests))
+		l2_tests[i].fn();
+	else
+		nested_apic_run(i - ARRAY_SIZE(l2_tests));
 }
