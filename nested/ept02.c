@@ -61,9 +61,10 @@ static int ept01_lookup(void *ctx, uint64_t l1_gpa, struct ept01_map *m)
 	m->perm = w.perm;
 	m->memtype = w.memtype;
 	m->ipat = w.ignore_pat;
-	if (m->level > 1 && s->apic_special != NO_APIC_SPECIAL &&
-	    !((l1_gpa ^ s->apic_special) >> (12 + 9 * (m->level - 1))))
-		m->level = 1;
+	/* The largest leaf around l1_gpa that leaves A out. */
+	while (m->level > 1 && s->apic_special != NO_APIC_SPECIAL &&
+	       !((l1_gpa ^ s->apic_special) >> (12 + 9 * (m->level - 1))))
+		m->level--;
 	return 0;
 }
 

@@ -63,7 +63,7 @@ struct l2_state {
 	 * identity over L1's space (ept02.c, EPT02_IDENTITY). */
 	uint64_t apic_page;              /* l2.c: allocated with vmcs02 */
 	uint64_t apic_special;           /* A when not L1's RAM, else NO_APIC_SPECIAL */
-	uint64_t apic_access02;          /* H: vmcs02's APIC-access address */
+	uint64_t apic_access02;          /* H, or NO_APIC_SPECIAL: VAA off */
 	bool ept02_used;                 /* vmcs02 runs on EPT02 (not EPT01) */
 	uint64_t ept02_fills;            /* statistics */
 	uint64_t ept02_drops;
@@ -140,6 +140,10 @@ void l2_apic_fields(struct vcpu *v, const struct l2_state *s,
  * reflected exit (with virtual-interrupt delivery). */
 void l2_apic_entry_state(const struct vmcs12 *f, const struct vmcs_ctls *c);
 void l2_apic_exit_state(struct vmcs12 *f);
+/* Before vmcs02 is entered again after an exit L1 did not see: L1 is
+ * stopped where that entry would act on a VTPR L2 lowered as memory. */
+void l2_apic_before_resume(struct vcpu *v, const struct l2_state *s,
+			   const struct vmcs12 *f);
 
 /* l2.c: INVVPID by L1 of its VPID(s), exact by type (30.3 INVVPID). */
 void l2_invvpid(struct vcpu *v, uint64_t type, uint16_t vpid12, uint64_t la);

@@ -41,7 +41,8 @@ static uint32_t proc2_of(const struct vmcs12 *f)
 bool l2_apic_access_choose(struct vcpu *v, struct l2_state *s,
 			   const struct vmcs12 *f)
 {
-	uint64_t a = f->APIC_ACCESS_ADDR, special = NO_APIC_SPECIAL, h = 0;
+	uint64_t a = f->APIC_ACCESS_ADDR, special = NO_APIC_SPECIAL;
+	uint64_t h = NO_APIC_SPECIAL; /* none: VAA off (A = 0 is a page) */
 	bool moved;
 
 	if (proc2_of(f) & PROC2_VIRTUALIZE_APIC_ACCESSES) {
@@ -61,7 +62,7 @@ bool l2_apic_access_choose(struct vcpu *v, struct l2_state *s,
 	}
 	moved = h != s->apic_access02;
 	s->apic_access02 = h;
-	if (moved && h)
+	if (moved && h != NO_APIC_SPECIAL)
 		log_printf(LOG_INFO, "nestor: L2's APIC-access page: L1 address 0x%lx, %s\n",
 			   a, special == NO_APIC_SPECIAL
 				      ? "L1's RAM, used as it is"
@@ -103,4 +104,27 @@ void l2_apic_exit_state(struct vmcs12 *f)
 	/* 27.3.4: saved with virtual-interrupt delivery. */
 	if (proc2_of(f) & PROC2_VIRTUAL_INTERRUPT_DELIVERY)
 		f->GUEST_INTR_STATUS = (uint16_t)vmcs_read(VMCS_GUEST_INTR_STATUS);
+}
+
+void l2_apic_before_resume(struct vcpu *v, const struct l2_state *s,
+			   const struct vmcs12 *f)
+{
+	const struct vmcs_ctls *c = &s->vmcs02.ctls;
+	const volatile uint32_t *vtpr;
+
+	/* 26.2.1.1 checks, and 26.7.7 acts on, VTPR against the TPR
+	 * threshold at every VM entry when VID is 0; L1's CPU does so only
+	 * at L1's own entries, and Nestor enters vmcs02 again after each
+	 * exit it handled. L2 lowers VTPR below the threshold without an
+	 * exit only by writing the virtual-APIC page as memory; entering
+	 * again would then fail or exit at once where L1's CPU does
+	 * neither. */
+	if (!(c->proc & PROC_TPR_SHADOW) ||
+	    (c->proc2 & PROC2_VIRTUAL_INTERRUPT_DELIVERY) ||
+	    s->pending != NESTED_SWITCH_NONE)
+		return;
+	vtpr = guest_phys_ptr(v, f->VIRTUAL_APIC_PAGE_ADDR + 0x80, 4);
+	if (vtpr && ((*vtpr >> 4) & 0xf) >= (f->TPR_THRESHOLD & 0xf))
+		return;
+	guest_unsupported(v, "L2 wrote VTPR below L1's TPR threshold in the virtual-APIC page as memory, and Nestor must enter vmcs02 again (26.2.1.1, 26.7.7): not emulated");
 }

@@ -278,6 +278,7 @@ void nested_l2_exit(struct vcpu *v)
 	if (basic == EXIT_REASON_EPT_VIOLATION && s->ept02_used) {
 		ept02_violation(v);
 		route_nmi(v);
+		l2_apic_before_resume(v, s, f);
 		return;
 	}
 	if (basic == EXIT_REASON_EPT_MISCONFIG)
@@ -340,4 +341,5 @@ void nested_l2_exit(struct vcpu *v)
 	}
 	if (!route_l0_exception(v))
 		route_nmi(v);
+	l2_apic_before_resume(v, s, f);
 }

@@ -459,7 +459,8 @@ static struct reflect_decision apic_virt(const struct vmcs12 *v12,
 					 const struct reflect_ops *ops)
 {
 	/* vmcs02 has exactly the vmcs12's APIC virtualization (L0 uses none
-	 * for L1), so each of these exits is L1's condition: APIC access
+	 * for L1), so each of these exits is L1's condition, and one the
+	 * vmcs12 cannot cause is a bug to stop on: APIC access
 	 * (29.4: "virtualize APIC accesses"), virtualized EOI (29.1.3: an
 	 * EOI-exit bitmap bit, with virtual-interrupt delivery) and APIC
 	 * write (29.4.3.3, 29.5: APIC-register virtualization or virtual-
@@ -480,7 +481,7 @@ static struct reflect_decision apic_virt(const struct vmcs12 *v12,
 	}
 	if (c->proc2 & need)
 		return TO_L1("APIC virtualization the vmcs12 enables (29.1.3, 29.4)");
-	return IN_L0("APIC virtualization not enabled in vmcs12: L0's own (29.4)");
+	return UNDECIDED("an APIC-virtualization exit the vmcs12 cannot cause: vmcs02 has only L1's APIC virtualization, a Nestor bug (29.4)");
 }
 
 static struct reflect_decision pml_full(const struct vmcs12 *v12,

@@ -44,7 +44,7 @@ void nested_vcpu_init(struct vcpu *v)
 	 * bits 63:52 set, 24.6.11). VMX is off here, so no INVEPT now. */
 	l2_of(v)->eptp12 = ~0ull;
 	l2_of(v)->apic_special = NO_APIC_SPECIAL;
-	l2_of(v)->apic_access02 = 0;
+	l2_of(v)->apic_access02 = NO_APIC_SPECIAL;
 	l2_of(v)->all_dirty = true;
 	v->l2_events_closed = 0;
 }

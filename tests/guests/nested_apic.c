@@ -281,6 +281,7 @@ static void access_case(uint64_t a, bool ept)
 		return;
 	if (ept) {
 		*ept_pte(l2_page[0]) = a | EPT_RWX | EPT_WB;
+		ept_invalidate(); /* 28.4.3.1: EPT12 changed */
 		rw_is_apic("an L2 page that EPT12 maps to A", pa(l2_page[0]));
 	} else {
 		rw_is_apic("A itself", a);
@@ -355,6 +356,7 @@ static void test_apic_access_two_pages(void)
 	*ept_pte(l2_page[0]) = pa(apic_ram_a) | EPT_RWX | EPT_WB;
 	*ept_pte(l2_page[1]) = pa(apic_ram_a) | EPT_RWX | EPT_WB;
 	*ept_pte(l2_page[2]) = pa(apic_ram_b) | EPT_RWX | EPT_WB;
+	ept_invalidate();
 	rw_is_apic("the first L2 page mapped to A", pa(l2_page[0]));
 	rw_is_apic("the second L2 page mapped to A", pa(l2_page[1]));
 	rw_is_memory("an L2 page mapped to other RAM", pa(l2_page[2]), apic_ram_b);
@@ -375,6 +377,7 @@ static void moved_case(bool ept)
 	if (ept) {
 		*ept_pte(l2_page[0]) = pa(apic_ram_a) | EPT_RWX | EPT_WB;
 		*ept_pte(l2_page[1]) = pa(apic_ram_b) | EPT_RWX | EPT_WB;
+		ept_invalidate();
 		va_a = pa(l2_page[0]);
 		va_b = pa(l2_page[1]);
 	}
@@ -710,8 +713,10 @@ static bool apic_scan_once(uint64_t a, bool ept, uint64_t top)
 
 	if (!apic_setup(l2_scan, PROC2_VIRTUALIZE_APIC_ACCESSES, a, ept))
 		return false;
-	if (ept)
+	if (ept) {
 		*ept_pte(l2_page[0]) = a | EPT_RWX | EPT_WB;
+		ept_invalidate();
+	}
 	for (unsigned i = 0; i < n && ok; i++) {
 		struct rt_vmx_result res;
 
