@@ -244,11 +244,18 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 static void init_nested_view(struct vcpu *v)
 {
 	uint64_t fc = 0;
+	uint32_t hide[VMX_CTL_KINDS] = { 0 };
 
 	v->vm->nested = vmx_options.nested;
 	if (!v->vm->nested)
 		return;
-	vmx_l1_msrs(&host_msrs, NULL, &v->vm->l1_caps);
+	/* Issue 15 item 4: under a guest MAXPHYADDR below the CPU's, an L1
+	 * without EPT whose APIC-access page is not its RAM cannot be run
+	 * faithfully (nested/l2.c refuses it), so "virtualize APIC
+	 * accesses" is not shown (A.3.3: allowed-1 clear). */
+	if (v->vm->reduced_width)
+		hide[VMX_PROC2] = PROC2_VIRTUALIZE_APIC_ACCESSES;
+	vmx_l1_msrs(&host_msrs, hide, &v->vm->l1_caps);
 	v->vm->host_caps = host_msrs;
 	if (rdmsr_checked(MSR_IA32_FEATURE_CONTROL, &fc))
 		fc = 0;

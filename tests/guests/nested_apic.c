@@ -773,3 +773,20 @@ void nested_apic_run(size_t i)
 {
 	apic_tests[i].fn();
 }
+
+/* Issue 15 item 3 under Nestor (stop_case=vapic_mmio, scenario
+ * nested-vapic-not-ram): L1 gives L2 a TPR shadow whose virtual-APIC page
+ * is L1's own local APIC page. The CPU would read and write that page
+ * while L2 runs; Nestor cannot stand in between, so it names the field
+ * and the address and stops L1 before L2 runs. Reaching the end is the
+ * failure. */
+void nested_apic_vapic_mmio(void)
+{
+	nested_current = "vapic_mmio";
+	if (!apic_setup(l2_apic_rw, 0, 0, false))
+		rt_exit(1);
+	w(VMCS_VIRTUAL_APIC_PAGE_ADDR, APIC_PAGE);
+	(void)l2_go();
+	rt_printf("nested: vapic_mmio: L2 ran with its virtual-APIC page on L1's APIC\n");
+	rt_exit(1);
+}

@@ -810,6 +810,14 @@ SCENARIOS += [
                      r"^nested: l0_gp: done$",
                      r"^nestor: guest exited with status 0$"],
              reject=[r"FAIL", r"cannot continue the guest"], timeout=120),
+    # Issue 15 item 3: a virtual-APIC page that is not L1's RAM (here L1's
+    # own local APIC) is said, with the field and the address, and L1 is
+    # stopped before L2 runs: the CPU would read and write that page, and
+    # Nestor cannot stand in between.
+    nested_stop("nested-vapic-not-ram", "vapic_mmio", [
+        r"^nestor: L1's virtual-APIC page \(VIRTUAL_APIC_PAGE_ADDR\) is at 0xfee00000, which is not its RAM: ",
+        r"^nestor: cannot continue the guest: L1 gave L2 an address Nestor cannot emulate",
+        r"^nestor: guest stopped with status 8$"]),
     # Issue 14 item 7: Nestor's memory stays invisible to L2, through L1's
     # physical space (EPT02 = EPT01) and through L1's EPT (shadow EPT).
     Scenario("nested-l2-sentinel-scan", cpu="corei7_skylake_x", cmdline="nested=on",
@@ -880,6 +888,9 @@ SCENARIOS += [
 # 5): the suite reads the width from CPUID (36 here) and every pointer
 # check it makes (VMXON, VMCLEAR, VMPTRLD beyond the width, the host CR3
 # and the entry checks' addresses) must follow it.
+APIC_ACCESS_TESTS = ["apic_access_ram", "apic_access_l1_apic", "apic_access_hole",
+                     "apic_access_two_pages", "apic_access_moved", "apic_access_no_ept",
+                     "apic_register_virt", "apic_vid_eoi"]
 SCENARIOS.append(
     Scenario("nested-maxphyaddr36-skylake", cpu="corei7_skylake_x",
              cmdline="nested=on guest_maxphyaddr=36",
@@ -887,7 +898,10 @@ SCENARIOS.append(
              expect=[r"^\d+ passed, 0 failed, \d+ skipped$",
                      r"^nestor: guest exited with status 0$"],
              reject=SUITE_REJECT, timeout=240, guest_tests=NESTED_TESTS,
-             may_skip=["entry_vmlaunch_shadow_vmcs"]))
+             # "virtualize APIC accesses" is not shown under a reduced
+             # width (issue 15 item 4, vmx/vmx_start.c): the tests that use
+             # the APIC-access page skip.
+             may_skip=["entry_vmlaunch_shadow_vmcs"] + APIC_ACCESS_TESTS))
 
 # --- issue 14 item 9: a stock Linux as L1. The KVM
 # initramfs (tests/linux/init-kvm; scripts/linux-guest.sh OUTDIR kvm) loads
