@@ -111,6 +111,7 @@ static void process_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_RESET) {
 		if (!v->restart_on_reset) {
+			exit_trace_report(v);
 			vmcs_dump();
 			guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT,
 				   v->reset_by_hypercall ? "stopped by a reset request"
