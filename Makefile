@@ -113,6 +113,7 @@ UNIT_SRCS_test_l0_controls := vmx/l0_controls.c
 UNIT_SRCS_test_events      := vmx/events.c
 UNIT_SRCS_test_vmcs_layout := vmx/vmcs_layout.c
 UNIT_SRCS_test_vmx_errors  := vmx/vmx_errors.c
+UNIT_SRCS_test_exit_trace  := vmx/exit_trace.c vmx/vmx_errors.c lib/format.c
 UNIT_SRCS_test_insn_info   := vmx/insn_info.c
 UNIT_SRCS_test_mem_region  := mm/mem_region.c
 UNIT_SRCS_test_vmx_rules   := nested/vmx_rules.c

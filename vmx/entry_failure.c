@@ -67,6 +67,7 @@ void entry_failure_vmfail(struct vcpu *v, uint64_t rflags)
 	log_printf(LOG_QUIET, "nestor: VM entry failed: VMfailValid, VM-instruction error %lu: %s\n",
 		   err, vmx_instruction_error_text((uint32_t)err));
 	audit(v);
+	exit_trace_report(v);
 	vmcs_dump();
 	guest_stop(v, NESTOR_EXIT_ENTRY_FAILED, "not entered (VM entry failed)");
 }
@@ -74,7 +75,7 @@ void entry_failure_vmfail(struct vcpu *v, uint64_t rflags)
 void entry_failure_report(struct vcpu *v, uint32_t reason)
 {
 	unsigned basic = EXIT_REASON_BASIC(reason);
-	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	uint64_t qual = exit_get(&v->exit, EF_QUAL); /* the exit trace's too */
 
 	log_printf(LOG_QUIET,
 		   "nestor: VM entry failed: exit reason %u (%s), exit qualification 0x%lx%s\n",
@@ -83,6 +84,7 @@ void entry_failure_report(struct vcpu *v, uint32_t reason)
 			   ? " (index of the failing VM-entry MSR-load entry, from 1)"
 			   : "");
 	audit(v);
+	exit_trace_report(v);
 	vmcs_dump();
 	guest_stop(v, NESTOR_EXIT_ENTRY_FAILED, "not entered (VM entry failed)");
 }

@@ -111,6 +111,7 @@ static void process_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_RESET) {
 		if (!v->restart_on_reset) {
+			exit_trace_report(v);
 			vmcs_dump();
 			guest_stop(v, NESTOR_EXIT_GUEST_TRIPLE_FAULT,
 				   v->reset_by_hypercall ? "stopped by a reset request"
@@ -136,13 +137,14 @@ static void process_requests(struct vcpu *v)
 int vmx_handle_exit(struct guest_regs *regs)
 {
 	struct vcpu *v = this_vcpu();
-	uint64_t start = v->time_exits ? rdtsc() : 0;
+	uint64_t start = rdtsc(); /* the exit trace's, and loglevel=debug's */
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	unsigned basic = EXIT_REASON_BASIC(reason);
 	exit_handler_fn handler;
 
 	v->regs = regs;
-	exit_record_reset(&v->exit, reason);
+	exit_record_start(&v->exit, reason,
+			  exit_trace_record(&v->trace, reason, v->level, start));
 	if (unlikely(!v->cur->lv.launched) &&
 	    !(reason & EXIT_REASON_ENTRY_FAILURE)) {
 		/* An exit: the VMLAUNCH worked, which needs the launch state

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include "lib/compiler.h"
+#include "vmx/exit_trace.h"
 #include "vmx/vmcs.h"
 
 enum exit_field {
@@ -34,6 +35,11 @@ struct exit_record {
 	uint32_t reason;  /* the full exit reason (always read) */
 	uint32_t valid;   /* bit f: val[f] holds the field's value */
 	uint64_t val[EF_COUNT];
+	/* This exit's slot in the exit trace (vmx/exit_trace.h), which gets
+	 * the qualification and RIP when they are first read; after a reset
+	 * (a level switch: the record no longer describes the exit)
+	 * &exit_trace_discard, so the note needs no test. */
+	struct exit_trace_entry *trace;
 };
 
 extern const enum vmcs_field exit_field_encoding[EF_COUNT];
@@ -43,6 +49,13 @@ static inline uint64_t exit_get(struct exit_record *x, enum exit_field f)
 	if (!(x->valid & (1u << f))) {
 		x->val[f] = vmcs_read(exit_field_encoding[f]);
 		x->valid |= 1u << f;
+		/* f is a constant at every call: this folds away for the
+		 * other fields. No extra VMREAD: the trace gets what the
+		 * exit reads anyway, as the CPU reported it. */
+		if (f == EF_QUAL || f == EF_RIP)
+			exit_trace_note(x->trace, f == EF_QUAL ? EXIT_TRACE_QUAL
+							       : EXIT_TRACE_RIP,
+					x->val[f]);
 	}
 	return x->val[f];
 }
@@ -56,11 +69,21 @@ static inline void exit_set(struct exit_record *x, enum exit_field f,
 	x->valid |= 1u << f;
 }
 
-/* A new exit: nothing read yet but the reason. */
-static inline void exit_record_reset(struct exit_record *x, uint32_t reason)
+/* A new exit (vmx_handle_exit()): nothing read yet but the reason; the
+ * first reads of qualification and RIP go to trace too. */
+static inline void exit_record_start(struct exit_record *x, uint32_t reason,
+				     struct exit_trace_entry *trace)
 {
 	x->reason = reason;
 	x->valid = 0;
+	x->trace = trace;
+}
+
+/* Nothing read yet but the reason, and the exit trace gets no more notes:
+ * the record no longer describes the exit the trace recorded. */
+static inline void exit_record_reset(struct exit_record *x, uint32_t reason)
+{
+	exit_record_start(x, reason, &exit_trace_discard);
 }
 
 #endif

@@ -94,6 +94,7 @@ void guest_unsupported(struct vcpu *v, const char *what)
 		   what, EXIT_REASON_BASIC(reason),
 		   vmx_exit_reason_name(EXIT_REASON_BASIC(reason)),
 		   exit_get(&v->exit, EF_QUAL), exit_get(&v->exit, EF_RIP));
+	exit_trace_report(v);
 	vmcs_dump();
 	guest_stop(v, NESTOR_EXIT_GUEST_STOPPED, "stopped");
 }

@@ -1,4 +1,5 @@
-/* Exit statistics, printed when the guest stops. */
+/* Exit statistics, printed when the guest stops, and the exit trace,
+ * printed when it fails. */
 #include "vmx/exits.h"
 #include "lib/log.h"
 
@@ -24,4 +25,15 @@ void exit_stats_print(const struct vcpu *v)
 	/* The cost of guest_maxphyaddr below the host's width shows here;
 	 * at the host's width it is always 0 (no #PF intercept). */
 	log_printf(LOG_QUIET, "nestor: #PF exits: %lu\n", v->stats.pf_exits);
+}
+
+static void trace_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	log_printf(LOG_QUIET, "nestor: %s\n", text);
+}
+
+void exit_trace_report(const struct vcpu *v)
+{
+	exit_trace_print(&v->trace, EXIT_TRACE_ON_FAILURE, trace_line, NULL);
 }

@@ -68,6 +68,10 @@ static inline bool events_to_deliver(const struct vcpu *v)
 }
 
 void exit_stats_print(const struct vcpu *v);
+/* The last EXIT_TRACE_ON_FAILURE exits (vmx/exit_trace.h), printed by every
+ * failure before its VMCS dump; lock-free, so the crash path's NMI can
+ * print it too. */
+void exit_trace_report(const struct vcpu *v);
 
 /* A guest triple fault or reset request: restart it (on_guest_reset=restart,
  * vmx_restart_guest) or stop with status 7. */

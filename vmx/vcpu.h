@@ -138,6 +138,10 @@ struct vcpu {
 	struct write_step step;      /* vmx/write_step.c */
 	struct event_queue events;   /* vmx/events.c, vmx/event_inject.c */
 	struct exit_stats stats;     /* the exit path, vmx/exit_simple.c */
+	/* The exit path (vmx/exit_dispatch.c records each exit, the
+	 * record's first reads note qualification and RIP: exit_record.h);
+	 * read by the failure reports and the crash hook (exit_stats.c). */
+	struct exit_trace trace;
 	uint64_t nestor_ticks;       /* total ticks spent handling exits */
 	uint64_t first_entry_tsc;    /* launch */
 	uint32_t nestor_memory_writes; /* vmx/write_step.c */

@@ -8,6 +8,7 @@
 #include "arch/x86/regs.h"
 #include "arch/x86/traps.h"
 #include "lib/log.h"
+#include "vmx/exits.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_enable.h"
 
@@ -38,6 +39,13 @@ static struct vmx_cpu *this_cpu(void)
  * in its handler. */
 static void test_nmi_now(enum crash_test_point at);
 
+/* The crash path's report (arch/x86/crash.h): this CPU's vCPU's last
+ * exits, read from NMI context without locks (vmx/exit_trace.h). */
+static void report_this_cpu(void)
+{
+	exit_trace_report(this_vcpu());
+}
+
 void vmx_cpu_init(enum crash_test_point test_point)
 {
 	struct vmx_cpu *c = this_cpu();
@@ -46,6 +54,7 @@ void vmx_cpu_init(enum crash_test_point test_point)
 		panic("cannot set up the loaded-VMCS list");
 	c->test_point = test_point;
 	crash_set_cpu_teardown(vmx_cpu_teardown);
+	crash_set_cpu_report(report_this_cpu);
 }
 
 void vmx_cpu_entered(uint64_t vmxon_pa)

@@ -19,6 +19,7 @@
 
 static enum crash_action action = CRASH_HALT;
 static void (*volatile cpu_teardown)(const char *why);
+static void (*volatile cpu_report)(void);
 static volatile int vmx_cpus;       /* CPUs in VMX operation */
 /* 0, or the crashing CPU's APIC ID + 1: one store says both that a crash
  * began and which CPU runs it. */
@@ -34,6 +35,21 @@ void crash_set_action(enum crash_action a)
 void crash_set_cpu_teardown(void (*fn)(const char *why))
 {
 	cpu_teardown = fn;
+}
+
+void crash_set_cpu_report(void (*fn)(void))
+{
+	cpu_report = fn;
+}
+
+/* Once per crash, on the CPU that runs it, before the teardown clears
+ * the VMCSes the report may read. */
+static void report_this_cpu(void)
+{
+	void (*fn)(void) = cpu_report;
+
+	if (fn)
+		fn();
 }
 
 void crash_teardown_this_cpu(const char *why)
@@ -100,6 +116,7 @@ void crash_stop(int status, const char *why)
 		power_off(status);
 	}
 	log_printf(LOG_QUIET, "nestor: crash (%s): leaving VMX on every CPU\n", why);
+	report_this_cpu();
 	crash_teardown_this_cpu(why);
 	stop_other_cpus();
 	if (action == CRASH_REBOOT)
@@ -114,6 +131,7 @@ bool crash_nmi(void)
 	if (verify) {
 		test_verify = NULL;
 		log_printf(LOG_QUIET, "nestor: crash path entered from an NMI (test)\n");
+		report_this_cpu();
 		crash_teardown_this_cpu("NMI, test");
 		verify();
 		return true;

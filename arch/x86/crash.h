@@ -25,6 +25,12 @@ void crash_set_action(enum crash_action a);
 /* fn(why): VMCLEAR every VMCS loaded on this CPU, VMXOFF, CR4.VMXE = 0. */
 void crash_set_cpu_teardown(void (*fn)(const char *why));
 
+/* fn(): what the VMX side prints about this CPU when a crash begins (its
+ * vCPU's last exits), before the teardown; lock-free, safe from NMI
+ * context at any instruction. Not called for a power off, nor for a crash
+ * inside the crash, nor by the other CPUs' NMIs. */
+void crash_set_cpu_report(void (*fn)(void));
+
 /* Calls the registered teardown on this CPU (if any). */
 void crash_teardown_this_cpu(const char *why);
 

@@ -352,6 +352,10 @@ SCENARIOS = [
                      r"^nestor: VM entry failed: exit reason 33 \(VM-entry failure: invalid guest state\)",
                      r"^nestor:   SDM 26\.3\.1\.4: .*GUEST_RFLAGS=0x0",
                      r"^nestor: the checker predicts exit reason 33 \(guest state\), qualification 0$",
+                     # the exit trace (issue 16 item 3): the failed entry
+                     # is the only exit, its qualification read by the report
+                     r"^nestor: exit trace: the last 1 of 1 exits, oldest first",
+                     r"^nestor: #1 +L1  33 VM-entry failure: invalid guest state +qual 0x0+ ",
                      r"^  GUEST_RFLAGS +6820 = 0x0$",
                      r"^nestor: power off \(status 9\)$"],
              reject=[r"^PASS "]),
@@ -391,6 +395,9 @@ SCENARIOS = [
              cmdline="test_crash_nmi=guest", modules=suite("mb2", "mb2"),
              expect=[r"^nestor: crash test: the guest's NMI enters the crash path$",
                      r"^nestor: crash path entered from an NMI \(test\)$",
+                     # the exit trace (issue 16 item 3), before the VMCLEARs
+                     r"^nestor: exit trace: the last 32 of \d+ exits, oldest first",
+                     r"^nestor: #\d+ +L1   0 exception or NMI +qual \S+ +rip \S+ +tsc \+\d+$",
                      r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, launched\): cleared$",
                      r"^nestor: VMX off on CPU 0 \(NMI, test\): 1 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
                      r"^nestor: crash test: VMCS 0x[0-9a-f]+ loaded again$",
@@ -790,6 +797,11 @@ SCENARIOS += [
              modules=[(NESTED_GUEST, "l0=sdm stop_case=entry_pass")],
              expect=[r"^nestor: crash test: NMI to self inside an L2 exit's bookkeeping$",
                      r"^nestor: crash path entered from an NMI \(test\)$",
+                     # the exit trace (issue 16 item 3): L1's VMLAUNCH,
+                     # then the L2 exit the NMI interrupted
+                     r"^nestor: exit trace: the last 32 of \d+ exits, oldest first",
+                     r"^nestor: #\d+ +L1  20 VMLAUNCH +qual ",
+                     r"^nestor: #\d+ +L2 +\d+ ",
                      r"^nestor: VMCLEAR VMCS 0x[0-9a-f]+ \(CPU 0, launched\): cleared$",
                      r"^nestor: VMX off on CPU 0 \(NMI, test\): 2 VMCS\(es\) cleared, VMXOFF done, CR4\.VMXE clear$",
                      r"^nestor: crash test: VMCS 0x[0-9a-f]+ loaded again$",
@@ -881,6 +893,9 @@ SCENARIOS += [
     nested_stop("nested-stop-vmcs-not-ram", "vmptrld_mmio", [
         r"^nestor: cannot continue the guest: L1 gave a VMXON region or VMCS "
         r"pointer that is not in its RAM; Nestor keeps VMCS regions in RAM only$",
+        # the exit trace (issue 16 item 3): the stopping exit is the newest
+        r"^nestor: exit trace: the last 32 of \d+ exits, oldest first",
+        r"^nestor: #\d+ +L1  21 VMPTRLD +qual 0x[0-9a-f]{16} rip 0x[0-9a-f]{16} tsc \+\d+$",
         r"^nestor: guest stopped with status 8$"]),
 ]
 
