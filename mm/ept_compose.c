@@ -497,3 +497,10 @@ uint64_t ept02_leaf_entry(const struct ept02_leaf *leaf)
 	return leaf->hpa | leaf->perm | ((uint64_t)leaf->memtype << MT_SHIFT) |
 	       (leaf->ipat ? IPAT : 0) | (leaf->level > 1 ? PS : 0);
 }
+
+unsigned ept_level_avoiding(uint64_t gpa, unsigned level, uint64_t avoid)
+{
+	while (level && !((gpa ^ avoid) >> (12 + 9 * (level - 1))))
+		level--;
+	return level;
+}

@@ -234,4 +234,11 @@ void ept02_memtype(unsigned mt12, bool ipat12, unsigned mt01, bool ipat01,
  * anything else. */
 uint64_t ept02_leaf_entry(const struct ept02_leaf *leaf);
 
+/* The largest page level, at most `level` (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB),
+ * whose naturally aligned block around gpa leaves out the 4-KiB page at
+ * `avoid` (0 when even the 4-KiB page is that one). Nested VMX: no EPT02
+ * leaf other than its own may cover L1's APIC-access page when Nestor
+ * backs it with a page of its own (nested/l2_apic.c, SDM 29.4). */
+unsigned ept_level_avoiding(uint64_t gpa, unsigned level, uint64_t avoid);
+
 #endif

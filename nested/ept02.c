@@ -61,10 +61,10 @@ static int ept01_lookup(void *ctx, uint64_t l1_gpa, struct ept01_map *m)
 	m->perm = w.perm;
 	m->memtype = w.memtype;
 	m->ipat = w.ignore_pat;
-	/* The largest leaf around l1_gpa that leaves A out. */
-	while (m->level > 1 && s->apic_special != NO_APIC_SPECIAL &&
-	       !((l1_gpa ^ s->apic_special) >> (12 + 9 * (m->level - 1))))
-		m->level--;
+	/* The largest leaf around l1_gpa that leaves A out (l1_gpa's own
+	 * page is not A: that was the case above). */
+	if (s->apic_special != NO_APIC_SPECIAL)
+		m->level = ept_level_avoiding(l1_gpa, m->level, s->apic_special);
 	return 0;
 }
 

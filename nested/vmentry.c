@@ -28,6 +28,12 @@
 #define VMX_ABORT_LOAD_HOST_PDPTE 2u
 #define VMX_ABORT_LOAD_HOST_MSR 4u
 
+static void say_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	log_printf(LOG_QUIET, "nestor: %s\n", text);
+}
+
 /* 26.4: each VM-entry MSR-load entry as nested/msr_lists.c judges it. */
 static enum entry_msr_load msr_load_decide(void *ctx, uint32_t index,
 					   uint64_t value)
@@ -234,6 +240,10 @@ void nested_vmentry(struct vcpu *v, bool launch)
 		vcpu_request(v, VCPU_REQ_NESTED);
 		return;
 	default:
-		guest_unsupported(v, "L1's VM entry depends on an MSR load or guest memory Nestor cannot decide yet");
+		/* The check that could not be decided, with the field and
+		 * the address it needed (e.g. VTPR in a virtual-APIC page
+		 * that is not L1's RAM, 26.2.1.1). */
+		entry_finding_format(&verdict.first, say_line, NULL);
+		guest_unsupported(v, "L1's VM entry needs guest memory Nestor cannot read, or an MSR load it cannot decide (the line above names it)");
 	}
 }

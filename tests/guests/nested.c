@@ -914,7 +914,9 @@ int guest_main(void)
 		if (rt_option_is("stop_case", "l2_write_hidden"))
 			nested_l2_write_hidden();
 		if (rt_option_is("stop_case", "vapic_mmio"))
-			nested_apic_vapic_mmio();
+			nested_apic_vapic_mmio(true);
+		if (rt_option_is("stop_case", "vtpr_mmio"))
+			nested_apic_vapic_mmio(false);
 		return 1; /* the L0 was to stop the guest before this */
 	}
 	return rt_run_indexed(total(), name_of, run_index) ? 1 : 0;

@@ -117,8 +117,9 @@ void nested_l2_scan(void);
 void nested_l2_maxphy(void);
 /* stop_case=l2_write_hidden: L2's write to Nestor's memory is dropped. */
 void nested_l2_write_hidden(void);
-/* nested_apic.c: stop case vapic_mmio (issue 15 item 3). */
-void nested_apic_vapic_mmio(void);
+/* nested_apic.c: stop cases vapic_mmio (with "virtualize APIC
+ * accesses") and vtpr_mmio (without), issue 15 item 3. */
+void nested_apic_vapic_mmio(bool vaa);
 const char *nested_l2_name(size_t i);
 void nested_l2_run(size_t i);
 

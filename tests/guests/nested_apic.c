@@ -780,10 +780,15 @@ void nested_apic_run(size_t i)
  * while L2 runs; Nestor cannot stand in between, so it names the field
  * and the address and stops L1 before L2 runs. Reaching the end is the
  * failure. */
-void nested_apic_vapic_mmio(void)
+void nested_apic_vapic_mmio(bool vaa)
 {
 	nested_current = "vapic_mmio";
-	if (!apic_setup(l2_apic_rw, 0, 0, false))
+	/* With "virtualize APIC accesses" the entry checks do not read VTPR
+	 * (26.2.1.1), so the entry passes them and reaches vmcs02; without
+	 * it the check that reads VTPR there is the one that cannot be
+	 * decided. */
+	if (!apic_setup(l2_apic_rw, vaa ? PROC2_VIRTUALIZE_APIC_ACCESSES : 0,
+			pa(apic_ram_a), false))
 		rt_exit(1);
 	w(VMCS_VIRTUAL_APIC_PAGE_ADDR, APIC_PAGE);
 	(void)l2_go();

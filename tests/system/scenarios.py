@@ -830,6 +830,12 @@ SCENARIOS += [
         r"^nestor: L1's virtual-APIC page \(VIRTUAL_APIC_PAGE_ADDR\) is at 0xfee00000, which is not its RAM: ",
         r"^nestor: cannot continue the guest: L1 gave L2 an address Nestor cannot emulate",
         r"^nestor: guest stopped with status 8$"]),
+    # The same page without "virtualize APIC accesses": the entry check
+    # that reads VTPR there (26.2.1.1) cannot be decided, and says which.
+    nested_stop("nested-vtpr-not-ram", "vtpr_mmio", [
+        r"^nestor: SDM 26.2.1.1: cannot read VTPR .*VIRTUAL_APIC_PAGE_ADDR=0x0*fee00000 unreadable address=0x0*fee00080$",
+        r"^nestor: cannot continue the guest: L1's VM entry needs guest memory Nestor cannot read",
+        r"^nestor: guest stopped with status 8$"]),
     # Issue 14 item 7: Nestor's memory stays invisible to L2, through L1's
     # physical space (EPT02 = EPT01) and through L1's EPT (shadow EPT).
     Scenario("nested-l2-sentinel-scan", cpu="corei7_skylake_x", cmdline="nested=on",

@@ -979,6 +979,30 @@ static void test_leaf_entry(void **state)
 	assert_int_equal(ept02_leaf_entry(NULL), 0);
 }
 
+/* The APIC-access page of nested/l2_apic.c: the largest block around an
+ * address that leaves one 4-KiB page out. */
+static void test_level_avoiding(void **state)
+{
+	const uint64_t a = 0xfee00000ULL;
+
+	(void)state;
+	/* Another GiB: the 1 GiB page stays. */
+	assert_int_equal(ept_level_avoiding(0x40000000ULL, 3, a), 3);
+	/* Same GiB, another 2 MiB: 2 MiB. */
+	assert_int_equal(ept_level_avoiding(0xfe000000ULL, 3, a), 2);
+	assert_int_equal(ept_level_avoiding(0xfec00000ULL, 3, a), 2);
+	/* Same 2 MiB, another page: 4 KiB. */
+	assert_int_equal(ept_level_avoiding(0xfee01000ULL, 3, a), 1);
+	assert_int_equal(ept_level_avoiding(0xfeffffffULL, 2, a), 1);
+	/* A's own page: no level leaves it out. */
+	assert_int_equal(ept_level_avoiding(0xfee00fffULL, 3, a), 0);
+	assert_int_equal(ept_level_avoiding(a, 1, a), 0);
+	/* Never larger than asked. */
+	assert_int_equal(ept_level_avoiding(0x40000000ULL, 1, a), 1);
+	assert_int_equal(ept_level_avoiding(0x0ULL, 2, 0x200000ULL), 2);
+	assert_int_equal(ept_level_avoiding(0x0ULL, 3, 0x200000ULL), 2);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -1005,6 +1029,7 @@ int main(void)
 		T(test_compose_hidden),
 		T(test_compose_memtype),
 		T(test_leaf_entry),
+		T(test_level_avoiding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
