@@ -2,6 +2,7 @@
  * Protocol: Overview": packet syntax, checksum, acknowledgment, binary
  * escapes and run-length encoding; "Interrupts" for the 0x03 byte. */
 #include "lib/gdb_packet.h"
+#include "lib/parse.h"
 
 void gdb_rx_init(struct gdb_rx *rx)
 {
@@ -157,13 +158,7 @@ size_t gdb_frame(const uint8_t *payload, size_t len, uint8_t *out, size_t cap)
 
 int gdb_hex_value(uint8_t c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return parse_hex_digit((char)c);
 }
 
 char gdb_hex_digit(unsigned v)
