@@ -2,7 +2,7 @@
 #include "lib/parse.h"
 #include "lib/string.h"
 
-static int digit_value(char c)
+int parse_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -25,7 +25,7 @@ int parse_uint(const char *val, size_t len, uint64_t max, uint64_t *out)
 	if (i == len)
 		return -1;
 	for (; i < len; i++) {
-		int d = digit_value(val[i]);
+		int d = parse_hex_digit(val[i]);
 
 		if (d < 0 || (uint64_t)d >= base)
 			return -1;

@@ -13,6 +13,9 @@
  * syntax or a value above max. */
 int parse_uint(const char *val, size_t len, uint64_t max, uint64_t *out);
 
+/* The value of a hex digit (either case), or -1. */
+int parse_hex_digit(char c);
+
 /* True when the len bytes at val are exactly the string word. */
 bool parse_word_is(const char *val, size_t len, const char *word);
 
