@@ -499,14 +499,21 @@ int fmt_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+struct fmt_buf fmt_buf_start(char *buf, size_t size)
+{
+	struct fmt_buf b = { buf, buf ? size : 0, 0, false };
+
+	if (b.size > 0)
+		buf[0] = '\0';
+	return b;
+}
+
 void fmt_append(struct fmt_buf *b, const char *fmt, ...)
 {
 	bool room = b->buf && b->len < b->size;
 	va_list ap;
 	int n;
 
-	if (b->size > 0 && b->buf && b->len == 0)
-		b->buf[0] = '\0';
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(room ? b->buf + b->len : NULL,
 			  room ? b->size - b->len : 0, fmt, ap);

@@ -48,8 +48,8 @@ int fmt_fail(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* Output built in pieces into one caller buffer (dumps, help text):
  * fmt_append() adds to what is there, truncating as snprintf does, and
  * fmt_buf_result() is the length of everything appended (which may exceed
- * size), or -1 if a piece failed. Start with { buf, size } (buf may be NULL
- * when size is 0). */
+ * size), or -1 if a piece failed. fmt_buf_start() begins with an empty
+ * string in buf (which may be NULL when size is 0). */
 struct fmt_buf {
 	char *buf;
 	size_t size;
@@ -57,6 +57,7 @@ struct fmt_buf {
 	bool failed;
 };
 
+struct fmt_buf fmt_buf_start(char *buf, size_t size);
 void fmt_append(struct fmt_buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int fmt_buf_result(const struct fmt_buf *b);
 
