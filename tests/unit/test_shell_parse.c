@@ -328,52 +328,65 @@ static void test_hexdump(void **state)
 	assert_string_equal(buf, "000000000");
 }
 
-static void test_pte(void **state)
+typedef int (*entry_fmt)(char *buf, size_t size, unsigned level,
+			 uint64_t entry);
+
+struct entry_case {
+	unsigned level;
+	uint64_t entry;
+	const char *text;
+};
+
+static void check_entries(entry_fmt fmt, const struct entry_case *c, size_t n)
 {
 	char buf[160];
 
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(fmt(buf, sizeof(buf), c[i].level, c[i].entry),
+				 (int)strlen(c[i].text));
+		assert_string_equal(buf, c[i].text);
+	}
+}
+
+static void test_pte(void **state)
+{
+	static const struct entry_case cases[] = {
+		{ 4, 0x0000000000123067ULL,
+		  "PML4E 0x0000000000123067  P RW US --- --- A D -- - -- -> 0x0000000000123000\n" },
+		{ 2, 0x80000000002001e3ULL,
+		  "PDE   0x80000000002001e3  P RW -- --- --- A D PS G XD -> 0x0000000000200000\n" },
+		{ 3, 0x00000000c0000099ULL,
+		  "PDPTE 0x00000000c0000099  P -- -- PWT PCD - - PS - -- -> 0x00000000c0000000\n" },
+		{ 1, 0x7ff0000000abc181ULL,
+		  "PTE   0x7ff0000000abc181  P -- -- --- --- - - PAT G -- -> 0x0000000000abc000\n" },
+		{ 5, 0xfffffffffffff000ULL, "PML5E 0xfffffffffffff000  not present\n" },
+		{ 9, 1,
+		  "?     0x0000000000000001  P -- -- --- --- - - -- - -- -> 0x0000000000000000\n" },
+	};
+
 	(void)state;
-	shell_format_pte(buf, sizeof(buf), 4, 0x0000000000123067ULL);
-	assert_string_equal(buf,
-		"PML4E 0x0000000000123067  P RW US --- --- A D -- - -- -> 0x0000000000123000\n");
-	shell_format_pte(buf, sizeof(buf), 2, 0x80000000002001e3ULL);
-	assert_string_equal(buf,
-		"PDE   0x80000000002001e3  P RW -- --- --- A D PS G XD -> 0x0000000000200000\n");
-	shell_format_pte(buf, sizeof(buf), 3, 0x00000000c0000099ULL);
-	assert_string_equal(buf,
-		"PDPTE 0x00000000c0000099  P -- -- PWT PCD - - PS - -- -> 0x00000000c0000000\n");
-	shell_format_pte(buf, sizeof(buf), 1, 0x7ff0000000abc181ULL);
-	assert_string_equal(buf,
-		"PTE   0x7ff0000000abc181  P -- -- --- --- - - PAT G -- -> 0x0000000000abc000\n");
-	shell_format_pte(buf, sizeof(buf), 5, 0xfffffffffffff000ULL);
-	assert_string_equal(buf, "PML5E 0xfffffffffffff000  not present\n");
-	shell_format_pte(buf, sizeof(buf), 9, 1);
-	assert_string_equal(buf,
-		"?     0x0000000000000001  P -- -- --- --- - - -- - -- -> 0x0000000000000000\n");
+	check_entries(shell_format_pte, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_ept_entry(void **state)
 {
-	char buf[160];
+	static const struct entry_case cases[] = {
+		{ 4, 0x0000000000123107ULL,
+		  "EPT PML4E 0x0000000000123107  R W X mt=-- ---- ----- A - -> 0x0000000000123000\n" },
+		{ 2, 0x00000000002003f7ULL,
+		  "EPT PDE   0x00000000002003f7  R W X mt=WB IPAT large A D -> 0x0000000000200000\n" },
+		{ 1, 0x0000000000abc001ULL,
+		  "EPT PTE   0x0000000000abc001  R - - mt=UC ---- ----- - - -> 0x0000000000abc000\n" },
+		{ 3, 0x00000000400000bcULL,
+		  "EPT PDPTE 0x00000000400000bc  - - X mt=r7 ---- large - - -> 0x0000000040000000\n" },
+		{ 1, 0x0000000000abc030ULL, "EPT PTE   0x0000000000abc030  not present\n" },
+		{ 5, 4,
+		  "EPT ?     0x0000000000000004  - - X mt=-- ---- ----- - - -> 0x0000000000000000\n" },
+	};
 
 	(void)state;
-	shell_format_ept_entry(buf, sizeof(buf), 4, 0x0000000000123107ULL);
-	assert_string_equal(buf,
-		"EPT PML4E 0x0000000000123107  R W X mt=-- ---- ----- A - -> 0x0000000000123000\n");
-	shell_format_ept_entry(buf, sizeof(buf), 2, 0x00000000002003f7ULL);
-	assert_string_equal(buf,
-		"EPT PDE   0x00000000002003f7  R W X mt=WB IPAT large A D -> 0x0000000000200000\n");
-	shell_format_ept_entry(buf, sizeof(buf), 1, 0x0000000000abc001ULL);
-	assert_string_equal(buf,
-		"EPT PTE   0x0000000000abc001  R - - mt=UC ---- ----- - - -> 0x0000000000abc000\n");
-	shell_format_ept_entry(buf, sizeof(buf), 3, 0x00000000400000bcULL);
-	assert_string_equal(buf,
-		"EPT PDPTE 0x00000000400000bc  - - X mt=r7 ---- large - - -> 0x0000000040000000\n");
-	shell_format_ept_entry(buf, sizeof(buf), 1, 0x0000000000abc030ULL);
-	assert_string_equal(buf, "EPT PTE   0x0000000000abc030  not present\n");
-	shell_format_ept_entry(buf, sizeof(buf), 5, 4);
-	assert_string_equal(buf,
-		"EPT ?     0x0000000000000004  - - X mt=-- ---- ----- - - -> 0x0000000000000000\n");
+	check_entries(shell_format_ept_entry, cases,
+		      sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_regs(void **state)
