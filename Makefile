@@ -123,6 +123,8 @@ UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
 UNIT_SRCS_test_reflect     := nested/reflect.c
 UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
 UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
+UNIT_SRCS_test_line_edit   := lib/line_edit.c lib/format.c
+UNIT_SRCS_test_shell_parse := vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)
@@ -150,6 +152,7 @@ FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
 FUZZ_SRCS_fuzz_events     := vmx/events.c
 FUZZ_SRCS_fuzz_gdb_packet := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
+FUZZ_SRCS_fuzz_shell      := lib/line_edit.c vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

@@ -34,11 +34,9 @@ static const struct cmdline_keyword com_ports[] = {
 };
 
 static const struct cmdline_keyword log_levels[] = {
-	{ "quiet", LOG_QUIET },
-	{ "error", LOG_ERROR },
-	{ "warn", LOG_WARN },
-	{ "info", LOG_INFO },
-	{ "debug", LOG_DEBUG },
+#define X(e, name, value) { name, e },
+	LOG_LEVELS(X)
+#undef X
 };
 
 static const struct cmdline_keyword test_faults[] = {

@@ -498,3 +498,33 @@ int fmt_fail(char *err, size_t errlen, const char *fmt, ...)
 	}
 	return -1;
 }
+
+struct fmt_buf fmt_buf_start(char *buf, size_t size)
+{
+	struct fmt_buf b = { buf, buf ? size : 0, 0, false };
+
+	if (b.size > 0)
+		buf[0] = '\0';
+	return b;
+}
+
+void fmt_append(struct fmt_buf *b, const char *fmt, ...)
+{
+	bool room = b->buf && b->len < b->size;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(room ? b->buf + b->len : NULL,
+			  room ? b->size - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n > (size_t)INT_MAX_VALUE - b->len)
+		b->failed = true;
+	else
+		b->len += (size_t)n;
+}
+
+int fmt_buf_result(const struct fmt_buf *b)
+{
+	return b->failed ? -1 : (int)b->len;
+}

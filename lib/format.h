@@ -17,6 +17,7 @@
 #define NESTOR_LIB_FORMAT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/compiler.h"
@@ -43,5 +44,21 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4)
 /* For checkers that explain a refusal: formats the reason into err (if
  * err and errlen are set) and returns -1. */
 int fmt_fail(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* Output built in pieces into one caller buffer (dumps, help text):
+ * fmt_append() adds to what is there, truncating as snprintf does, and
+ * fmt_buf_result() is the length of everything appended (which may exceed
+ * size), or -1 if a piece failed. fmt_buf_start() begins with an empty
+ * string in buf (which may be NULL when size is 0). */
+struct fmt_buf {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool failed;
+};
+
+struct fmt_buf fmt_buf_start(char *buf, size_t size);
+void fmt_append(struct fmt_buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int fmt_buf_result(const struct fmt_buf *b);
 
 #endif

@@ -5,13 +5,20 @@
 #include <stdarg.h>
 #include "lib/compiler.h"
 
-/* The console's levels (loglevel= on the command line). */
+/* The console's levels and their names, the one list for loglevel= on the
+ * command line (boot/cmdline_options.c) and the shell's `loglevel`
+ * (vmx/shell_parse.c). X(ENUM, name, value) */
+#define LOG_LEVELS(X)              \
+	X(LOG_QUIET, "quiet", 0)   \
+	X(LOG_ERROR, "error", 1)   \
+	X(LOG_WARN, "warn", 2)     \
+	X(LOG_INFO, "info", 3)     \
+	X(LOG_DEBUG, "debug", 4)
+
 enum log_level {
-	LOG_QUIET = 0,
-	LOG_ERROR = 1,
-	LOG_WARN = 2,
-	LOG_INFO = 3,
-	LOG_DEBUG = 4,
+#define X(e, name, value) e = value,
+	LOG_LEVELS(X)
+#undef X
 };
 
 typedef void (*log_sink_fn)(char c);
