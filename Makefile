@@ -122,6 +122,7 @@ UNIT_SRCS_test_host_state  := nested/host_state.c
 UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
 UNIT_SRCS_test_reflect     := nested/reflect.c
 UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
+UNIT_SRCS_test_uart16550  := vmx/uart16550.c
 UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
@@ -149,6 +150,7 @@ FUZZ_SRCS_fuzz_reflect    := nested/reflect.c
 FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
 FUZZ_SRCS_fuzz_events     := vmx/events.c
+FUZZ_SRCS_fuzz_uart16550 := vmx/uart16550.c
 FUZZ_SRCS_fuzz_gdb_packet := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
