@@ -123,6 +123,7 @@ UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
 UNIT_SRCS_test_reflect     := nested/reflect.c
 UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
 UNIT_SRCS_test_uart16550  := vmx/uart16550.c
+UNIT_SRCS_test_uart16550_linux := vmx/uart16550.c
 UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))

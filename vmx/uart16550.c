@@ -170,16 +170,26 @@ static uint8_t read_rbr(struct uart16550 *u)
 	return fifo_pop(&u->rx);
 }
 
+/* With DLAB set, offsets 0 and 1 are the divisor latch; else NULL. */
+static uint8_t *divisor_latch(struct uart16550 *u, unsigned offset)
+{
+	if (!(u->lcr & UART_LCR_DLAB) || offset > UART_DLM)
+		return 0;
+	return offset == UART_DLL ? &u->dll : &u->dlm;
+}
+
 uint8_t uart16550_guest_read(struct uart16550 *u, unsigned offset)
 {
-	bool dlab = u->lcr & UART_LCR_DLAB;
+	uint8_t *dl = divisor_latch(u, offset);
 	uint8_t v;
 
+	if (dl)
+		return *dl;
 	switch (offset) {
 	case UART_RBR:
-		return dlab ? u->dll : read_rbr(u);
+		return read_rbr(u);
 	case UART_IER:
-		return dlab ? u->dlm : u->ier;
+		return u->ier;
 	case UART_IIR:
 		v = uart16550_iir(u);
 		/* Reading IIR that identifies THRE acknowledges it. */
@@ -255,20 +265,18 @@ static void write_fcr(struct uart16550 *u, uint8_t value)
 
 void uart16550_guest_write(struct uart16550 *u, unsigned offset, uint8_t value)
 {
-	bool dlab = u->lcr & UART_LCR_DLAB;
+	uint8_t *dl = divisor_latch(u, offset);
 
+	if (dl) {
+		*dl = value;
+		return;
+	}
 	switch (offset) {
 	case UART_THR:
-		if (dlab)
-			u->dll = value;
-		else
-			write_thr(u, value);
+		write_thr(u, value);
 		break;
 	case UART_IER:
-		if (dlab)
-			u->dlm = value;
-		else
-			write_ier(u, value);
+		write_ier(u, value);
 		break;
 	case UART_FCR:
 		write_fcr(u, value);
