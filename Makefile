@@ -122,6 +122,8 @@ UNIT_SRCS_test_host_state  := nested/host_state.c
 UNIT_SRCS_test_l1_msrs     := vmx/l1_msrs.c
 UNIT_SRCS_test_reflect     := nested/reflect.c
 UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
+UNIT_SRCS_test_uart16550  := vmx/uart16550.c
+UNIT_SRCS_test_uart16550_linux := vmx/uart16550.c
 UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 UNIT_SRCS_test_line_edit   := lib/line_edit.c lib/format.c
 UNIT_SRCS_test_shell_parse := vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
@@ -151,6 +153,7 @@ FUZZ_SRCS_fuzz_reflect    := nested/reflect.c
 FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
 FUZZ_SRCS_fuzz_events     := vmx/events.c
+FUZZ_SRCS_fuzz_uart16550 := vmx/uart16550.c
 FUZZ_SRCS_fuzz_gdb_packet := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 FUZZ_SRCS_fuzz_shell      := lib/line_edit.c vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
 
