@@ -52,7 +52,7 @@ struct l2_state {
 	 * vmcs12 does not load it on exit, and blocking by NMI (27.5.5). */
 	uint64_t l2_cr0, l2_efer, l2_pat;
 	bool l1_nmi_blocked;
-	/* l2.c: the APIC-access page (issue 15 item 1, 29.4). On the CPU an
+	/* The APIC-access page (issue 15 item 1, 29.4). On the CPU an
 	 * access of L2's is an APIC access when its translation ends on the
 	 * page at A, the vmcs12's APIC-access address. vmcs02's is the host
 	 * page H that EPT02 gives exactly those L2 pages: A itself when A
@@ -62,9 +62,10 @@ struct l2_state {
 	 * reached. EPT02 is then needed even when L1 has no EPT: it is the
 	 * identity over L1's space (ept02.c, EPT02_IDENTITY). */
 	uint64_t apic_page;              /* l2.c: allocated with vmcs02 */
+	/* l2_apic.c (reset by vmx_ops.c's nested_vcpu_init()): */
 	uint64_t apic_special;           /* A when not L1's RAM, else NO_APIC_SPECIAL */
 	uint64_t apic_access02;          /* H, or NO_APIC_SPECIAL: VAA off */
-	bool ept02_used;                 /* vmcs02 runs on EPT02 (not EPT01) */
+	bool ept02_used;                 /* l2.c: vmcs02 runs on EPT02, not EPT01 */
 	uint64_t ept02_fills;            /* statistics */
 	uint64_t ept02_drops;
 };
