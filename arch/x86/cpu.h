@@ -99,6 +99,19 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+/* DR0-DR3 (SDM Vol. 3A 17.2.1). Nestor never uses them itself: while a
+ * guest runs they hold the guest's (or the GDB stub's) breakpoints. */
+static inline void write_dr(unsigned n, uint64_t v)
+{
+	switch (n) {
+	case 0: __asm__ __volatile__("mov %0, %%db0" ::"r"(v)); break;
+	case 1: __asm__ __volatile__("mov %0, %%db1" ::"r"(v)); break;
+	case 2: __asm__ __volatile__("mov %0, %%db2" ::"r"(v)); break;
+	case 3: __asm__ __volatile__("mov %0, %%db3" ::"r"(v)); break;
+	default: break;
+	}
+}
+
 static inline uint64_t read_rflags(void)
 {
 	uint64_t f;

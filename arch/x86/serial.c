@@ -6,6 +6,7 @@
 
 enum {
 	UART_THR = 0, /* transmit holding (DLAB=0) */
+	UART_RBR = 0, /* receive buffer (DLAB=0, read) */
 	UART_DLL = 0, /* divisor low (DLAB=1) */
 	UART_IER = 1,
 	UART_DLM = 1, /* divisor high (DLAB=1) */
@@ -18,6 +19,7 @@ enum {
 
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define UART_CLOCK_DIV 115200
@@ -36,13 +38,13 @@ static bool uart_answers(uint16_t base)
 	return inb(base + UART_SCR) == 0xa5;
 }
 
-bool serial_init(uint16_t port, uint32_t baud)
+/* Programs the UART at port for baud 8N1, FIFOs on and cleared; false
+ * when none answers there. */
+static bool uart_program(uint16_t port, uint32_t baud)
 {
 	uint16_t div = (uint16_t)(UART_CLOCK_DIV / (baud ? baud : UART_CLOCK_DIV));
 
-	uart_base = port;
-	uart_present = uart_answers(port);
-	if (!uart_present)
+	if (!uart_answers(port))
 		return false;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, LCR_DLAB);
@@ -52,6 +54,13 @@ bool serial_init(uint16_t port, uint32_t baud)
 	outb(port + UART_FCR, 0xc7); /* FIFO on, both cleared, 14-byte trigger */
 	outb(port + UART_MCR, 0x03); /* DTR | RTS */
 	return true;
+}
+
+bool serial_init(uint16_t port, uint32_t baud)
+{
+	uart_base = port;
+	uart_present = uart_program(port, baud);
+	return uart_present;
 }
 
 /* Bounded wait until the UART at base has sent everything (LSR.TEMT:
@@ -69,12 +78,17 @@ bool serial_takeover(uint16_t port, uint32_t baud)
 	return serial_init(port, baud);
 }
 
-static void uart_tx(uint8_t c)
+static void uart_tx_on(uint16_t base, uint8_t c)
 {
 	for (int i = 0; i < THRE_SPINS; i++)
-		if (inb(uart_base + UART_LSR) & LSR_THRE)
+		if (inb(base + UART_LSR) & LSR_THRE)
 			break;
-	outb(uart_base + UART_THR, c);
+	outb(base + UART_THR, c);
+}
+
+static void uart_tx(uint8_t c)
+{
+	uart_tx_on(uart_base, c);
 }
 
 void serial_putc(char c)
@@ -96,4 +110,21 @@ void serial_flush(void)
 	if (!uart_present)
 		return;
 	uart_drain(uart_base);
+}
+
+bool uart_raw_init(uint16_t port, uint32_t baud)
+{
+	return uart_program(port, baud);
+}
+
+int uart_raw_getc(uint16_t port)
+{
+	if (!(inb(port + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(port + UART_RBR);
+}
+
+void uart_raw_putc(uint16_t port, uint8_t c)
+{
+	uart_tx_on(port, c);
 }

@@ -17,4 +17,12 @@ uint16_t serial_port(void);
 /* Wait (bounded) until every queued byte has left the UART. */
 void serial_flush(void);
 
+/* A second UART carrying raw bytes (the GDB stub's, vmx/gdb_stub.c), apart
+ * from the console: programmed like serial_init() (8N1, FIFOs on), then
+ * polled. uart_raw_getc() returns the next received byte or -1 at once;
+ * uart_raw_putc() waits (bounded) for room. No '\n' translation. */
+bool uart_raw_init(uint16_t port, uint32_t baud);
+int uart_raw_getc(uint16_t port);
+void uart_raw_putc(uint16_t port, uint8_t c);
+
 #endif
