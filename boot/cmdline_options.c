@@ -109,6 +109,29 @@ static int parse_console(const char *val, size_t len, struct nestor_config *cfg)
 	return 0;
 }
 
+/* gdb=<port>[,wait]: the port as for console= (the stub runs at
+ * UART_BASE_BAUD). */
+static int parse_gdb(const char *val, size_t len, struct nestor_config *cfg)
+{
+	size_t port_len = 0;
+	uint16_t port;
+	bool wait = false;
+
+	while (port_len < len && val[port_len] != ',')
+		port_len++;
+	if (parse_uart_port(val, port_len, &port) != 0)
+		return -1;
+	if (port_len < len) {
+		if (len - port_len - 1 != 4 ||
+		    memcmp(val + port_len + 1, "wait", 4) != 0)
+			return -1;
+		wait = true;
+	}
+	cfg->gdb.port = port;
+	cfg->gdb.wait = wait;
+	return 0;
+}
+
 /* loglevel=<name> or its number 0..4. */
 static int parse_loglevel(const char *val, size_t len, struct nestor_config *cfg)
 {
@@ -379,6 +402,12 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_test_pool_spare,
 		.accepted = "1..4096 (pages)",
 		.help = "TEST ONLY: leave only that many pages of Nestor's memory free once the guest is launched, to reach the exhausted-pool path (default: all)",
+	},
+	{
+		.name = "gdb",
+		.parse = parse_gdb,
+		.accepted = "com1..com4 or an I/O port (0x2f8), optionally ,wait (e.g. gdb=com2,wait); not console='s port",
+		.help = "GDB remote stub for the guest on that UART at 115200 baud; ,wait stops the guest before its first instruction until GDB continues it (default off)",
 	},
 };
 

@@ -29,6 +29,13 @@ struct nestor_config {
 		uint16_t port;  /* UART I/O base, e.g. 0x3f8 for com1 */
 		uint32_t baud;  /* 115200 by default */
 	} console;
+	/* gdb=<port>[,wait]: the GDB remote stub's UART (vmx/gdb_stub.c);
+	 * port 0 = no stub. wait: the guest stops before its first
+	 * instruction until GDB continues it. */
+	struct {
+		uint16_t port;
+		bool wait;
+	} gdb;
 	enum log_level loglevel; /* LOG_INFO by default */
 	/* The guest's physical-address width (CPUID.80000008H:EAX[7:0]);
 	 * 0 = the CPU's. Checked against the CPU's at boot (boot/main.c). */

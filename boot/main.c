@@ -135,6 +135,12 @@ static void apply_command_line(void)
 	}
 	log_set_level(config.loglevel);
 	print_held_diags();
+	if (config.gdb.port && config.gdb.port == config.console.port) {
+		log_printf(LOG_QUIET,
+			   "nestor: FATAL: gdb= and console= name the same UART (port %#x): the GDB stub needs a port of its own, e.g. console=com1 gdb=com2\n",
+			   config.gdb.port);
+		power_off(NESTOR_EXIT_BAD_CONFIG);
+	}
 	if (errors) {
 		log_printf(LOG_QUIET,
 			   "nestor: FATAL: %d error(s) in the command line '%s'; not starting\n",
@@ -416,6 +422,8 @@ static NORETURN void run_guest(void)
 		.reload_guest = guest_boot_reload,
 		.test_pool_spare = config.test_pool_spare,
 		.nested = config.nested,
+		.gdb_port = config.gdb.port,
+		.gdb_wait = config.gdb.wait,
 	};
 	if (vmx_configure(&vmx_cfg)) {
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");

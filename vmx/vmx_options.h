@@ -28,6 +28,11 @@ struct vmx_options {
 	/* nested=on: the guest is shown VMX (nested/, vmx/exit_cpuid.c,
 	 * vmx/exit_msr.c, vmx/exit_cr.c). */
 	bool nested;
+	/* gdb=<port>[,wait]: the GDB stub's UART, 0 for none, and whether
+	 * the guest waits for GDB before its first instruction
+	 * (vmx/gdb_stub.c). */
+	uint16_t gdb_port;
+	bool gdb_wait;
 	/* on_guest_reset=restart: load the guest's image again into *e;
 	 * non-zero with a reason in why (boot/guest_boot.c). */
 	int (*reload_guest)(struct vcpu *v, struct guest_entry *e, char *why,

@@ -825,6 +825,32 @@ static void test_messages_never_cut(void **state)
 	}
 }
 
+/* ---- gdb= ---- */
+
+static void test_gdb_option(void **state)
+{
+	static const char *const bad[] = { "com5", "com2,", "com2,wai",
+					   "com2,waitx", "com2,115200", "0",
+					   ",wait" };
+	char line[64];
+	struct nestor_config cfg;
+	struct capture c;
+
+	(void)state;
+	expect_clean(&c, parse("", &cfg, &c));
+	assert_int_equal(cfg.gdb.port, 0);
+	expect_clean(&c, parse("gdb=com2", &cfg, &c));
+	assert_int_equal(cfg.gdb.port, 0x2f8);
+	assert_false(cfg.gdb.wait);
+	expect_clean(&c, parse("gdb=0x2e8,wait", &cfg, &c));
+	assert_int_equal(cfg.gdb.port, 0x2e8);
+	assert_true(cfg.gdb.wait);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "gdb=%s", bad[i]);
+		assert_int_equal(parse(line, &cfg, &c), 1);
+	}
+}
+
 /* ---- the registry ---- */
 
 static void test_registry_rows(void **state)
@@ -832,7 +858,8 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 13);
+	assert_int_equal(cmdline_option_count, 14);
+	assert_string_equal(cmdline_options[13].name, "gdb");
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
 	assert_string_equal(cmdline_options[2].name, "guest_maxphyaddr");
@@ -1159,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_null_diag_still_counts),
 		cmocka_unit_test(test_stops_at_len_and_nul),
 		cmocka_unit_test(test_console_good),
+		cmocka_unit_test(test_gdb_option),
 		cmocka_unit_test(test_console_bad),
 		cmocka_unit_test(test_console_later_wins_and_baud_resets),
 		cmocka_unit_test(test_loglevel_good),
