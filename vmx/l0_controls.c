@@ -26,12 +26,14 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 			 struct vmcs_ctls *out)
 {
 	out->pin = c->ctl[VMX_PIN] |
-		   (w->ext_int_exiting ? PIN_EXTERNAL_INTERRUPT_EXITING : 0);
+		   (w->ext_int_exiting ? PIN_EXTERNAL_INTERRUPT_EXITING : 0) |
+		   (w->gdb_preempt ? PIN_PREEMPTION_TIMER : 0);
 	out->proc = c->ctl[VMX_PROC] |
 		    (w->nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
 		    (w->intr_window ? PROC_INTERRUPT_WINDOW_EXITING : 0) |
 		    (w->mtf ? PROC_MONITOR_TRAP_FLAG : 0) |
-		    (w->cr3_load ? PROC_CR3_LOAD_EXITING : 0);
+		    (w->cr3_load ? PROC_CR3_LOAD_EXITING : 0) |
+		    (w->gdb_mov_dr ? PROC_MOV_DR_EXITING : 0);
 	out->proc2 = c->ctl[VMX_PROC2] |
 		     (w->vmcs_shadowing ? PROC2_VMCS_SHADOWING : 0);
 	out->exit = c->ctl[VMX_EXIT];
@@ -49,6 +51,8 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 		out->pfec_mask = w->pf.mask;
 		out->pfec_match = w->pf.match;
 	}
+	if (w->gdb_db)
+		out->exc_bitmap |= 1u << VEC_DB;
 	/* In VMX operation CR0.PE and PG are fixed to 1 even where
 	 * unrestricted guest lets a guest clear them (23.8): L1's writes to
 	 * them must exit while it is in VMX operation. */

@@ -32,6 +32,9 @@ struct l0_wants {
 				  * where CR0.PE/PG are fixed (23.8) */
 	bool vmcs_shadowing;     /* nested/shadow.c: L1's hot VMREAD/VMWRITE
 				  * go to a shadow VMCS (24.10) */
+	bool gdb_db;             /* vmx/gdb_stub.c: #DB exits (breakpoints, step) */
+	bool gdb_preempt;        /* vmx/gdb_stub.c: the preemption timer runs */
+	bool gdb_mov_dr;         /* vmx/gdb_stub.c: MOV DR exits */
 	bool ia32e_guest;        /* vmx/exit_cr.c, vmx/vmcs_setup.c: entry
 				  * control "IA-32e mode guest" = EFER.LMA */
 };

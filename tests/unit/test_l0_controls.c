@@ -85,6 +85,17 @@ static void test_each_want(void **state)
 	w = (struct l0_wants){ .ia32e_guest = true };
 	l0_controls_compose(&c, &w, &out);
 	assert_int_equal(out.entry, base.entry | ENTRY_IA32E_MODE_GUEST);
+	/* The GDB stub's: #DB exits, the preemption timer, MOV DR exits. */
+	w = (struct l0_wants){ .gdb_db = true, .gdb_preempt = true,
+			       .gdb_mov_dr = true };
+	l0_controls_compose(&c, &w, &out);
+	assert_int_equal(out.exc_bitmap, base.exc_bitmap | (1u << 1));
+	assert_int_equal(out.pin, base.pin | PIN_PREEMPTION_TIMER);
+	assert_int_equal(out.proc, base.proc | PROC_MOV_DR_EXITING);
+	w.pf = (struct pf_intercept){ true, 0x9, 0x1 };
+	l0_controls_compose(&c, &w, &out);
+	assert_int_equal(out.exc_bitmap, (1u << 1) | (1u << 14));
+	assert_int_equal(out.pfec_mask, 0x9);
 }
 
 /* 25.2: the #PF intercept of a reduced width, then the probe and the write
