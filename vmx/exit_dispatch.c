@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exit_info.h"
+#include "vmx/gdb_stub.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
@@ -56,6 +57,8 @@ static const exit_handler_fn l1_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_WBINVD] = handle_wbinvd,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_DR_ACCESS] = handle_dr_access,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 };
 
 /* Routing by level lives here only: every exit taken while L2 runs goes
@@ -175,6 +178,9 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (!handler)
 		guest_unsupported(v, "Nestor has no handler for this VM exit");
 	handler(v);
+	/* gdb=: GDB's Ctrl-C, and GDB served while the guest is stopped. */
+	if (unlikely(gdb_stub_on()))
+		gdb_stub_exit(v);
 	if (unlikely(v->requests & VCPU_REQ_NESTED)) {
 		/* Before the events: they go to the level that runs next. */
 		v->requests &= ~VCPU_REQ_NESTED;

@@ -8,6 +8,7 @@
 #include "arch/x86/power.h"
 #include "lib/log.h"
 #include "vmx/exit_info.h"
+#include "vmx/gdb_stub.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_controls.h"
@@ -34,6 +35,10 @@ void handle_exception_nmi(struct vcpu *v)
 		return;
 	if (unlikely(v->probe_gpa) && vector != VEC_PF)
 		phys_width_end_probe(v);
+	/* gdb=: GDB's breakpoints and single step (vmx/gdb_stub.c). */
+	if (unlikely(gdb_stub_on()) && vector == VEC_DB &&
+	    type == EVENT_HARDWARE_EXCEPTION && gdb_stub_debug_exception(v, qual))
+		return;
 	if (type == EVENT_NMI && crash_test_guest_nmi()) {
 		/* test_crash_nmi=guest: the crash path cleared this VMCS and
 		 * loaded it again; the guest still gets its NMI. */
@@ -91,6 +96,9 @@ void handle_external_interrupt(struct vcpu *v)
 
 void handle_monitor_trap(struct vcpu *v)
 {
+	if (unlikely(gdb_stub_on()) && !write_step_open(&v->step) &&
+	    gdb_stub_mtf(v))
+		return;
 	write_step_mtf(v);
 }
 

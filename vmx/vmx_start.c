@@ -11,6 +11,7 @@
 #include "vmx/nested_seam.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
@@ -352,6 +353,11 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	traps_set_nmi_hook(nmi_for_guest);
 	if (vmx_options.test_vmx_panic)
 		panic("test_fault=vmx_panic: a panic in VMX operation with the guest's VMCS loaded");
+	gdb_stub_launch(v);
+	if (v->requests & VCPU_REQ_CONTROLS) {
+		v->requests &= ~VCPU_REQ_CONTROLS;
+		vmcs_ctls_sync(v, false);
+	}
 	v->first_entry_tsc = rdtsc();
 	vmx_enter_guest(v->regs, 1);
 	panic("vmx_enter_guest returned");

@@ -1,0 +1,661 @@
+/* The GDB remote stub for the guest, on a UART of its own (gdb=com2).
+ *
+ * While the guest is stopped Nestor stays in root mode, in this file's
+ * loop: it polls the UART, feeds lib/gdb_packet.c's receiver, decodes with
+ * lib/gdb_command.c and answers with lib/gdb_reply.c / lib/gdb_x86.c, until
+ * GDB continues, steps, detaches or kills. While the guest runs, every VM
+ * exit at level 1 polls the UART (gdb_stub_exit()) for GDB's Ctrl-C; the
+ * VMX-preemption timer (where the CPU has it, only with gdb=) makes sure
+ * exits come often enough.
+ *
+ * What GDB sees and changes:
+ *  - registers: the GPRs saved by vmx/vmexit.asm, RIP/RSP/RFLAGS, the
+ *    segment selectors and FS/GS base from the VMCS (vmx/gdb_regs.c maps
+ *    them); selectors and x87 registers are read-only (E-code on 'P');
+ *  - memory: guest-linear addresses through the guest's page tables
+ *    (mm/guest_walk.c, a supervisor access whatever the CPL), then guest
+ *    RAM only through guest_phys_ptr(): Nestor's memory, holes and MMIO
+ *    answer an error; a write checks every page before it copies a byte;
+ *  - breakpoints: Z0 and Z1 are both hardware breakpoints in DR0-DR3 with
+ *    the guest's DR7 in the VMCS and #DB intercepted; nothing is written
+ *    into guest memory. Nestor itself never uses DR0-DR3, so they hold
+ *    GDB's addresses while the guest runs. While GDB has a breakpoint set,
+ *    the guest's own debug registers are not its own: MOV DR exits, reads
+ *    give 0 (DR7: the guest's last value, DR6: its reset value), writes are
+ *    dropped except that DR7's is kept for when GDB's breakpoints are gone
+ *    (then the guest's DR7 comes back; its DR0-DR3 do not). Said once on
+ *    the console;
+ *  - single step: the monitor trap flag where the CPU has it, else
+ *    RFLAGS.TF with #DB intercepted and the guest's own TF put back after
+ *    the step (an instruction that reads RFLAGS, PUSHF, sees TF set; an
+ *    interrupt due at that boundary is delivered and the step stops at its
+ *    handler's first instruction, as on hardware);
+ *  - the level: GDB sees L1. While L2 runs the stub waits for the next
+ *    exit to L1; `monitor level 2` answers "not yet".
+ * Every malformed packet, unknown register, address outside guest RAM or
+ * Nestor's memory gets an E-code reply and nothing else. */
+#include "vmx/gdb_stub.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/power.h"
+#include "arch/x86/regs.h"
+#include "arch/x86/serial.h"
+#include "lib/gdb_command.h"
+#include "lib/gdb_packet.h"
+#include "lib/gdb_reply.h"
+#include "lib/gdb_x86.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "mm/guest_walk.h"
+#include "vmx/exit_info.h"
+#include "vmx/exits.h"
+#include "vmx/gdb_regs.h"
+#include "vmx/guest_access.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_ctls.h"
+#include "vmx/vmx_options.h"
+
+#define GDB_BAUD 115200
+#define GDB_TID 1		/* the one thread: the vCPU */
+#define NBP 4			/* DR0-DR3 */
+#define DR7_FIXED1 0x400ull	/* SDM Vol. 3A 17.2.4: bit 10 reads 1 */
+#define DR6_INIT 0xffff0ff0ull
+#define DBG_B0_B3 0xfull
+#define RFLAGS_RF (1ull << 16)
+#define RFLAGS_VALID 0x3f7fd5ull	/* the bits RFLAGS may hold */
+/* Preemption-timer ticks (TSC >> the rate of IA32_VMX_MISC[4:0]) between
+ * exits, for Ctrl-C: with Bochs' clock sync=none a tick is an instruction. */
+#define PREEMPT_TICKS (1u << 20)
+
+/* Stub error codes beyond the decoder's 01..04. */
+#define E_MEMORY 0x14		/* EFAULT: not guest RAM / no translation */
+#define E_REGISTER 0x16		/* a register GDB may not write */
+#define E_VALUE 0x17		/* a value VM entry would refuse */
+#define E_NO_SLOT 0x1c		/* no free debug register */
+
+uint16_t gdb_stub_port;
+
+/* State owner: this file. */
+static struct {
+	struct gdb_rx rx;
+	struct gdb_reply reply;
+	uint8_t frame[GDB_FRAME_MAX];
+	size_t frame_len;		/* the last reply, for a NACK */
+	uint32_t features;		/* what GDB's qSupported announced */
+	bool stop;			/* a stop to report at this exit */
+	uint8_t signal;
+	enum gdb_stop_reason reason;
+	bool stepping, step_tf;
+	bool guest_tf;			/* TF step: the guest's own TF */
+	struct {
+		bool used;
+		enum gdb_break_type type;
+		uint64_t addr;
+	} bp[NBP];
+	bool dr7_held;			/* GDB's breakpoints own DR7 */
+	uint64_t guest_dr7;
+	bool dr_warned;
+} gs;
+
+static void send_frame(void)
+{
+	for (size_t i = 0; i < gs.frame_len; i++)
+		uart_raw_putc(gdb_stub_port, gs.frame[i]);
+}
+
+static void send_reply(void)
+{
+	gs.frame_len = gdb_reply_frame(&gs.reply, gs.frame, sizeof(gs.frame));
+	send_frame();
+}
+
+/* ---- registers ---- */
+
+static const enum vmcs_field sel_fields[6] = {
+	VMCS_GUEST_CS_SELECTOR, VMCS_GUEST_SS_SELECTOR, VMCS_GUEST_DS_SELECTOR,
+	VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR,
+};
+
+static void collect(struct vcpu *v, struct gdb_guest_state *g)
+{
+	for (unsigned n = 0; n < 16; n++)
+		g->gpr[n] = gpr_read(v, n);
+	g->rip = exit_get(&v->exit, EF_RIP);
+	g->rflags = exit_get(&v->exit, EF_RFLAGS);
+	for (unsigned i = 0; i < 6; i++)
+		g->sel[i] = (uint16_t)vmcs_read(sel_fields[i]);
+	g->fs_base = vmcs_read(VMCS_GUEST_FS_BASE);
+	g->gs_base = vmcs_read(VMCS_GUEST_GS_BASE);
+}
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* What VM entry accepts (SDM Vol. 3C 26.3.1.4, 26.3.1.2): RIP canonical
+ * (below 4 GiB outside IA-32e mode), FS/GS base canonical. */
+static bool storable(const struct vcpu *v, const struct gdb_guest_state *g)
+{
+	if (v->wants.ia32e_guest ? !canonical(g->rip) : g->rip >> 32)
+		return false;
+	return canonical(g->fs_base) && canonical(g->gs_base);
+}
+
+static void store(struct vcpu *v, const struct gdb_guest_state *g)
+{
+	for (unsigned n = 0; n < 16; n++)
+		gpr_write(v, n, g->gpr[n]);
+	exit_set(&v->exit, EF_RIP, g->rip);
+	exit_set(&v->exit, EF_RFLAGS, (g->rflags & RFLAGS_VALID) | RFLAGS_FIXED1);
+	vmcs_write(VMCS_GUEST_FS_BASE, g->fs_base);
+	vmcs_write(VMCS_GUEST_GS_BASE, g->gs_base);
+}
+
+static void write_regs(struct vcpu *v, const struct gdb_command *c)
+{
+	struct gdb_guest_state g;
+	struct gdb_x86_regs r;
+	enum gdb_error e;
+
+	collect(v, &g);
+	gdb_regs_from_guest(&g, &r);
+	if (c->kind == GDB_CMD_WRITE_REGS) {
+		e = gdb_x86_regs_decode(c->u.regs.hex, c->u.regs.hex_len, &r);
+	} else if (gdb_regs_rejected(c->u.reg.regno)) {
+		gdb_reply_error(&gs.reply, E_REGISTER);
+		return;
+	} else {
+		e = gdb_x86_reg_write(&r, c->u.reg.regno, c->u.reg.hex,
+				      c->u.reg.hex_len);
+	}
+	if (e != GDB_OK) {
+		gdb_reply_error(&gs.reply, (uint8_t)gdb_error_code(e));
+		return;
+	}
+	gdb_regs_to_guest(&r, &g);
+	if (!storable(v, &g)) {
+		gdb_reply_error(&gs.reply, E_VALUE);
+		return;
+	}
+	store(v, &g);
+	gdb_reply_ok(&gs.reply);
+}
+
+/* ---- memory ---- */
+
+/* Copies len bytes between buf and guest-linear la; -1 (nothing copied)
+ * if any byte is not guest RAM through the guest's page tables. */
+static int guest_mem(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
+		     bool write)
+{
+	struct gw_state st;
+
+	guest_paging_state(&st, v);
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t a = la;
+		size_t done = 0;
+
+		while (done < len) {
+			struct gw_result r;
+			size_t chunk = 4096 - (a & 4095);
+			uint8_t *p;
+
+			if (chunk > len - done)
+				chunk = len - done;
+			guest_walk(&st, a, GW_READ | GW_IMPLICIT_SUPERVISOR,
+				   guest_read_phys_entry, v, &r);
+			if (r.status != GW_OK)
+				return -1;
+			p = guest_phys_ptr(v, r.gpa, chunk);
+			if (!p)
+				return -1;
+			if (pass == 1) {
+				if (write)
+					memcpy(p, buf + done, chunk);
+				else
+					memcpy(buf + done, p, chunk);
+			}
+			a += chunk;
+			done += chunk;
+		}
+	}
+	return 0;
+}
+
+static void memory(struct vcpu *v, const struct gdb_command *c)
+{
+	static uint8_t buf[GDB_PACKET_MAX / 2];
+	uint64_t len = c->u.mem.len;
+
+	if (c->kind == GDB_CMD_READ_MEM) {
+		if (len > sizeof(buf))
+			len = sizeof(buf); /* GDB takes a shorter answer */
+		if (guest_mem(v, c->u.mem.addr, buf, len, false)) {
+			gdb_reply_error(&gs.reply, E_MEMORY);
+			return;
+		}
+		gdb_reply_hex(&gs.reply, buf, len);
+		return;
+	}
+	if (len > sizeof(buf) ||
+	    gdb_hex_decode(c->u.mem.hex, 2 * len, buf) != 0) {
+		gdb_reply_error(&gs.reply, gdb_error_code(GDB_ERR_LENGTH));
+		return;
+	}
+	if (guest_mem(v, c->u.mem.addr, buf, len, true)) {
+		gdb_reply_error(&gs.reply, E_MEMORY);
+		return;
+	}
+	gdb_reply_ok(&gs.reply);
+}
+
+/* ---- breakpoints, #DB, the step ---- */
+
+static bool any_bp(void)
+{
+	for (unsigned i = 0; i < NBP; i++)
+		if (gs.bp[i].used)
+			return true;
+	return false;
+}
+
+/* DR7 and the intercepts for the breakpoints and the step GDB has now. */
+static void update_debug(struct vcpu *v)
+{
+	uint64_t dr7 = DR7_FIXED1;
+	bool bps = any_bp();
+
+	if (bps && !gs.dr7_held) {
+		gs.guest_dr7 = vmcs_read(VMCS_GUEST_DR7);
+		gs.dr7_held = true;
+	}
+	if (bps) {
+		/* Ln = 1, R/Wn = 00 (execute), LENn = 00: 17.2.4. */
+		for (unsigned i = 0; i < NBP; i++)
+			if (gs.bp[i].used)
+				dr7 |= 1ull << (2 * i);
+		vmcs_write(VMCS_GUEST_DR7, dr7);
+	} else if (gs.dr7_held) {
+		vmcs_write(VMCS_GUEST_DR7, gs.guest_dr7);
+		gs.dr7_held = false;
+	}
+	v->wants.gdb_mov_dr = bps;
+	v->wants.gdb_db = bps || (gs.stepping && gs.step_tf);
+	v->wants.mtf = gs.stepping && !gs.step_tf;
+	vcpu_request(v, VCPU_REQ_CONTROLS);
+}
+
+static void breakpoint(struct vcpu *v, const struct gdb_command *c)
+{
+	unsigned i, free_slot = NBP;
+
+	for (i = 0; i < NBP; i++) {
+		if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
+			break;
+		if (!gs.bp[i].used && free_slot == NBP)
+			free_slot = i;
+	}
+	if (c->kind == GDB_CMD_REMOVE_BREAK) {
+		if (i < NBP)
+			gs.bp[i].used = false;
+	} else if (i == NBP) {
+		if (free_slot == NBP) {
+			gdb_reply_error(&gs.reply, E_NO_SLOT);
+			return;
+		}
+		gs.bp[free_slot].used = true;
+		gs.bp[free_slot].type = c->u.brk.type;
+		gs.bp[free_slot].addr = c->u.brk.addr;
+		write_dr(free_slot, c->u.brk.addr);
+	}
+	update_debug(v);
+	gdb_reply_ok(&gs.reply);
+}
+
+static void step_begin(struct vcpu *v)
+{
+	uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
+
+	gs.stepping = true;
+	gs.step_tf = !v->cfg->mtf;
+	if (gs.step_tf) {
+		gs.guest_tf = rflags & RFLAGS_TF;
+		exit_set(&v->exit, EF_RFLAGS, rflags | RFLAGS_TF);
+		/* 26.3.1.5: TF with STI/MOV-SS blocking needs BS pending. */
+		if (exit_get(&v->exit, EF_INTR_STATE) &
+		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) |
+				   DBG_BS);
+	}
+	update_debug(v);
+}
+
+static void step_end(struct vcpu *v)
+{
+	if (gs.step_tf) {
+		uint64_t rflags = exit_get(&v->exit, EF_RFLAGS) & ~RFLAGS_TF;
+
+		exit_set(&v->exit, EF_RFLAGS, rflags |
+			 (gs.guest_tf ? RFLAGS_TF : 0));
+	}
+	gs.stepping = false;
+	update_debug(v);
+}
+
+static void stop_for(uint8_t signal, enum gdb_stop_reason reason)
+{
+	gs.stop = true;
+	gs.signal = signal;
+	gs.reason = reason;
+}
+
+bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual)
+{
+	uint64_t hit = 0;
+
+	if (!gdb_stub_on())
+		return false;
+	for (unsigned i = 0; i < NBP; i++)
+		if (gs.bp[i].used && (qual & (1ull << i)))
+			hit |= 1ull << i;
+	if (gs.stepping && gs.step_tf && (qual & DBG_BS)) {
+		step_end(v);
+		stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+		return true;
+	}
+	if (!hit)
+		return false;
+	for (unsigned i = 0; i < NBP; i++)
+		if (hit & (1ull << i))
+			stop_for(GDB_SIGTRAP,
+				 gs.bp[i].type == GDB_BREAK_HW
+				 ? (gs.features & GDB_FEAT_HWBREAK ? GDB_STOP_HWBREAK : GDB_STOP_NONE)
+				 : (gs.features & GDB_FEAT_SWBREAK ? GDB_STOP_SWBREAK : GDB_STOP_NONE));
+	return true;
+}
+
+bool gdb_stub_mtf(struct vcpu *v)
+{
+	if (!gdb_stub_on() || !gs.stepping || gs.step_tf)
+		return false;
+	step_end(v);
+	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+	return true;
+}
+
+/* MOV DR exits, on while GDB has breakpoints set (see the top). Exit
+ * qualification: DR number 2:0, direction bit 4 (1 = MOV from DR), GPR
+ * 11:8 (SDM Vol. 3C Table 27-3). */
+void handle_dr_access(struct vcpu *v)
+{
+	uint64_t qual = exit_get(&v->exit, EF_QUAL);
+	unsigned dr = qual & 7, gpr = (qual >> 8) & 15;
+
+	if (!gs.dr_warned) {
+		gs.dr_warned = true;
+		pr_warn("nestor: the guest uses its debug registers while GDB has breakpoints set: its reads give 0, its writes are dropped (DR7's kept for later)\n");
+	}
+	if (qual & (1u << 4))
+		gpr_write(v, gpr, dr == 7 ? gs.guest_dr7 : dr == 6 ? DR6_INIT : 0);
+	else if (dr == 7)
+		gs.guest_dr7 = gpr_read(v, gpr);
+	skip_instruction(v);
+}
+
+/* With gdb=, the preemption timer only makes this exit happen: the poll
+ * runs in gdb_stub_exit(). */
+void handle_preemption_timer(struct vcpu *v)
+{
+	(void)v;
+}
+
+/* ---- the command loop ---- */
+
+static void monitor(const struct gdb_command *c)
+{
+	static const char help[] =
+		"Nestor's GDB stub: monitor level 1|2 (which guest GDB sees), monitor help\n";
+	const char *text;
+
+	switch (c->u.monitor.kind) {
+	case GDB_MONITOR_HELP:
+		text = help;
+		break;
+	case GDB_MONITOR_LEVEL:
+		text = c->u.monitor.level == 1
+			? "GDB sees L1, the guest Nestor runs.\n"
+			: "monitor level 2: not yet: this stub shows L1 only (the guest Nestor runs; an L2 it runs is not reachable from GDB yet).\n";
+		break;
+	default:
+		text = "unknown monitor command; try monitor help\n";
+		break;
+	}
+	gdb_reply_console(&gs.reply, text, strlen(text));
+	send_reply();
+	gdb_reply_reset(&gs.reply);
+	gdb_reply_ok(&gs.reply);
+}
+
+static void stop_reply(void)
+{
+	gdb_reply_stop_thread(&gs.reply, gs.signal, GDB_TID, gs.reason);
+}
+
+/* Leaves the stop: the guest runs on (RF so that the instruction
+ * breakpoint at RIP does not fire again at once, 17.3.1.1). */
+static void resume(struct vcpu *v, bool step)
+{
+	exit_set(&v->exit, EF_RFLAGS, exit_get(&v->exit, EF_RFLAGS) | RFLAGS_RF);
+	if (step)
+		step_begin(v);
+	gs.stop = false;
+}
+
+static bool set_rip(struct vcpu *v, const struct gdb_command *c)
+{
+	struct gdb_guest_state g;
+
+	if (!c->u.resume.has_addr)
+		return true;
+	collect(v, &g);
+	g.rip = c->u.resume.addr;
+	if (!storable(v, &g))
+		return false;
+	exit_set(&v->exit, EF_RIP, g.rip);
+	return true;
+}
+
+/* One packet; true when the guest is to run again. */
+static bool command(struct vcpu *v, const uint8_t *data, size_t len)
+{
+	struct gdb_command c;
+	struct gdb_guest_state g;
+	struct gdb_x86_regs r;
+	enum gdb_error e = gdb_decode(data, len, &c);
+	bool run = false;
+
+	gdb_reply_reset(&gs.reply);
+	if (e != GDB_OK) {
+		gdb_reply_error(&gs.reply, (uint8_t)gdb_error_code(e));
+		send_reply();
+		return false;
+	}
+	switch (c.kind) {
+	case GDB_CMD_HALT_REASON:
+		stop_reply();
+		break;
+	case GDB_CMD_READ_REGS:
+	case GDB_CMD_READ_REG:
+		collect(v, &g);
+		gdb_regs_from_guest(&g, &r);
+		if (c.kind == GDB_CMD_READ_REGS)
+			gdb_x86_regs_encode(&r, &gs.reply);
+		else if ((e = gdb_x86_reg_read(&r, c.u.reg.regno, &gs.reply)))
+			gdb_reply_error(&gs.reply, (uint8_t)gdb_error_code(e));
+		break;
+	case GDB_CMD_WRITE_REGS:
+	case GDB_CMD_WRITE_REG:
+		write_regs(v, &c);
+		break;
+	case GDB_CMD_READ_MEM:
+	case GDB_CMD_WRITE_MEM:
+		memory(v, &c);
+		break;
+	case GDB_CMD_CONTINUE:
+	case GDB_CMD_STEP:
+		if (!set_rip(v, &c)) {
+			gdb_reply_error(&gs.reply, E_VALUE);
+			break;
+		}
+		resume(v, c.kind == GDB_CMD_STEP);
+		return true;	/* the reply is the next stop */
+	case GDB_CMD_VCONT_QUERY:
+		gdb_reply_vcont_actions(&gs.reply);
+		break;
+	case GDB_CMD_VCONT:
+		/* One thread: the first action is this vCPU's. */
+		resume(v, c.u.vcont.action[0].action == 's' ||
+			  c.u.vcont.action[0].action == 'S');
+		return true;
+	case GDB_CMD_INSERT_BREAK:
+	case GDB_CMD_REMOVE_BREAK:
+		breakpoint(v, &c);
+		break;
+	case GDB_CMD_KILL:
+		log_printf(LOG_QUIET, "nestor: GDB killed the guest\n");
+		guest_stop(v, NESTOR_EXIT_OK, "stopped by GDB (kill)");
+	case GDB_CMD_DETACH:
+		for (unsigned i = 0; i < NBP; i++)
+			gs.bp[i].used = false;
+		if (gs.stepping)
+			step_end(v);
+		update_debug(v);
+		gdb_reply_ok(&gs.reply);
+		pr_info("nestor: GDB detached; the guest runs on\n");
+		run = true;
+		resume(v, false);
+		break;
+	case GDB_CMD_SUPPORTED:
+		gs.features = c.u.supported.features;
+		gdb_reply_supported(&gs.reply);
+		break;
+	case GDB_CMD_XFER_FEATURES:
+		gdb_x86_reply_features(&c, &gs.reply);
+		break;
+	case GDB_CMD_ATTACHED:
+		gdb_reply_str(&gs.reply, "1");
+		break;
+	case GDB_CMD_CURRENT_THREAD:
+		gdb_reply_current_thread(&gs.reply, GDB_TID);
+		break;
+	case GDB_CMD_THREAD_INFO_FIRST:
+		gdb_reply_thread_first(&gs.reply, GDB_TID);
+		break;
+	case GDB_CMD_THREAD_INFO_NEXT:
+		gdb_reply_thread_next(&gs.reply);
+		break;
+	case GDB_CMD_SET_THREAD:
+		if (c.u.thread.tid == GDB_TID || c.u.thread.tid == GDB_TID_ANY ||
+		    c.u.thread.tid == GDB_TID_ALL)
+			gdb_reply_ok(&gs.reply);
+		else
+			gdb_reply_error(&gs.reply, E_VALUE);
+		break;
+	case GDB_CMD_MONITOR:
+		monitor(&c);
+		break;
+	case GDB_CMD_UNSUPPORTED:
+		break;
+	}
+	send_reply();
+	return run;
+}
+
+/* The guest is stopped: report it (the answer to GDB's c/s/vCont; at the
+ * launch stop GDB asks with '?') and serve GDB until it runs again. */
+static void serve(struct vcpu *v, bool report)
+{
+	if (report) {
+		gdb_reply_reset(&gs.reply);
+		stop_reply();
+		send_reply();
+	}
+	for (;;) {
+		int ch = uart_raw_getc(gdb_stub_port);
+
+		if (ch < 0) {
+			cpu_relax();
+			continue;
+		}
+		switch (gdb_rx_byte(&gs.rx, (uint8_t)ch)) {
+		case GDB_RX_PACKET:
+			uart_raw_putc(gdb_stub_port, '+');
+			if (command(v, gs.rx.data, gs.rx.len))
+				return;
+			break;
+		case GDB_RX_NACK:
+			send_frame();
+			break;
+		case GDB_RX_BAD_CHECKSUM:
+		case GDB_RX_MALFORMED:
+			uart_raw_putc(gdb_stub_port, '-');
+			break;
+		case GDB_RX_OVERFLOW:
+			uart_raw_putc(gdb_stub_port, '+');
+			gdb_reply_reset(&gs.reply);
+			gdb_reply_error(&gs.reply, GDB_REPLY_OVERFLOW_ERROR);
+			send_reply();
+			break;
+		default:	/* acks, a Ctrl-C while stopped, noise */
+			break;
+		}
+	}
+}
+
+void gdb_stub_exit(struct vcpu *v)
+{
+	int ch;
+
+	if (v->level != VCPU_L1)
+		return;
+	while ((ch = uart_raw_getc(gdb_stub_port)) >= 0) {
+		/* While the guest runs GDB sends only Ctrl-C; a packet now
+		 * is answered with an error once the guest has stopped. */
+		if (gdb_rx_byte(&gs.rx, (uint8_t)ch) == GDB_RX_INTERRUPT &&
+		    !gs.stop)
+			stop_for(GDB_SIGINT, GDB_STOP_NONE);
+	}
+	if (gs.stop)
+		serve(v, true);
+}
+
+void gdb_stub_launch(struct vcpu *v)
+{
+	if (!vmx_options.gdb_port)
+		return;
+	if (!uart_raw_init(vmx_options.gdb_port, GDB_BAUD)) {
+		pr_warn("nestor: gdb=: no UART answers at port %#x; no GDB stub\n",
+			vmx_options.gdb_port);
+		return;
+	}
+	gdb_stub_port = vmx_options.gdb_port;
+	gdb_rx_init(&gs.rx);
+	if (v->cfg->preemption_timer) {
+		v->wants.gdb_preempt = true;
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, PREEMPT_TICKS);
+		vcpu_request(v, VCPU_REQ_CONTROLS);
+	} else {
+		pr_warn("nestor: no VMX-preemption timer: GDB's Ctrl-C is seen at the guest's next VM exit\n");
+	}
+	pr_info("nestor: GDB stub on port %#x at %u baud (8N1)%s\n",
+		gdb_stub_port, GDB_BAUD,
+		vmx_options.gdb_wait ? "; the guest waits for GDB" : "");
+	if (!vmx_options.gdb_wait)
+		return;
+	/* Before the first instruction: no exit has been recorded, so the
+	 * record reads the guest's fields from the VMCS. */
+	exit_record_reset(&v->exit, 0);
+	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+	serve(v, false);
+}

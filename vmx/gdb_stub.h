@@ -1,0 +1,38 @@
+/* The GDB remote stub for the guest (issue 16 item 4): gdb=<port>[,wait].
+ * The glue between the pure codec (lib/gdb_*.c, vmx/gdb_regs.c) and the
+ * vCPU; see vmx/gdb_stub.c. */
+#ifndef NESTOR_VMX_GDB_STUB_H
+#define NESTOR_VMX_GDB_STUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/* The stub's UART, 0 when gdb= is off. State owner: vmx/gdb_stub.c. */
+extern uint16_t gdb_stub_port;
+
+static inline bool gdb_stub_on(void)
+{
+	return gdb_stub_port != 0;
+}
+
+/* Launch (vmx/vmx_start.c, the VMCS programmed, before VMLAUNCH): the UART,
+ * the preemption timer, and with ,wait the first stop, served until GDB
+ * continues. The controls it wants are then synced by the caller
+ * (VCPU_REQ_CONTROLS). */
+void gdb_stub_launch(struct vcpu *v);
+
+/* The exit path (vmx/exit_dispatch.c), after the handler, while L1 runs:
+ * polls the UART for GDB's Ctrl-C, and serves GDB while the guest is
+ * stopped (a breakpoint, a step, an interrupt). */
+void gdb_stub_exit(struct vcpu *v);
+
+/* A #DB exit (qualification: B0-B3, BS; SDM Vol. 3C Table 27-1): true if
+ * it was the stub's (a breakpoint of GDB's, or GDB's single step). */
+bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
+
+/* A monitor-trap-flag exit: true if it ends GDB's single step. */
+bool gdb_stub_mtf(struct vcpu *v);
+
+#endif
