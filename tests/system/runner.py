@@ -37,6 +37,14 @@ must be identical, Nestor's own lines and the banner aside, except the
 outcome lines of the tests that docs/bochs-deviations.md lists as Bochs 2.7
 deviations (tests/system/bochs_deviations.py). The CPU is the oracle.
 
+A scenario may drive GDB (`gdb`: commands for `gdb -batch -nx`, with
+`gdb_elf` its symbol file): Bochs gets COM2 as a socket server, the runner
+connects to it at once (Bochs waits for that before it starts), waits for
+`gdb_ready` on COM1 (Nestor's stub is listening), then starts GDB on a
+local port of its own and relays bytes between the two. GDB's output
+(gdb.out) must match every `gdb_expect` pattern; `{port}` in a command is
+GDB's port.
+
 A scenario may be `disabled` (the text says why, e.g. the Nestor feature it
 waits for): it is reported as SKIP with that reason and counted as
 skipped, never run, unless the environment variable ENABLE_VAR
@@ -55,8 +63,10 @@ import difflib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -120,6 +130,10 @@ class Scenario:
                                        # compare the test VMM's lines (compare_logs)
     disabled: str = None               # why it does not run by default (SKIP;
                                        # ENABLE_VAR runs it)
+    gdb: list = None                   # GDB commands (see the top), over COM2
+    gdb_elf: str = None                # GDB's symbol file
+    gdb_ready: str = r"^nestor: GDB stub on port"  # COM1 line: GDB may start
+    gdb_expect: list = dataclasses.field(default_factory=list)  # in gdb.out
 
 
 @dataclasses.dataclass
@@ -149,11 +163,11 @@ def build_iso(sc, workdir):
     return iso
 
 
-def bochs_command(sc, workdir, iso, serial):
+def bochs_command(sc, workdir, iso, serial, extra=""):
     rc = os.path.join(workdir, "bochsrc")
     bochs_config.write_bochsrc(rc, iso=iso, cpu=sc.cpu, cpus=sc.cpus, megs=sc.megs,
                                serial_dev=serial, log=os.path.join(workdir, "bochs.log"),
-                               extra=sc.bochs_extra)
+                               extra=sc.bochs_extra + extra)
     cmds = os.path.join(workdir, "bochs.cmds")
     with open(cmds, "w") as f:
         f.write(bochs_config.DEBUGGER_COMMANDS)
@@ -282,6 +296,19 @@ def judge(sc, text, timed_out):
     return reasons
 
 
+def judge_gdb(sc, gdb_out, why):
+    """Why GDB's session fails sc (empty: it passes)."""
+    reasons = [f"GDB: {why}"] if why else []
+    text = ""
+    if os.path.exists(gdb_out):
+        with open(gdb_out, errors="replace") as f:
+            text = f.read()
+    for pat in sc.gdb_expect:
+        if not re.search(pat, text, re.MULTILINE):
+            reasons.append(f"expected GDB output not seen: /{pat}/ (see {gdb_out})")
+    return reasons
+
+
 def emulator_died(returncode, serial_text):
     """Why the emulator's end was not a normal one, or None. Bochs exits with
     status 1 through its shutdown port and QEMU with the isa-debug-exit
@@ -370,6 +397,84 @@ def run_scenario(sc):
     return res
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _relay(src, dst):
+    try:
+        while True:
+            data = src.recv(4096)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def gdb_session(sc, workdir, bochs_port, serial, proc, deadline, out):
+    """Connects to Bochs' COM2, waits for sc.gdb_ready on COM1, runs GDB
+    through a relay; GDB's output goes to `out`. Returns a reason string
+    when it could not run GDB, else None."""
+    com2 = None
+    while com2 is None and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            com2 = socket.create_connection(("127.0.0.1", bochs_port), timeout=1)
+        except OSError:
+            time.sleep(0.2)
+    if com2 is None:
+        return "could not connect to Bochs' COM2 socket"
+    com2.settimeout(None)
+    ready = re.compile(sc.gdb_ready, re.M)
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = ""
+        if os.path.exists(serial):
+            with open(serial, "rb") as f:
+                text = f.read().decode("utf-8", "replace").replace("\r", "")
+        if ready.search(text):
+            break
+        time.sleep(0.2)
+    else:
+        com2.close()
+        return f"COM1 never showed /{sc.gdb_ready}/"
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(1)
+    port = lst.getsockname()[1]
+    cmd = ["gdb", "-batch", "-nx"] + ([_path(sc.gdb_elf)] if sc.gdb_elf else [])
+    for c in sc.gdb:
+        cmd += ["-ex", c.format(port=port)]
+    with open(out, "w") as f:
+        f.write(" ".join(cmd) + "\n")
+        f.flush()
+        gdb = subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=f,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+        lst.settimeout(max(1, deadline - time.monotonic()))
+        try:
+            conn, _ = lst.accept()
+        except OSError:
+            conn = None
+        lst.close()
+        if conn is not None:
+            threading.Thread(target=_relay, args=(conn, com2), daemon=True).start()
+            threading.Thread(target=_relay, args=(com2, conn), daemon=True).start()
+        try:
+            gdb.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(gdb.pid, 9)
+            gdb.wait()
+            return "GDB still running at the scenario's timeout (killed)"
+    return None if conn is not None else "GDB never connected"
+
+
 def run_one(sc):
     workdir = os.path.join(BUILD, "system", sc.name)
     shutil.rmtree(workdir, ignore_errors=True)
@@ -387,8 +492,11 @@ def run_one(sc):
         iso = build_iso(sc, workdir)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
+    gdb_port = free_port() if sc.gdb else None
     if sc.emulator == "bochs":
-        cmd = bochs_command(sc, workdir, iso, serial)
+        cmd = bochs_command(sc, workdir, iso, serial, extra=(
+            f"com2: enabled=1, mode=socket-server, dev=127.0.0.1:{gdb_port}\n"
+            if sc.gdb else ""))
     elif sc.emulator in ("qemu", "qemu-efi"):
         cmd = qemu_command(sc, workdir, iso, serial)
     else:
@@ -400,8 +508,12 @@ def run_one(sc):
         proc = subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+        gdb_out = os.path.join(workdir, "gdb.out")
+        gdb_why = (gdb_session(sc, workdir, gdb_port, serial, proc,
+                               start + sc.timeout, gdb_out) if sc.gdb else None)
         try:
-            proc.wait(timeout=sc.timeout)
+            proc.wait(timeout=max(1, start + sc.timeout - time.monotonic())
+                      if sc.gdb else sc.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(proc.pid, 9)
@@ -411,6 +523,8 @@ def run_one(sc):
         with open(serial, "rb") as f:
             text = f.read().decode("utf-8", "replace").replace("\r", "")
     reasons = judge(sc, text, timed_out)
+    if sc.gdb:
+        reasons += judge_gdb(sc, gdb_out, gdb_why)
     if not timed_out:
         died = emulator_died(proc.returncode, text)
         if died:

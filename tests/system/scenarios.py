@@ -155,6 +155,38 @@ DEMO_SAW = [
     r"^demo: done$",
 ]
 
+# The GDB session of the gdb-stub scenario: a hardware breakpoint on the
+# demo guest's first VMCALL (do_vmcall(), tests/guests/rt/hypercall.c,
+# reached from print_version() with r->rax = NESTOR_HC_VERSION), registers,
+# memory through the guest's page tables, one step, detach.
+GDB_SESSION = [
+    "set pagination off",
+    "set confirm off",
+    "target remote localhost:{port}",
+    "info registers rip",
+    "hbreak do_vmcall",
+    "continue",
+    "info registers rip",
+    "x/gx $rdi",
+    "x/4xb guest_name",
+    "stepi",
+    "info registers rip",
+    "monitor level 2",
+    "delete",
+    "detach",
+]
+GDB_SAW = [
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+",                 # stopped at the entry
+    r"^Hardware assisted breakpoint 1 at 0x[0-9a-f]+: file tests/guests/rt/hypercall\.c",
+    r"^Breakpoint 1, do_vmcall \(arg=",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall>$",
+    r"^0x[0-9a-f]+:\s+0x0000000000004e00$",             # r->rax = NESTOR_HC_VERSION
+    r"^0x[0-9a-f]+ <guest_name>:\s+0x64\s+0x65\s+0x6d\s+0x6f$",  # "demo"
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall\+1>$",  # after push %rbp
+    r"^monitor level 2: not yet",
+    r"^\[Inferior 1 \(Remote target\) detached\]$",
+]
+
 # Bochs models (values from ../shared/platform.md).
 BOCHS_VMX = [
     r"^nestor: VMX supported \(CPUID\.01H:ECX\.VMX\[bit 5\] = 1\)$",
@@ -239,6 +271,22 @@ SCENARIOS = [
                  r"^  IA32_VMX_BASIC +0x00d810000000002b$",
                  r"^  IA32_VMX_PROCBASED_CTLS2 +0x02177fff00000000$",
                  r"^  IA32_VMX_EPT_VPID_CAP +0x00000f0106334141$",
+             ]),
+    # gdb=com2,wait: real GDB (Debian's, batch mode) on COM2 (a socket
+    # Bochs serves, relayed by the runner) stops the demo guest at a
+    # hardware breakpoint in its first hypercall, reads registers and
+    # memory, single-steps and detaches; the guest then finishes.
+    Scenario("gdb-stub", cpu="corei7_skylake_x",
+             cmdline="gdb=com2,wait",
+             modules=[guest("demo"), DUMMY],
+             gdb_elf=f"{GUESTS}/demo.elf", gdb=GDB_SESSION,
+             gdb_expect=GDB_SAW, timeout=180,
+             expect=[
+                 r"^nestor: GDB stub on port 0x2f8 at 115200 baud \(8N1\); the guest waits for GDB$",
+                 r"^nestor: GDB detached; the guest runs on$",
+                 r"^demo: NESTOR_HC_VERSION: \d+\.\d+$",
+                 r"^demo: done$",
+                 r"^nestor: guest exited with status 0$",
              ]),
     # No EPT: the VMX capabilities are shown, then a clear refusal.
     Scenario("boot-bochs-penryn", cpu="core2_penryn_t9600",
