@@ -5,7 +5,7 @@
  * or an error code (the stub answers "Exx", gdb_error_code()). Hex data
  * (G, P, M) is checked here and left in the packet: the pointers in the
  * command point into the decoded buffer and live as long as it does. The
- * codec of the GDB stub of issue 16; nothing in Nestor uses it yet. */
+ * codec of the GDB stub of issue 16; vmx/gdb_stub.c uses it. */
 #ifndef NESTOR_LIB_GDB_COMMAND_H
 #define NESTOR_LIB_GDB_COMMAND_H
 

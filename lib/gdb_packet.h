@@ -1,6 +1,6 @@
 /* GDB remote protocol framing (pure): the byte-at-a-time receiver, the
  * reply encoder and the hex helpers every layer above uses. The codec of
- * the GDB stub of issue 16; nothing in Nestor uses it yet.
+ * the GDB stub of issue 16; vmx/gdb_stub.c uses it.
  *
  * GDB manual, Appendix E "GDB Remote Serial Protocol", section "Overview":
  * a packet is '$' payload '#' and two hex digits, the modulo-256 sum of the

@@ -1,7 +1,7 @@
 /* GDB remote protocol replies (pure): the payloads the stub sends, built
  * into a bounded buffer and framed by gdb_frame(). GDB manual, "Remote
  * Protocol: Packets", "Stop Reply Packets", "General Query Packets". The
- * codec of the GDB stub of issue 16; nothing in Nestor uses it yet. */
+ * codec of the GDB stub of issue 16; vmx/gdb_stub.c uses it. */
 #ifndef NESTOR_LIB_GDB_REPLY_H
 #define NESTOR_LIB_GDB_REPLY_H
 

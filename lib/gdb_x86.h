@@ -9,7 +9,7 @@
  *         CPU's), 16 rip, 17 eflags, 18-23 cs ss ds es fs gs (32 bits),
  *   24-31 st0-st7 (80 bits), 32-39 fctrl fstat ftag fiseg fioff foseg
  *         fooff fop (32 bits), 40-41 fs_base gs_base.
- * The codec of the GDB stub of issue 16; nothing in Nestor uses it yet. */
+ * The codec of the GDB stub of issue 16; vmx/gdb_stub.c uses it. */
 #ifndef NESTOR_LIB_GDB_X86_H
 #define NESTOR_LIB_GDB_X86_H
 
