@@ -80,6 +80,14 @@ static bool console_valid(const struct nestor_config *cfg)
 	       115200 % cfg->console.baud == 0;
 }
 
+/* gdb=: a port as console='s (the same port is refused later, at boot,
+ * boot/main.c), and wait only with a port. */
+static bool gdb_valid(const struct nestor_config *cfg)
+{
+	return (cfg->gdb.port >= 1 && cfg->gdb.port <= 0xfff8) ||
+	       (cfg->gdb.port == 0 && !cfg->gdb.wait);
+}
+
 static bool msr_filter_valid(const struct nestor_config *cfg)
 {
 	static const struct msr_filter none;
@@ -127,6 +135,7 @@ static struct rule rules[] = {
 	{ "test_crash_nmi", FIELD(test_crash_nmi), false, VALUES_WORDS, NULL },
 	{ "nestor_mem", FIELD(nestor_mem_mib), false, VALUES_RANGE, NULL },
 	{ "test_pool_spare", FIELD(test_pool_spare), false, VALUES_RANGE, NULL },
+	{ "gdb", FIELD(gdb), false, VALUES_CUSTOM, gdb_valid },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
