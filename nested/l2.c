@@ -365,6 +365,9 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		w.cr3_load = false;
 		w.cr0_watch = w.cr4_watch = 0;
 	}
+	/* The console's poll timer runs on vmcs01 only: L1's timer is
+	 * vmcs02's (25.5.1), and L2's exits give Nestor control anyway. */
+	w.preemption_timer = false;
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;

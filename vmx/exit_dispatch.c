@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "vmx/entry_failure.h"
 #include "vmx/exit_info.h"
+#include "vmx/guest_console.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
@@ -56,6 +57,7 @@ static const exit_handler_fn l1_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_WBINVD] = handle_wbinvd,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 };
 
 /* Routing by level lives here only: every exit taken while L2 runs goes
@@ -180,6 +182,9 @@ int vmx_handle_exit(struct guest_regs *regs)
 		v->requests &= ~VCPU_REQ_NESTED;
 		nested_switch(v);
 	}
+	/* The emulated console UART: input, output, its IRQ4 (queued here,
+	 * so delivered below). */
+	guest_console_exit(v, start);
 	if (events_to_deliver(v))
 		events_deliver(v);
 	if (unlikely(v->requests))

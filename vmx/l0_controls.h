@@ -32,6 +32,8 @@ struct l0_wants {
 				  * where CR0.PE/PG are fixed (23.8) */
 	bool vmcs_shadowing;     /* nested/shadow.c: L1's hot VMREAD/VMWRITE
 				  * go to a shadow VMCS (24.10) */
+	bool preemption_timer;   /* vmx/guest_console.c: poll the console
+				  * port (vmcs01 only: nested/l2.c) */
 	bool ia32e_guest;        /* vmx/exit_cr.c, vmx/vmcs_setup.c: entry
 				  * control "IA-32e mode guest" = EFER.LMA */
 };

@@ -18,6 +18,7 @@ enum {
 
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define UART_CLOCK_DIV 115200
@@ -84,6 +85,20 @@ void serial_putc(char c)
 	if (c == '\n')
 		uart_tx('\r');
 	uart_tx((uint8_t)c);
+}
+
+void serial_putb(uint8_t b)
+{
+	if (uart_present)
+		uart_tx(b);
+}
+
+bool serial_getb(uint8_t *b)
+{
+	if (!uart_present || !(inb(uart_base + UART_LSR) & LSR_DR))
+		return false;
+	*b = inb(uart_base + UART_THR); /* RBR: the same offset, read */
+	return true;
 }
 
 uint16_t serial_port(void)
