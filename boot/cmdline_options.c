@@ -340,18 +340,6 @@ const struct cmdline_option cmdline_options[] = {
 		.help = "serial console UART and baud rate (default com1,115200)",
 	},
 	{
-		.name = "console_share",
-		.parse = parse_console_share,
-		.accepted = "emulate or passthrough",
-		.help = "with console on com1, the guest's console UART: Nestor emulates it for the guest, sharing the line (emulate), or lets the guest reach it directly (passthrough) (default emulate)",
-	},
-	{
-		.name = "console_escape",
-		.parse = parse_console_escape,
-		.accepted = "0x01..0x1f except 0x08, 0x0a, 0x0d",
-		.help = "escape character on the shared console: then c for Nestor's shell and back, x to power off (default 0x01, Ctrl-A)",
-	},
-	{
 		.name = "loglevel",
 		.parse = parse_loglevel,
 		.accepted = "quiet, error, warn, info, debug or 0..4",
@@ -423,6 +411,18 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_test_pool_spare,
 		.accepted = "1..4096 (pages)",
 		.help = "TEST ONLY: leave only that many pages of Nestor's memory free once the guest is launched, to reach the exhausted-pool path (default: all)",
+	},
+	{
+		.name = "console_share",
+		.parse = parse_console_share,
+		.accepted = "emulate or passthrough",
+		.help = "with console on com1, the guest's console UART: Nestor emulates it for the guest, sharing the line (emulate), or lets the guest reach it directly (passthrough) (default emulate)",
+	},
+	{
+		.name = "console_escape",
+		.parse = parse_console_escape,
+		.accepted = "0x01..0x1f except 0x08, 0x0a, 0x0d",
+		.help = "escape character on the shared console: then c for Nestor's shell and back, x to power off (default 0x01, Ctrl-A)",
 	},
 };
 
