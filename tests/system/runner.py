@@ -55,8 +55,10 @@ import difflib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -120,6 +122,9 @@ class Scenario:
                                        # compare the test VMM's lines (compare_logs)
     disabled: str = None               # why it does not run by default (SKIP;
                                        # ENABLE_VAR runs it)
+    serial_script: list = None         # Bochs only: [(regex, bytes)]: COM1 is a
+    # socket (SerialFeeder): when the output so far matches regex, bytes are
+    # typed into COM1, one step after the other. A step not reached is a failure.
 
 
 @dataclasses.dataclass
@@ -149,10 +154,70 @@ def build_iso(sc, workdir):
     return iso
 
 
-def bochs_command(sc, workdir, iso, serial):
+class SerialFeeder:
+    """COM1 of a Bochs run as a TCP socket (Bochs' mode=socket-client
+    connects to it): every byte Bochs sends is appended to serial.out as the
+    file mode would, and sc.serial_script's bytes are typed in when the
+    output so far matches each step's regex (a byte every 20 ms, as a fast
+    typist). Bochs 2.7 has no file input for a serial port."""
+
+    def __init__(self, script, serial_path):
+        self.script = list(script)
+        self.serial_path = serial_path
+        self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(1)
+        self.port = self.srv.getsockname()[1]
+        self.steps_done = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            conn, _ = self.srv.accept()
+        except OSError:
+            return
+        text = b""
+        with conn, open(self.serial_path, "wb") as out:
+            conn.settimeout(0.2)
+            while True:
+                try:
+                    data = conn.recv(4096)
+                    if not data:
+                        return
+                    out.write(data)
+                    out.flush()
+                    text += data
+                except socket.timeout:
+                    pass
+                except OSError:
+                    return
+                if self.steps_done < len(self.script):
+                    pat, keys = self.script[self.steps_done]
+                    plain = text.decode("utf-8", "replace").replace("\r", "")
+                    if re.search(pat, plain, re.MULTILINE):
+                        self.steps_done += 1
+                        for b in keys:
+                            conn.sendall(bytes([b]))
+                            time.sleep(0.02)
+
+    def close(self):
+        self.srv.close()
+        self.thread.join(timeout=5)
+
+    def verdict(self):
+        if self.steps_done == len(self.script):
+            return []
+        return [f"serial script stopped at step {self.steps_done + 1}: waiting for "
+                f"/{self.script[self.steps_done][0]}/"]
+
+
+def bochs_command(sc, workdir, iso, serial, feeder=None):
     rc = os.path.join(workdir, "bochsrc")
     bochs_config.write_bochsrc(rc, iso=iso, cpu=sc.cpu, cpus=sc.cpus, megs=sc.megs,
-                               serial_dev=serial, log=os.path.join(workdir, "bochs.log"),
+                               serial_dev=f"127.0.0.1:{feeder.port}" if feeder else serial,
+                               serial_mode="socket-client" if feeder else "file",
+                               log=os.path.join(workdir, "bochs.log"),
                                extra=sc.bochs_extra)
     cmds = os.path.join(workdir, "bochs.cmds")
     with open(cmds, "w") as f:
@@ -387,8 +452,11 @@ def run_one(sc):
         iso = build_iso(sc, workdir)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
+    feeder = None
     if sc.emulator == "bochs":
-        cmd = bochs_command(sc, workdir, iso, serial)
+        if sc.serial_script:
+            feeder = SerialFeeder(sc.serial_script, serial)
+        cmd = bochs_command(sc, workdir, iso, serial, feeder)
     elif sc.emulator in ("qemu", "qemu-efi"):
         cmd = qemu_command(sc, workdir, iso, serial)
     else:
@@ -406,11 +474,15 @@ def run_one(sc):
             timed_out = True
             os.killpg(proc.pid, 9)
             proc.wait()
+    if feeder:
+        feeder.close()
     text = ""
     if os.path.exists(serial):
         with open(serial, "rb") as f:
             text = f.read().decode("utf-8", "replace").replace("\r", "")
     reasons = judge(sc, text, timed_out)
+    if feeder:
+        reasons += feeder.verdict()
     if not timed_out:
         died = emulator_died(proc.returncode, text)
         if died:
