@@ -142,8 +142,9 @@ static void shell_leave(void)
 
 static void shell_line(const char *line, size_t len)
 {
+	/* Static: the whole help text is longer than the exit stack likes. */
+	static char buf[4096];
 	struct shell_cmd cmd;
-	char buf[1024];
 	int n;
 
 	if (shell_parse(line, len, &cmd, buf, sizeof(buf)) != 0) {

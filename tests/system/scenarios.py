@@ -588,7 +588,7 @@ SCENARIOS = [
                  (r"^nestor-linux: shell .*\n(?s:.*)# $", b"echo typed-$((6*7))\r"),
                  (r"^typed-42$", b"\x01c"),
                  (r"^nestor: shell ", b"help\r"),
-                 (r"^regs ", b"regs\r"),
+                 (r"^help +", b"regs\r"),
                  (r"^regs: not available yet", b"\x01c"),
                  (r"^nestor: input goes to the guest again$", b"echo back-$((1+1))\r"),
                  (r"^back-2$", b"\x01x"),
