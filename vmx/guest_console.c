@@ -111,7 +111,16 @@ void guest_console_program(struct vcpu *v)
 {
 	uint64_t value;
 
-	if (!guest_console_on || !v->cfg->preemption_timer)
+	if (!guest_console_on)
+		return;
+	/* A launch or a restart (on_guest_reset=restart) is a machine reset
+	 * for the guest: its UART and the PIC programming seen so far go back
+	 * to power-on; its partial line is sent as it was. */
+	console_out_guest_flush(&gc.out);
+	uart16550_init(&gc.uart);
+	gc.pic = (struct pic_snoop){ 0 };
+	gc.line_high = false;
+	if (!v->cfg->preemption_timer)
 		return;
 	/* 25.5.1: the timer counts down at the TSC rate >> IA32_VMX_MISC[4:0];
 	 * without "save VMX-preemption timer value" every VM entry starts it

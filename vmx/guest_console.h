@@ -20,7 +20,8 @@ struct vcpu;
  * Nestor's log sink through the output mux and says so on the console. */
 void guest_console_setup(uint16_t base, uint8_t esc);
 
-/* Each VMCS programming for L1 (launch, restart): the VMX-preemption timer
+/* Each VMCS programming for L1 (launch, restart): the UART back to its
+ * power-on state, and the VMX-preemption timer
  * where the CPU has it, so that Nestor polls the port even when the guest
  * does not exit (v->wants.preemption_timer, the timer's value). */
 void guest_console_program(struct vcpu *v);
