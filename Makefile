@@ -124,6 +124,7 @@ UNIT_SRCS_test_reflect     := nested/reflect.c
 UNIT_SRCS_test_vmcs02_merge := nested/vmcs02_merge.c
 UNIT_SRCS_test_uart16550  := vmx/uart16550.c
 UNIT_SRCS_test_uart16550_linux := vmx/uart16550.c
+UNIT_SRCS_test_console_mux := vmx/console_mux.c
 UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 UNIT_SRCS_test_gdb_regs    := vmx/gdb_regs.c lib/gdb_x86.c lib/gdb_packet.c lib/gdb_reply.c lib/gdb_command.c lib/gdb_query.c lib/parse.c
 UNIT_SRCS_test_line_edit   := lib/line_edit.c lib/format.c
@@ -155,6 +156,7 @@ FUZZ_SRCS_fuzz_ept_compose := mm/ept_compose.c mm/ept.c
 FUZZ_SRCS_fuzz_vmcs02_merge := nested/vmcs02_merge.c
 FUZZ_SRCS_fuzz_events     := vmx/events.c
 FUZZ_SRCS_fuzz_uart16550 := vmx/uart16550.c
+FUZZ_SRCS_fuzz_console_mux := vmx/console_mux.c
 FUZZ_SRCS_fuzz_gdb_packet := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib/gdb_query.c lib/gdb_reply.c lib/gdb_x86.c
 FUZZ_SRCS_fuzz_shell      := lib/line_edit.c vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
 

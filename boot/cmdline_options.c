@@ -13,6 +13,7 @@
 #include "lib/compiler.h"
 #include "lib/string.h"
 #include "mm/nestor_mem.h"
+#include "vmx/console_mux.h"
 
 /* The 16550 UART's baud rate generator divides its 1.8432 MHz clock by 16
  * and then by a 16-bit divisor (PC16550D datasheet, "Programmable Baud
@@ -57,6 +58,7 @@ void config_set_defaults(struct nestor_config *cfg)
 	cfg->loglevel = LOG_INFO;
 	cfg->test_fault = TEST_FAULT_NONE;
 	cfg->nested = true;
+	cfg->console_escape = CONSOLE_ESCAPE_DEFAULT;
 }
 
 /* com1..com4 or a number in 1..UART_MAX_PORT. */
@@ -274,6 +276,36 @@ static int parse_nested(const char *val, size_t len, struct nestor_config *cfg)
 	return 0;
 }
 
+static const struct cmdline_keyword console_shares[] = {
+	{ "emulate", 0 }, { "passthrough", 1 },
+};
+
+static int parse_console_share(const char *val, size_t len,
+			       struct nestor_config *cfg)
+{
+	int kw;
+
+	if (cmdline_match_keyword(val, len, console_shares,
+				  ARRAY_SIZE(console_shares), &kw))
+		return -1;
+	cfg->console_passthrough = kw;
+	return 0;
+}
+
+/* console_escape=: a control character, 0x01..0x1f, not CR, LF or BS
+ * (the shell's line editor needs those). */
+static int parse_console_escape(const char *val, size_t len,
+				struct nestor_config *cfg)
+{
+	uint64_t n;
+
+	if (cmdline_parse_uint(val, len, 0x1f, &n) != 0 || n == 0 ||
+	    n == '\r' || n == '\n' || n == '\b')
+		return -1;
+	cfg->console_escape = (uint8_t)n;
+	return 0;
+}
+
 /* The points vmx/vmcs_track.c can NMI itself at (enum crash_test_point). */
 static const struct cmdline_keyword crash_points[] = {
 	{ "none", 0 }, { "vmptrld", 1 }, { "vmclear", 2 }, { "guest", 3 },
@@ -408,6 +440,18 @@ const struct cmdline_option cmdline_options[] = {
 		.parse = parse_gdb,
 		.accepted = "com1..com4 or an I/O port (0x2f8), optionally ,wait (e.g. gdb=com2,wait); not console='s port",
 		.help = "GDB remote stub for the guest on that UART at 115200 baud; ,wait stops the guest before its first instruction until GDB continues it (default off)",
+	},
+	{
+		.name = "console_share",
+		.parse = parse_console_share,
+		.accepted = "emulate or passthrough",
+		.help = "with console on com1, the guest's console UART: Nestor emulates it for the guest, sharing the line (emulate), or lets the guest reach it directly (passthrough) (default emulate)",
+	},
+	{
+		.name = "console_escape",
+		.parse = parse_console_escape,
+		.accepted = "0x01..0x1f except 0x08, 0x0a, 0x0d",
+		.help = "escape character on the shared console: then c for Nestor's shell and back, x to power off (default 0x01, Ctrl-A)",
 	},
 };
 

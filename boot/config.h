@@ -36,6 +36,11 @@ struct nestor_config {
 		uint16_t port;
 		bool wait;
 	} gdb;
+	/* console_share=emulate (default) | passthrough: with the console on
+	 * COM1, the guest's console UART, Nestor emulates it for the guest
+	 * (vmx/guest_console.c); console_escape= its escape character. */
+	bool console_passthrough;
+	uint8_t console_escape;
 	enum log_level loglevel; /* LOG_INFO by default */
 	/* The guest's physical-address width (CPUID.80000008H:EAX[7:0]);
 	 * 0 = the CPU's. Checked against the CPU's at boot (boot/main.c). */

@@ -424,6 +424,11 @@ static NORETURN void run_guest(void)
 		.nested = config.nested,
 		.gdb_port = config.gdb.port,
 		.gdb_wait = config.gdb.wait,
+		/* The guest's console is COM1 (Linux console=ttyS0). */
+		.console_emulate = config.console.port == 0x3f8 &&
+				   !config.console_passthrough,
+		.console_port = config.console.port,
+		.console_escape = config.console_escape,
 	};
 	if (vmx_configure(&vmx_cfg)) {
 		log_printf(LOG_QUIET, "nestor: FATAL: Nestor cannot run a guest with this CPU's VMX (reasons above)\n");

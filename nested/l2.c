@@ -365,6 +365,12 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		w.cr3_load = false;
 		w.cr0_watch = w.cr4_watch = 0;
 	}
+	/* The console's and the GDB stub's poll timer runs on vmcs01 only:
+	 * L1's timer is vmcs02's (25.5.1), and L2's exits give Nestor
+	 * control anyway. The GDB stub shows L1 only (issue 16: level 2 is
+	 * not there yet): its breakpoint and DR exits stay with vmcs01. */
+	w.preemption_timer = false;
+	w.gdb_db = w.gdb_mov_dr = false;
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;

@@ -39,6 +39,11 @@ static void defer_intr(struct event_queue *q, uint8_t vector)
 	q->intr_deferred[vector >> 6] |= 1ull << (vector & 63);
 }
 
+void event_queue_interrupt(struct event_queue *q, uint8_t vector)
+{
+	defer_intr(q, vector);
+}
+
 /* An NMI whose delivery was interrupted, and that cannot go in front: it
  * waits as an NMI the guest is owed; if one already does, the latch holds
  * this one (6.7.1: one more, no more). */

@@ -90,6 +90,10 @@ void event_queue_nmi(struct event_queue *q);
  * delivered. Other types are refused (false). */
 bool event_queue_software_exception(struct event_queue *q, uint8_t type,
 				    uint8_t vector, uint32_t insn_len);
+/* An external interrupt Nestor raises for the guest (the emulated console
+ * UART's IRQ4, vmx/guest_console.c): waits with the interrupts above until
+ * RFLAGS.IF and the interruptibility state let it in. */
+void event_queue_interrupt(struct event_queue *q, uint8_t vector);
 /* Re-queue an event that was being delivered when a VM exit happened
  * (IDT-vectoring information, SDM Vol. 3C, 27.2.4): it becomes the front
  * event. On the exit path the front is empty then (the previous VM entry

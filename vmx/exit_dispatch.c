@@ -21,6 +21,7 @@
 #include "vmx/entry_failure.h"
 #include "vmx/exit_info.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_console.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
@@ -186,6 +187,9 @@ int vmx_handle_exit(struct guest_regs *regs)
 		v->requests &= ~VCPU_REQ_NESTED;
 		nested_switch(v);
 	}
+	/* The emulated console UART: input, output, its IRQ4 (queued here,
+	 * so delivered below). */
+	guest_console_exit(v, start);
 	if (events_to_deliver(v))
 		events_deliver(v);
 	if (unlikely(v->requests))

@@ -10,12 +10,14 @@
  * with IN/OUT of one byte, the bytes on Nestor's ports are Nestor's (reads
  * give all ones, like an empty ISA bus; a byte written to the exit port
  * stops the guest with that byte as status once the access is done; bytes
- * to Bochs' shutdown port are dropped). A device next to Nestor's ports
+ * to Bochs' shutdown port are dropped; the emulated console UART's and the
+ * snooped PIC's go to vmx/guest_console.c). A device next to Nestor's ports
  * that needs the access's full width sees byte accesses instead (a known
  * gap, docs/architecture.md). IN and OUT at CPL 0 never fault. */
 #include "vmx/exits.h"
 #include "arch/x86/io.h"
 #include "lib/log.h"
+#include "vmx/guest_console.h"
 #include "vmx/hypercall_abi.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/vmcs.h"
@@ -32,7 +34,7 @@ void handle_io(struct vcpu *v)
 
 	if (string)
 		guest_unsupported(v, "string I/O (INS/OUTS) to a port Nestor intercepts");
-	if (likely(size == 1)) {
+	if (likely(size == 1) && io_port_owner(port) < IO_PORT_CONSOLE_UART) {
 		/* One byte exits only on a port of Nestor's. */
 		if (in) {
 			v->regs->rax |= 0xff;
@@ -58,6 +60,20 @@ void handle_io(struct vcpu *v)
 				val |= 0xffull << (8 * i);
 			else
 				exit_status = byte;
+			break;
+		case IO_PORT_CONSOLE_UART:
+			if (in)
+				val |= (uint64_t)guest_console_in(p) << (8 * i);
+			else
+				guest_console_out(p, byte);
+			break;
+		case IO_PORT_PIC_SNOOP:
+			if (in) {
+				val |= (uint64_t)inb(p) << (8 * i);
+			} else {
+				outb(p, byte);
+				guest_console_pic_write(p, byte);
+			}
 			break;
 		case IO_PORT_BOCHS_SHUTDOWN:
 			if (in)

@@ -403,13 +403,6 @@ void handle_dr_access(struct vcpu *v)
 	skip_instruction(v);
 }
 
-/* With gdb=, the preemption timer only makes this exit happen: the poll
- * runs in gdb_stub_exit(). */
-void handle_preemption_timer(struct vcpu *v)
-{
-	(void)v;
-}
-
 /* ---- the command loop ---- */
 
 static void monitor(const struct gdb_command *c)
@@ -642,7 +635,7 @@ void gdb_stub_launch(struct vcpu *v)
 	gdb_stub_port = vmx_options.gdb_port;
 	gdb_rx_init(&gs.rx);
 	if (v->cfg->preemption_timer) {
-		v->wants.gdb_preempt = true;
+		v->wants.preemption_timer = true;
 		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, PREEMPT_TICKS);
 		vcpu_request(v, VCPU_REQ_CONTROLS);
 	} else {

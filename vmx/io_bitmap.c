@@ -3,6 +3,8 @@
 #include "lib/string.h"
 #include "vmx/hypercall_abi.h"
 
+uint16_t io_console_base;
+
 static void set_port(uint8_t a[4096], uint8_t b[4096], uint16_t port)
 {
 	uint8_t *bm = port < 0x8000 ? a : b;

@@ -27,7 +27,7 @@ void l0_controls_compose(const struct vmx_config *c, const struct l0_wants *w,
 {
 	out->pin = c->ctl[VMX_PIN] |
 		   (w->ext_int_exiting ? PIN_EXTERNAL_INTERRUPT_EXITING : 0) |
-		   (w->gdb_preempt ? PIN_PREEMPTION_TIMER : 0);
+		   (w->preemption_timer ? PIN_PREEMPTION_TIMER : 0);
 	out->proc = c->ctl[VMX_PROC] |
 		    (w->nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
 		    (w->intr_window ? PROC_INTERRUPT_WINDOW_EXITING : 0) |

@@ -33,8 +33,10 @@ struct l0_wants {
 	bool vmcs_shadowing;     /* nested/shadow.c: L1's hot VMREAD/VMWRITE
 				  * go to a shadow VMCS (24.10) */
 	bool gdb_db;             /* vmx/gdb_stub.c: #DB exits (breakpoints, step) */
-	bool gdb_preempt;        /* vmx/gdb_stub.c: the preemption timer runs */
 	bool gdb_mov_dr;         /* vmx/gdb_stub.c: MOV DR exits */
+	bool preemption_timer;   /* vmx/guest_console.c, vmx/gdb_stub.c: an
+				  * exit now and then to poll their ports
+				  * (vmcs01 only: nested/l2.c) */
 	bool ia32e_guest;        /* vmx/exit_cr.c, vmx/vmcs_setup.c: entry
 				  * control "IA-32e mode guest" = EFER.LMA */
 };

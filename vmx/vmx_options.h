@@ -33,6 +33,12 @@ struct vmx_options {
 	 * (vmx/gdb_stub.c). */
 	uint16_t gdb_port;
 	bool gdb_wait;
+	/* console_share=emulate (the default) with Nestor's console on the
+	 * guest's console UART, COM1: emulate it (vmx/guest_console.c) with
+	 * console_escape= as the escape character. */
+	bool console_emulate;
+	uint16_t console_port;
+	uint8_t console_escape;
 	/* on_guest_reset=restart: load the guest's image again into *e;
 	 * non-zero with a reason in why (boot/guest_boot.c). */
 	int (*reload_guest)(struct vcpu *v, struct guest_entry *e, char *why,

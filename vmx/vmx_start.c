@@ -20,6 +20,7 @@
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_enable.h"
 #include "vmx/vmcs_track.h"
+#include "vmx/guest_console.h"
 #include "vmx/tlb.h"
 #include "vmx/vmx_options.h"
 
@@ -221,6 +222,7 @@ static void program_vmcs(struct vcpu *v, const struct guest_entry *e)
 	vmcs_setup_guest_state(v, e);
 	phys_width_setup(v, v->vm->zero_page_pa);
 	init_guest_mtrrs(v);
+	guest_console_program(v);
 	if (v->cfg->ctl[VMX_PROC2] & PROC2_ENABLE_XSAVES)
 		/* XSAVES/XRSTORS of PT state exit (24.6.20); the guest
 		 * cannot set IA32_XSS[8] anyway (vmx/exit_msr.c). */
@@ -323,6 +325,9 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 		phys_width_msr_intercepts((uint8_t *)hp.msr_bitmap);
 	hp.io_bitmap_a = launch_page("I/O bitmap A");
 	hp.io_bitmap_b = launch_page("I/O bitmap B");
+	if (vmx_options.console_emulate)
+		guest_console_setup(vmx_options.console_port,
+				    vmx_options.console_escape);
 	io_bitmap_build((uint8_t *)hp.io_bitmap_a, (uint8_t *)hp.io_bitmap_b);
 	stack = pool_alloc_contig(EXIT_STACK_SIZE / PAGE_SIZE, "the VM-exit stack");
 	if (!stack)

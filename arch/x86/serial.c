@@ -100,6 +100,20 @@ void serial_putc(char c)
 	uart_tx((uint8_t)c);
 }
 
+void serial_putb(uint8_t b)
+{
+	if (uart_present)
+		uart_tx(b);
+}
+
+bool serial_getb(uint8_t *b)
+{
+	if (!uart_present || !(inb(uart_base + UART_LSR) & LSR_DR))
+		return false;
+	*b = inb(uart_base + UART_THR); /* RBR: the same offset, read */
+	return true;
+}
+
 uint16_t serial_port(void)
 {
 	return uart_base;

@@ -13,6 +13,10 @@ bool serial_init(uint16_t port, uint32_t baud);
  * sent everything, since the FIFO reset in serial_init() would drop it. */
 bool serial_takeover(uint16_t port, uint32_t baud);
 void serial_putc(char c);
+/* One byte as it is (no CR before LF): the guest's own bytes (vmx/guest_console.c). */
+void serial_putb(uint8_t b);
+/* A byte the UART received (LSR.DR), if any: no waiting. */
+bool serial_getb(uint8_t *b);
 uint16_t serial_port(void);
 /* Wait (bounded) until every queued byte has left the UART. */
 void serial_flush(void);

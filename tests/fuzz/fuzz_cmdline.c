@@ -88,6 +88,15 @@ static bool gdb_valid(const struct nestor_config *cfg)
 	       (cfg->gdb.port == 0 && !cfg->gdb.wait);
 }
 
+/* console_escape=: a control character the shell's line editor does not
+ * need (not BS, LF, CR). */
+static bool console_escape_valid(const struct nestor_config *cfg)
+{
+	uint8_t e = cfg->console_escape;
+
+	return e >= 1 && e <= 0x1f && e != 0x08 && e != 0x0a && e != 0x0d;
+}
+
 static bool msr_filter_valid(const struct nestor_config *cfg)
 {
 	static const struct msr_filter none;
@@ -136,6 +145,8 @@ static struct rule rules[] = {
 	{ "nestor_mem", FIELD(nestor_mem_mib), false, VALUES_RANGE, NULL },
 	{ "test_pool_spare", FIELD(test_pool_spare), false, VALUES_RANGE, NULL },
 	{ "gdb", FIELD(gdb), false, VALUES_CUSTOM, gdb_valid },
+	{ "console_share", FIELD(console_passthrough), false, VALUES_WORDS, NULL },
+	{ "console_escape", FIELD(console_escape), false, VALUES_CUSTOM, console_escape_valid },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

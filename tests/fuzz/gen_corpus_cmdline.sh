@@ -17,3 +17,4 @@ seed every_option   'console=com2,57600 loglevel=debug guest_maxphyaddr=36 msr_f
 seed bad_new_values 'guest_maxphyaddr=31 guest_maxphyaddr=53 msr_filter=deny panic=restart on_guest_reset=reboot nested=yes test_vmxon_fault=2 test_break_guest=rip test_crash_nmi=VMCLEAR test_fault=vmx'
 seed repeated       'test_break_guest=host_cr4 test_break_guest=cr4 test_crash_nmi=guest test_crash_nmi=none guest_maxphyaddr=52 guest_maxphyaddr=32 msr_filter=allow msr_filter=x'
 seed gdb_options    'gdb=com2,wait console=com1 gdb=0x2e8 gdb=com2,wai gdb=com1 gdb=,wait'
+seed console_share  'console_share=passthrough console_escape=0x1d console_share=on console_escape=0x0d console_share=emulate'

@@ -134,6 +134,9 @@ class Scenario:
     gdb_elf: str = None                # GDB's symbol file
     gdb_ready: str = r"^nestor: GDB stub on port"  # COM1 line: GDB may start
     gdb_expect: list = dataclasses.field(default_factory=list)  # in gdb.out
+    serial_script: list = None         # Bochs only: [(regex, bytes)]: COM1 is a
+    # socket (SerialFeeder): when the output so far matches regex, bytes are
+    # typed into COM1, one step after the other. A step not reached is a failure.
 
 
 @dataclasses.dataclass
@@ -163,10 +166,70 @@ def build_iso(sc, workdir):
     return iso
 
 
-def bochs_command(sc, workdir, iso, serial, extra=""):
+class SerialFeeder:
+    """COM1 of a Bochs run as a TCP socket (Bochs' mode=socket-client
+    connects to it): every byte Bochs sends is appended to serial.out as the
+    file mode would, and sc.serial_script's bytes are typed in when the
+    output so far matches each step's regex (a byte every 20 ms, as a fast
+    typist). Bochs 2.7 has no file input for a serial port."""
+
+    def __init__(self, script, serial_path):
+        self.script = list(script)
+        self.serial_path = serial_path
+        self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(1)
+        self.port = self.srv.getsockname()[1]
+        self.steps_done = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            conn, _ = self.srv.accept()
+        except OSError:
+            return
+        text = b""
+        with conn, open(self.serial_path, "wb") as out:
+            conn.settimeout(0.2)
+            while True:
+                try:
+                    data = conn.recv(4096)
+                    if not data:
+                        return
+                    out.write(data)
+                    out.flush()
+                    text += data
+                except socket.timeout:
+                    pass
+                except OSError:
+                    return
+                if self.steps_done < len(self.script):
+                    pat, keys = self.script[self.steps_done]
+                    plain = text.decode("utf-8", "replace").replace("\r", "")
+                    if re.search(pat, plain, re.MULTILINE):
+                        self.steps_done += 1
+                        for b in keys:
+                            conn.sendall(bytes([b]))
+                            time.sleep(0.02)
+
+    def close(self):
+        self.srv.close()
+        self.thread.join(timeout=5)
+
+    def verdict(self):
+        if self.steps_done == len(self.script):
+            return []
+        return [f"serial script stopped at step {self.steps_done + 1}: waiting for "
+                f"/{self.script[self.steps_done][0]}/"]
+
+
+def bochs_command(sc, workdir, iso, serial, extra="", feeder=None):
     rc = os.path.join(workdir, "bochsrc")
     bochs_config.write_bochsrc(rc, iso=iso, cpu=sc.cpu, cpus=sc.cpus, megs=sc.megs,
-                               serial_dev=serial, log=os.path.join(workdir, "bochs.log"),
+                               serial_dev=f"127.0.0.1:{feeder.port}" if feeder else serial,
+                               serial_mode="socket-client" if feeder else "file",
+                               log=os.path.join(workdir, "bochs.log"),
                                extra=sc.bochs_extra + extra)
     cmds = os.path.join(workdir, "bochs.cmds")
     with open(cmds, "w") as f:
@@ -493,10 +556,13 @@ def run_one(sc):
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         return Result(sc, False, [f"building the ISO failed: {e}"], serial, log_path, 0.0)
     gdb_port = free_port() if sc.gdb else None
+    feeder = None
     if sc.emulator == "bochs":
+        if sc.serial_script:
+            feeder = SerialFeeder(sc.serial_script, serial)
         cmd = bochs_command(sc, workdir, iso, serial, extra=(
             f"com2: enabled=1, mode=socket-server, dev=127.0.0.1:{gdb_port}\n"
-            if sc.gdb else ""))
+            if sc.gdb else ""), feeder=feeder)
     elif sc.emulator in ("qemu", "qemu-efi"):
         cmd = qemu_command(sc, workdir, iso, serial)
     else:
@@ -518,6 +584,8 @@ def run_one(sc):
             timed_out = True
             os.killpg(proc.pid, 9)
             proc.wait()
+    if feeder:
+        feeder.close()
     text = ""
     if os.path.exists(serial):
         with open(serial, "rb") as f:
@@ -525,6 +593,8 @@ def run_one(sc):
     reasons = judge(sc, text, timed_out)
     if sc.gdb:
         reasons += judge_gdb(sc, gdb_out, gdb_why)
+    if feeder:
+        reasons += feeder.verdict()
     if not timed_out:
         died = emulator_died(proc.returncode, text)
         if died:

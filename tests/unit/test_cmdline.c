@@ -858,7 +858,7 @@ static void test_registry_rows(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(cmdline_option_count, 14);
+	assert_int_equal(cmdline_option_count, 16);
 	assert_string_equal(cmdline_options[13].name, "gdb");
 	assert_string_equal(cmdline_options[0].name, "console");
 	assert_string_equal(cmdline_options[1].name, "loglevel");
@@ -1118,6 +1118,34 @@ static void test_nested_option(void **state)
 	assert_int_equal(parse("nested=0", &cfg, &c), 1);
 }
 
+/* console_share=: a keyword; console_escape=: a control character that is
+ * not CR, LF or BS. */
+static void test_console_share_options(void **state)
+{
+	struct nestor_config cfg;
+	struct capture c;
+
+	(void)state;
+	assert_int_equal(parse("", &cfg, &c), 0);
+	assert_false(cfg.console_passthrough);
+	assert_int_equal(cfg.console_escape, 0x01);
+	assert_int_equal(parse("console_share=passthrough", &cfg, &c), 0);
+	assert_true(cfg.console_passthrough);
+	assert_int_equal(parse("console_share=passthrough console_share=emulate", &cfg, &c), 0);
+	assert_false(cfg.console_passthrough);
+	assert_int_equal(parse("console_share=off", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=0x1d", &cfg, &c), 0);
+	assert_int_equal(cfg.console_escape, 0x1d);
+	assert_int_equal(parse("console_escape=2", &cfg, &c), 0);
+	assert_int_equal(cfg.console_escape, 2);
+	assert_int_equal(parse("console_escape=0", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=0x0d", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=0x0a", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=0x08", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=0x20", &cfg, &c), 1);
+	assert_int_equal(parse("console_escape=a", &cfg, &c), 1);
+}
+
 /* panic=, on_guest_reset=, test_crash_nmi=: keywords only. */
 static void test_crash_options(void **state)
 {
@@ -1220,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_msr_filter_option),
 		cmocka_unit_test(test_nested_option),
 		cmocka_unit_test(test_crash_options),
+		cmocka_unit_test(test_console_share_options),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

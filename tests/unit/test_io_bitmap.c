@@ -223,6 +223,32 @@ static void test_port_owner(void **state)
 	assert_int_equal(nestor, 3);
 }
 
+/* With the console UART emulated (vmx/guest_console.c), its 8 ports and
+ * the master PIC's 2 exit too; off again, nothing of them does. */
+static void test_console_ports(void **state)
+{
+	(void)state;
+	io_console_base = 0x3f8;
+	for (uint32_t p = 0x3f8; p < 0x400; p++)
+		assert_int_equal(io_port_owner((uint16_t)p), IO_PORT_CONSOLE_UART);
+	assert_int_equal(io_port_owner(0x3f7), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0x400), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0x2f8), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0x20), IO_PORT_PIC_SNOOP);
+	assert_int_equal(io_port_owner(0x21), IO_PORT_PIC_SNOOP);
+	assert_int_equal(io_port_owner(0xa0), IO_PORT_GUEST);
+	assert_int_equal(io_port_owner(0xf4), IO_PORT_NESTOR_EXIT);
+	io_bitmap_build(G.a, G.b);
+	assert_true(io_bitmap_intercepts(G.a, G.b, 0x3fd, 1));
+	assert_true(io_bitmap_intercepts(G.a, G.b, 0x3f6, 4));
+	assert_true(io_bitmap_intercepts(G.a, G.b, 0x21, 1));
+	assert_false(io_bitmap_intercepts(G.a, G.b, 0x3f0, 8));
+	io_console_base = 0;
+	io_bitmap_build(G.a, G.b);
+	assert_false(io_bitmap_intercepts(G.a, G.b, 0x3f8, 1));
+	assert_false(io_bitmap_intercepts(G.a, G.b, 0x20, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +262,7 @@ int main(void)
 		T(test_all_ports),
 		T(test_hostile_sizes),
 		T(test_port_owner),
+		T(test_console_ports),
 #undef T
 	};
 

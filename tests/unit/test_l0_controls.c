@@ -86,7 +86,7 @@ static void test_each_want(void **state)
 	l0_controls_compose(&c, &w, &out);
 	assert_int_equal(out.entry, base.entry | ENTRY_IA32E_MODE_GUEST);
 	/* The GDB stub's: #DB exits, the preemption timer, MOV DR exits. */
-	w = (struct l0_wants){ .gdb_db = true, .gdb_preempt = true,
+	w = (struct l0_wants){ .gdb_db = true, .preemption_timer = true,
 			       .gdb_mov_dr = true };
 	l0_controls_compose(&c, &w, &out);
 	assert_int_equal(out.exc_bitmap, base.exc_bitmap | (1u << 1));
