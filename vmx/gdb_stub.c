@@ -285,28 +285,36 @@ static void update_debug(struct vcpu *v)
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
 
-static void breakpoint(struct vcpu *v, const struct gdb_command *c)
+/* The slot now holding a breakpoint at addr, else a new one there; -1
+ * when all are taken. The caller updates DR7 (update_debug()). */
+static int bp_insert(enum gdb_break_type type, uint64_t addr)
 {
 	unsigned i, free_slot = NBP;
 
 	for (i = 0; i < NBP; i++) {
-		if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
-			break;
+		if (gs.bp[i].used && gs.bp[i].addr == addr)
+			return (int)i;
 		if (!gs.bp[i].used && free_slot == NBP)
 			free_slot = i;
 	}
+	if (free_slot == NBP)
+		return -1;
+	gs.bp[free_slot].used = true;
+	gs.bp[free_slot].type = type;
+	gs.bp[free_slot].addr = addr;
+	write_dr(free_slot, addr);
+	return (int)free_slot;
+}
+
+static void breakpoint(struct vcpu *v, const struct gdb_command *c)
+{
 	if (c->kind == GDB_CMD_REMOVE_BREAK) {
-		if (i < NBP)
-			gs.bp[i].used = false;
-	} else if (i == NBP) {
-		if (free_slot == NBP) {
-			gdb_reply_error(&gs.reply, E_NO_SLOT);
-			return;
-		}
-		gs.bp[free_slot].used = true;
-		gs.bp[free_slot].type = c->u.brk.type;
-		gs.bp[free_slot].addr = c->u.brk.addr;
-		write_dr(free_slot, c->u.brk.addr);
+		for (unsigned i = 0; i < NBP; i++)
+			if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
+				gs.bp[i].used = false;
+	} else if (bp_insert(c->u.brk.type, c->u.brk.addr) < 0) {
+		gdb_reply_error(&gs.reply, E_NO_SLOT);
+		return;
 	}
 	update_debug(v);
 	gdb_reply_ok(&gs.reply);
@@ -354,8 +362,8 @@ bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual)
 {
 	uint64_t hit = 0;
 
-	if (!gdb_stub_on())
-		return false;
+	/* With neither gdb= nor the console shell's breakpoints and step,
+	 * nothing is set: hit stays 0 and no step is under way. */
 	for (unsigned i = 0; i < NBP; i++)
 		if (gs.bp[i].used && (qual & (1ull << i)))
 			hit |= 1ull << i;
@@ -377,7 +385,7 @@ bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual)
 
 bool gdb_stub_mtf(struct vcpu *v)
 {
-	if (!gdb_stub_on() || !gs.stepping || gs.step_tf)
+	if (!gs.stepping || gs.step_tf)
 		return false;
 	step_end(v);
 	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
@@ -651,4 +659,45 @@ void gdb_stub_launch(struct vcpu *v)
 	exit_record_reset(&v->exit, 0);
 	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
 	serve(v, false);
+}
+
+/* ---- shared with the console shell (vmx/shell_actions.c) ---- */
+
+int gdb_stub_break_insert(struct vcpu *v, uint64_t addr)
+{
+	int slot = bp_insert(GDB_BREAK_HW, addr);
+
+	if (slot >= 0)
+		update_debug(v);
+	return slot;
+}
+
+bool gdb_stub_break_remove(struct vcpu *v, unsigned slot)
+{
+	if (slot >= NBP || !gs.bp[slot].used)
+		return false;
+	gs.bp[slot].used = false;
+	update_debug(v);
+	return true;
+}
+
+bool gdb_stub_break_addr(unsigned slot, uint64_t *addr)
+{
+	if (slot >= NBP || !gs.bp[slot].used)
+		return false;
+	*addr = gs.bp[slot].addr;
+	return true;
+}
+
+void gdb_stub_resume(struct vcpu *v, bool step)
+{
+	resume(v, step);
+}
+
+bool gdb_stub_stop_take(void)
+{
+	bool stop = gs.stop;
+
+	gs.stop = false;
+	return stop;
 }

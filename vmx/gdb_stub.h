@@ -35,4 +35,16 @@ bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
 /* A monitor-trap-flag exit: true if it ends GDB's single step. */
 bool gdb_stub_mtf(struct vcpu *v);
 
+/* The console shell's use of the same machinery (vmx/shell_actions.c),
+ * while gdb= is off: a hardware execute breakpoint at guest-linear addr
+ * (the slot, DR0-DR3, or -1 when all are taken); slot's removed (false if
+ * it held none); slot's address; leaving a stop (RF set; with step, one
+ * instruction by MTF or TF); and whether a stop (the step's end, a
+ * breakpoint) came since the last call. */
+int gdb_stub_break_insert(struct vcpu *v, uint64_t addr);
+bool gdb_stub_break_remove(struct vcpu *v, unsigned slot);
+bool gdb_stub_break_addr(unsigned slot, uint64_t *addr);
+void gdb_stub_resume(struct vcpu *v, bool step);
+bool gdb_stub_stop_take(void);
+
 #endif
