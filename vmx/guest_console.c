@@ -7,9 +7,11 @@
  * after FLUSH_TICKS without a newline (a shell prompt). Nestor's own
  * output (the log sink) goes through the same mux, which ends a guest's
  * partial line before a Nestor line starts: Nestor's lines are never held.
- * While Nestor's shell has the input, nothing is taken from the TX FIFO:
- * the guest sees its transmitter busy (LSR.THRE = 0) and waits, as behind a
- * stopped line, so its output never mixes with the shell.
+ * While Nestor's shell has the input, the guest is stopped: Nestor stays
+ * in root mode at the exit that saw the escape, polling the real port and
+ * running the shell's commands (vmx/shell_actions.c), until `cont`, `step`,
+ * `reset` or the escape again; nothing the guest wrote before is taken
+ * from the TX FIFO meanwhile, so its output never mixes with the shell.
  *
  * Input: the real port's LSR.DR is polled at VM exits, at most once per
  * POLL_MIN_TICKS TSC ticks (an IN from a real UART costs about a
@@ -46,7 +48,9 @@
 #include "lib/string.h"
 #include "vmx/console_mux.h"
 #include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
 #include "vmx/io_bitmap.h"
+#include "vmx/shell_actions.h"
 #include "vmx/shell_parse.h"
 #include "vmx/uart16550.h"
 #include "vmx/vmcs.h"
@@ -130,15 +134,15 @@ void guest_console_program(struct vcpu *v)
 	v->wants.preemption_timer = true;
 }
 
-/* ---- the shell (its commands come with issue 16 item 2) ------------- */
+/* ---- the shell: the guest stopped, the commands in vmx/shell_actions.c */
 
 static void shell_enter(void)
 {
 	console_out_guest_flush(&gc.out);
 	gc.shell = true;
 	line_edit_init(&gc.le);
-	log_printf(LOG_QUIET, "\nnestor: shell (escape 0x%02x c: back to the guest, "
-		   "escape x: power off; the guest runs, its output waits)\n",
+	log_printf(LOG_QUIET, "\nnestor: shell (the guest is stopped; cont or escape 0x%02x c: "
+		   "back to the guest, escape x: power off; help)\n",
 		   gc.esc);
 	shell_puts(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
 }
@@ -149,7 +153,8 @@ static void shell_leave(void)
 	log_printf(LOG_QUIET, "\nnestor: input goes to the guest again\n");
 }
 
-static void shell_line(const char *line, size_t len)
+/* One line; true when the guest runs again (the shell has ended). */
+static bool shell_line(struct vcpu *v, const char *line, size_t len)
 {
 	/* Static: the whole help text is longer than the exit stack likes. */
 	static char buf[4096];
@@ -158,24 +163,25 @@ static void shell_line(const char *line, size_t len)
 
 	if (shell_parse(line, len, &cmd, buf, sizeof(buf)) != 0) {
 		log_printf(LOG_QUIET, "%s\n", buf);
-		return;
+		return false;
 	}
-	switch (cmd.kind) {
-	case SHELL_NONE:
-		return;
-	case SHELL_HELP:
+	if (cmd.kind == SHELL_HELP) {
 		n = shell_help(cmd.topic, buf, sizeof(buf));
 		if (n > 0)
 			shell_puts(buf, (size_t)n < sizeof(buf) ? (size_t)n
 								: sizeof(buf) - 1);
-		return;
-	default:
-		log_printf(LOG_QUIET, "%s: not available yet (this shell only switches input and powers off so far)\n",
-			   shell_cmd_name(cmd.kind));
+		return false;
 	}
+	if (!shell_action(v, &cmd))
+		return false;
+	if (cmd.kind == SHELL_STEP)
+		gc.shell = false; /* back at once: no need to say so */
+	else
+		shell_leave();
+	return true;
 }
 
-static void shell_byte(uint8_t byte)
+static void shell_byte(struct vcpu *v, uint8_t byte)
 {
 	enum line_edit_result r = line_edit_feed(&gc.le, byte);
 	size_t len;
@@ -184,7 +190,8 @@ static void shell_byte(uint8_t byte)
 	shell_puts(gc.le.echo, gc.le.echo_len);
 	if (r == LINE_EDIT_DONE) {
 		line = line_edit_line(&gc.le, &len);
-		shell_line(line, len);
+		if (shell_line(v, line, len))
+			return;
 	}
 	if (r != LINE_EDIT_MORE && r != LINE_EDIT_CLEARED)
 		shell_puts(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
@@ -199,10 +206,15 @@ static void input_byte(struct vcpu *v, uint8_t byte)
 	console_esc_feed(&gc.esc_state, gc.esc, byte, &o);
 	switch (o.action) {
 	case CONSOLE_ESC_SHELL:
-		if (gc.shell)
+		if (gc.shell) {
 			shell_leave();
-		else
+			/* At a breakpoint: RF, so that it does not fire again
+			 * at once (GDB's stops are GDB's to leave). */
+			if (!gdb_stub_on())
+				gdb_stub_resume(v, false);
+		} else {
 			shell_enter();
+		}
 		return;
 	case CONSOLE_ESC_POWEROFF:
 		console_out_guest_flush(&gc.out);
@@ -212,7 +224,7 @@ static void input_byte(struct vcpu *v, uint8_t byte)
 	}
 	for (unsigned i = 0; i < o.n; i++) {
 		if (gc.shell)
-			shell_byte(o.bytes[i]);
+			shell_byte(v, o.bytes[i]);
 		else
 			uart16550_host_rx(&gc.uart, o.bytes[i]);
 	}
@@ -234,6 +246,22 @@ static void poll_port(struct vcpu *v, uint64_t tsc)
 	}
 	if (!got)
 		uart16550_rx_idle(&gc.uart);
+}
+
+/* The guest is stopped while the shell has the input: Nestor stays here
+ * in root mode, reading the real port, until a command or the escape lets
+ * the guest run (or powers it off). The rest of the exit goes on after. */
+static void shell_stop(struct vcpu *v)
+{
+	uint8_t byte;
+
+	while (gc.shell) {
+		if (serial_getb(&byte))
+			input_byte(v, byte);
+		else
+			cpu_relax();
+	}
+	gc.last_poll = rdtsc();
 }
 
 /* ---- output --------------------------------------------------------- */
@@ -303,6 +331,10 @@ void guest_console_exit_work(struct vcpu *v, uint64_t tsc)
 	bool line;
 
 	poll_port(v, tsc);
+	/* The shell's step ended or its breakpoint was hit: the shell again. */
+	if (!gc.shell && shell_action_stopped(v))
+		shell_enter();
+	shell_stop(v);
 	take_tx();
 	if (gc.out.len && tsc - gc.out_since >= FLUSH_TICKS)
 		console_out_guest_flush(&gc.out);

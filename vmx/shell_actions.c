@@ -1,0 +1,383 @@
+/* The debug shell's actions (vmx/shell_actions.h): the glue between the
+ * parsed command and the vCPU. Everything runs in root mode at a VM exit,
+ * the guest stopped (vmx/guest_console.c loops polling COM1 until cont,
+ * step or the escape), and reads the state of the level that exited:
+ * L1's, or L2's while L2 runs (v->level; the current VMCS is then vmcs02).
+ *
+ *  - regs, vmcs: VMREADs of the current VMCS (vmcs reads by name from the
+ *    field table; a field the CPU lacks says so instead of failing). Only
+ *    the current VMCS is read: switching VMCS under a running nested guest
+ *    is not worth the risk, and `vmcs 12` / `shadow` say they are not
+ *    reachable from the shell yet;
+ *  - ept: the EPT01 walk (mm/ept.c), entry by entry;
+ *  - walk, mem: the guest's page walk (mm/guest_walk.c) and guest RAM only
+ *    through guest_phys_ptr() (never Nestor's memory);
+ *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
+ *    (vmx/gdb_stub.c), for L1, when gdb= is off (with gdb= GDB owns them);
+ *  - nmi: the event queue; reset: the reset hypercall's request. */
+#include "vmx/shell_actions.h"
+#include "lib/log.h"
+#include "mm/ept.h"
+#include "mm/guest_walk.h"
+#include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
+#include "vmx/guest_access.h"
+#include "vmx/shell_format.h"
+#include "vmx/shell_parse.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_layout.h"
+#include "vmx/vmx_insn.h"
+
+#define NBREAK 4 /* DR0-DR3 */
+
+/* State owner: this file. */
+static struct {
+	bool stepping; /* a step of the shell's is under way */
+} sa;
+
+/* Static: longer than the exit stack likes. */
+static char out[2048];
+
+static void say(const char *text)
+{
+	log_printf(LOG_QUIET, "%s", text);
+}
+
+/* ---- regs, vmcs ---- */
+
+static void regs(struct vcpu *v)
+{
+	struct shell_regs r = { .level = v->level };
+	uint64_t cr2;
+
+	for (unsigned n = 0; n < 16; n++)
+		r.gpr[n] = gpr_read(v, n);
+	r.rip = exit_get(&v->exit, EF_RIP);
+	r.rflags = exit_get(&v->exit, EF_RFLAGS);
+	r.cr0 = vmcs_read(VMCS_GUEST_CR0);
+	/* CR2 is not in the VMCS: the guest's is the CPU's (Nestor never
+	 * takes a page fault in root mode). */
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	r.cr2 = cr2;
+	r.cr3 = vmcs_read(VMCS_GUEST_CR3);
+	r.cr4 = vmcs_read(VMCS_GUEST_CR4);
+	r.efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	/* ES CS SS DS FS GS LDTR TR: the VMCS encodes them in that order,
+	 * 2 apart (SDM Vol. 3C Appendix B). */
+	for (unsigned i = 0; i < SHELL_SEG_COUNT; i++) {
+		r.seg[i].selector = (uint16_t)vmcs_read(
+			(enum vmcs_field)(VMCS_GUEST_ES_SELECTOR + 2 * i));
+		r.seg[i].limit = (uint32_t)vmcs_read(
+			(enum vmcs_field)(VMCS_GUEST_ES_LIMIT + 2 * i));
+		r.seg[i].ar = (uint32_t)vmcs_read(
+			(enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * i));
+		r.seg[i].base = vmcs_read(
+			(enum vmcs_field)(VMCS_GUEST_ES_BASE + 2 * i));
+	}
+	if (shell_format_regs(out, sizeof(out), &r) > 0)
+		say(out);
+}
+
+static void vmcs_row(const struct vmcs_field_info *f)
+{
+	uint64_t val;
+
+	if (vmread(f->encoding, &val) != VMX_OK)
+		log_printf(LOG_QUIET, "%-40s (the CPU has no such field)\n",
+			   f->name);
+	else
+		log_printf(LOG_QUIET, "%-40s 0x%016lx\n", f->name, val);
+}
+
+static void vmcs(struct vcpu *v, const struct shell_cmd *c)
+{
+	const char *cur = v->level == VCPU_L2 ? "02" : "01";
+	bool ok = c->vmcs == SHELL_VMCS_CURRENT ||
+		  (c->vmcs == SHELL_VMCS_01 && v->level == VCPU_L1) ||
+		  (c->vmcs == SHELL_VMCS_02 && v->level == VCPU_L2);
+
+	if (c->vmcs == SHELL_VMCS_12 || c->vmcs == SHELL_VMCS_SHADOW) {
+		log_printf(LOG_QUIET, "vmcs: %s: not reachable from the shell yet; the current VMCS (%s) is\n",
+			   c->vmcs == SHELL_VMCS_12 ? "12" : "shadow", cur);
+		return;
+	}
+	if (!ok) {
+		log_printf(LOG_QUIET, "vmcs: %s is not the current VMCS: the shell reads only the current one (%s, L%u runs)\n",
+			   c->vmcs == SHELL_VMCS_01 ? "01" : "02", cur, v->level);
+		return;
+	}
+	log_printf(LOG_QUIET, "vmcs%s (L%u runs):\n", cur, v->level);
+	if (!c->nfields)
+		for (unsigned i = 0; i < vmcs_field_count; i++)
+			vmcs_row(&vmcs_field_table[i]);
+	for (unsigned i = 0; i < c->nfields; i++)
+		vmcs_row(&vmcs_field_table[c->field_rows[i]]);
+}
+
+/* ---- ept, walk, mem ---- */
+
+static void ept(struct vcpu *v, uint64_t gpa)
+{
+	struct ept_walk w;
+
+	if (ept_walk_caps(&v->vm->ept.ops, v->vm->ept.pml4_pa, &v->vm->ept.caps,
+			  gpa, &w)) {
+		log_printf(LOG_QUIET, "ept: 0x%lx: no walk possible (beyond the physical-address width)\n",
+			   gpa);
+		return;
+	}
+	log_printf(LOG_QUIET, "ept: EPT01 walk of GPA 0x%lx\n", gpa);
+	for (unsigned i = 0; i < w.levels_walked; i++)
+		if (shell_format_ept_entry(out, sizeof(out), EPT_LEVELS - i,
+					   w.entry[i]) > 0)
+			log_printf(LOG_QUIET, "  %s", out);
+	if (w.ok)
+		log_printf(LOG_QUIET, "  -> HPA 0x%lx\n", w.hpa);
+	else
+		log_printf(LOG_QUIET, "  %s%s\n", w.misconfig ? "misconfiguration: " : "",
+			   w.why ? w.why : "not present");
+	if (v->level == VCPU_L2)
+		say("ept: L2 runs: this is EPT01 (L1's guest-physical space); EPT12/EPT02 walks are not shown yet\n");
+}
+
+static unsigned top_level(enum gw_mode m)
+{
+	switch (m) {
+	case GW_MODE_5LEVEL: return 5;
+	case GW_MODE_4LEVEL: return 4;
+	case GW_MODE_PAE: return 3;
+	default: return 2;
+	}
+}
+
+static void walk(struct vcpu *v, uint64_t gva)
+{
+	struct gw_state st;
+	struct gw_result r;
+	enum gw_mode mode;
+
+	guest_paging_state(&st, v);
+	mode = gw_get_mode(&st);
+	if (mode == GW_MODE_NONE) {
+		log_printf(LOG_QUIET, "walk: L%u has paging off: GVA 0x%lx is GPA 0x%lx\n",
+			   v->level, gva, gva);
+		return;
+	}
+	guest_walk(&st, gva, GW_READ | GW_IMPLICIT_SUPERVISOR,
+		   guest_read_phys_entry, v, &r);
+	log_printf(LOG_QUIET, "walk: GVA 0x%lx, L%u, %s paging, CR3 0x%lx\n",
+		   gva, v->level, gw_mode_name(&st), st.cr3);
+	for (unsigned i = 0; i < r.nentries && i < 5; i++)
+		if (shell_format_pte(out, sizeof(out), top_level(mode) - i,
+				     r.entry[i]) > 0)
+			log_printf(LOG_QUIET, "  @0x%09lx %s", r.entry_gpa[i],
+				   out);
+	if (r.status == GW_OK)
+		log_printf(LOG_QUIET, "  -> GPA 0x%lx (page 0x%lx bytes%s%s%s)\n",
+			   r.gpa, r.page_size, r.writable ? ", writable" : "",
+			   r.user ? ", user" : "", r.executable ? ", executable" : "");
+	else if (r.status == GW_PAGE_FAULT)
+		log_printf(LOG_QUIET, "walk: 0x%lx: a page fault, error code 0x%x, at level %u\n",
+			   gva, r.pfec, r.fault_level);
+	else
+		log_printf(LOG_QUIET, "walk: 0x%lx: no translation (%s)\n", gva,
+			   r.non_canonical ? "not canonical"
+			   : r.abort_gpa ? "a table outside guest RAM" : "bad input");
+}
+
+static void mem(struct vcpu *v, const struct shell_cmd *c)
+{
+	static uint8_t buf[SHELL_MEM_MAX_LEN];
+	uint64_t a = c->addr.addr;
+	uint32_t len = c->len;
+
+	if (c->addr.virt) {
+		if (guest_read_linear(v, a, buf, len)) {
+			log_printf(LOG_QUIET, "mem: v:0x%lx+%u: not guest RAM through L%u's page tables\n",
+				   a, len, v->level);
+			return;
+		}
+	} else {
+		for (uint32_t done = 0; done < len;) {
+			uint32_t chunk = 4096 - (uint32_t)((a + done) & 4095);
+			const uint8_t *p;
+
+			if (chunk > len - done)
+				chunk = len - done;
+			p = guest_phys_ptr(v, a + done, chunk);
+			if (!p) {
+				log_printf(LOG_QUIET, "mem: p:0x%lx: not guest RAM\n",
+					   a + done);
+				return;
+			}
+			for (uint32_t i = 0; i < chunk; i++)
+				buf[done + i] = p[i];
+			done += chunk;
+		}
+	}
+	for (uint32_t off = 0; off < len; off += SHELL_HEXDUMP_PER_LINE) {
+		uint32_t n = len - off < SHELL_HEXDUMP_PER_LINE
+			     ? len - off : SHELL_HEXDUMP_PER_LINE;
+
+		if (shell_hexdump(out, sizeof(out), a + off, buf + off, n) > 0)
+			say(out);
+	}
+}
+
+/* ---- exits, trace ---- */
+
+static void trace_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	log_printf(LOG_QUIET, "%s\n", text);
+}
+
+/* ---- step, break, delete ---- */
+
+/* Why the shell cannot use the debug registers now, or NULL. */
+static const char *no_debug(const struct vcpu *v)
+{
+	if (gdb_stub_on())
+		return "the GDB stub (gdb=) owns the debug registers and the step; use GDB";
+	if (v->level != VCPU_L1)
+		return "L2 runs; the shell steps and breaks in L1 only";
+	return NULL;
+}
+
+static bool step(struct vcpu *v)
+{
+	const char *why = no_debug(v);
+
+	if (why) {
+		log_printf(LOG_QUIET, "step: %s\n", why);
+		return false;
+	}
+	sa.stepping = true;
+	gdb_stub_resume(v, true);
+	return true;
+}
+
+static void brk(struct vcpu *v, const struct shell_cmd *c)
+{
+	const char *why = no_debug(v);
+	int slot;
+
+	if (why) {
+		log_printf(LOG_QUIET, "break: %s\n", why);
+		return;
+	}
+	if (!c->addr.virt) {
+		say("break: p:ADDR: hardware breakpoints take a guest-virtual address (v:ADDR); EPT execute-disable breakpoints are not written yet\n");
+		return;
+	}
+	slot = gdb_stub_break_insert(v, c->addr.addr);
+	if (slot < 0) {
+		say("break: all 4 debug registers hold breakpoints; delete one first\n");
+		return;
+	}
+	log_printf(LOG_QUIET, "break: breakpoint %d at v:0x%lx (DR%d)\n", slot + 1,
+		   c->addr.addr, slot);
+}
+
+static void del(struct vcpu *v, unsigned n)
+{
+	unsigned removed = 0;
+
+	for (unsigned i = 0; i < NBREAK; i++)
+		if ((!n || n == i + 1) && gdb_stub_break_remove(v, i))
+			removed++;
+	if (n && !removed)
+		log_printf(LOG_QUIET, "delete: no breakpoint %u\n", n);
+	else
+		log_printf(LOG_QUIET, "delete: %u breakpoint(s) removed\n", removed);
+}
+
+bool shell_action_stopped(struct vcpu *v)
+{
+	uint64_t rip, addr;
+
+	if (gdb_stub_on() || !gdb_stub_stop_take())
+		return false;
+	rip = exit_get(&v->exit, EF_RIP);
+	if (sa.stepping) {
+		sa.stepping = false;
+		log_printf(LOG_QUIET, "\nnestor: step: L%u stopped at RIP 0x%lx\n",
+			   v->level, rip);
+		return true;
+	}
+	for (unsigned i = 0; i < NBREAK; i++)
+		if (gdb_stub_break_addr(i, &addr) && addr == rip) {
+			log_printf(LOG_QUIET, "\nnestor: breakpoint %u hit: L%u stopped at RIP 0x%lx\n",
+				   i + 1, v->level, rip);
+			return true;
+		}
+	log_printf(LOG_QUIET, "\nnestor: L%u stopped at RIP 0x%lx\n", v->level, rip);
+	return true;
+}
+
+/* ---- the dispatch ---- */
+
+static const char *const level_names[] = {
+#define X(e, name, value) [value] = name,
+	LOG_LEVELS(X)
+#undef X
+};
+
+bool shell_action(struct vcpu *v, const struct shell_cmd *c)
+{
+	switch (c->kind) {
+	case SHELL_NONE:
+	case SHELL_HELP: /* the shell loop prints the help */
+	case SHELL_KIND_COUNT:
+		return false;
+	case SHELL_REGS:
+		regs(v);
+		return false;
+	case SHELL_VMCS:
+		vmcs(v, c);
+		return false;
+	case SHELL_EPT:
+		ept(v, c->addr.addr);
+		return false;
+	case SHELL_WALK:
+		walk(v, c->addr.addr);
+		return false;
+	case SHELL_MEM:
+		mem(v, c);
+		return false;
+	case SHELL_EXITS:
+		exit_stats_print(v);
+		say("exits: the counts are of every level together (no per-level counts are kept)\n");
+		return false;
+	case SHELL_TRACE:
+		exit_trace_print(&v->trace, c->n, trace_line, NULL);
+		return false;
+	case SHELL_STEP:
+		return step(v);
+	case SHELL_BREAK:
+		brk(v, c);
+		return false;
+	case SHELL_DELETE:
+		del(v, c->n);
+		return false;
+	case SHELL_CONT:
+		if (!gdb_stub_on())
+			gdb_stub_resume(v, false);
+		return true;
+	case SHELL_NMI:
+		event_queue_nmi(&v->events);
+		log_printf(LOG_QUIET, "nmi: queued for L%u; delivered when the guest runs\n",
+			   v->level);
+		return false;
+	case SHELL_RESET:
+		say("reset: the guest is reset (as by the reset hypercall; on_guest_reset= decides)\n");
+		guest_reset(v, true);
+		return true;
+	case SHELL_LOGLEVEL:
+		log_set_level(c->level);
+		log_printf(LOG_QUIET, "loglevel: now %s (%u)\n",
+			   level_names[c->level], (unsigned)c->level);
+		return false;
+	}
+	return false;
+}
