@@ -9,7 +9,8 @@
 #   mb1   multiboot1 header, 32-bit entry rt_start32
 #   elf64 no multiboot header at all, 64-bit entry rt_start64
 # Built here: suite-mb2/mb1/elf64.elf, suite-mb1-4m.elf, suite-mb1-big.elf,
-# bench.elf (elf64), demo.elf (mb2),
+# bench.elf (elf64), demo.elf (mb2), shell-target.elf (mb2: the shell
+# system test's target, tests/guests/shell_target.c),
 # adversarial.elf (elf64: tests/guests/adversarial.c),
 # nested.elf (mb2: the L1 test VMM, tests/guests/nested*.c) and
 # nested-elf64.elf (the same, elf64, for Nestor without unrestricted guest),
@@ -27,7 +28,7 @@ GUEST_ELFS := $(GUEST_OUT)/suite-mb2.elf $(GUEST_OUT)/suite-mb1.elf \
 	$(GUEST_OUT)/demo.elf $(GUEST_OUT)/suite-mb1-4m.elf \
 	$(GUEST_OUT)/suite-mb1-big.elf $(GUEST_OUT)/adversarial.elf \
 	$(GUEST_OUT)/nested.elf $(GUEST_OUT)/nested-elf64.elf \
-	$(GUEST_OUT)/nested-bench.elf
+	$(GUEST_OUT)/nested-bench.elf $(GUEST_OUT)/shell-target.elf
 GUEST_TEST_ELFS := $(GUEST_OUT)/suite-elf64-shim.elf
 
 GUEST_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
@@ -49,6 +50,7 @@ GUEST_SHIM := $(GUEST_OBJ)/$(GUEST_DIR)/rt/elf64_shim.asm.o
 GUEST_SUITE_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/suite.o
 GUEST_BENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/bench.o
 GUEST_DEMO_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/demo.o
+GUEST_SHELLT_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/shell_target.o
 GUEST_ADV_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/adversarial.o
 GUEST_BLOB_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/big_blob.asm.o
 GUEST_NESTED_OBJS := $(GUEST_OBJ)/$(GUEST_DIR)/nested.o \
@@ -60,6 +62,7 @@ GUEST_NBENCH_OBJ := $(GUEST_OBJ)/$(GUEST_DIR)/nested_bench.o
 
 GUEST_ALL_OBJS := $(GUEST_RT_OBJS) $(GUEST_MB2_HDR) $(GUEST_MB1_HDR) \
 	$(GUEST_SHIM) $(GUEST_SUITE_OBJ) $(GUEST_BENCH_OBJ) $(GUEST_DEMO_OBJ) \
+	$(GUEST_SHELLT_OBJ) \
 	$(GUEST_BLOB_OBJ) $(GUEST_ADV_OBJ) $(GUEST_NESTED_OBJS) $(GUEST_NBENCH_OBJ)
 
 .PHONY: guests
@@ -113,6 +116,9 @@ $(GUEST_OUT)/bench.elf: $(GUEST_BENCH_OBJ) $(GUEST_LINK_DEPS)
 
 $(GUEST_OUT)/demo.elf: $(GUEST_DEMO_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
 	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_DEMO_OBJ) $(GUEST_RT_OBJS))
+
+$(GUEST_OUT)/shell-target.elf: $(GUEST_SHELLT_OBJ) $(GUEST_MB2_HDR) $(GUEST_LINK_DEPS)
+	$(call guest_link,mb2,rt_start32,$(GUEST_MB2_HDR) $(GUEST_SHELLT_OBJ) $(GUEST_RT_OBJS))
 
 $(GUEST_OUT)/adversarial.elf: $(GUEST_ADV_OBJ) $(GUEST_LINK_DEPS)
 	$(call guest_link,elf64,rt_start64,$(GUEST_ADV_OBJ) $(GUEST_RT_OBJS))

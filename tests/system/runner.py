@@ -134,7 +134,7 @@ class Scenario:
     gdb_elf: str = None                # GDB's symbol file
     gdb_ready: str = r"^nestor: GDB stub on port"  # COM1 line: GDB may start
     gdb_expect: list = dataclasses.field(default_factory=list)  # in gdb.out
-    serial_script: list = None         # Bochs only: [(regex, bytes)]: COM1 is a
+    serial_script: list = None         # Bochs only: [(regex, bytes or f(match))]: COM1 is a
     # socket (SerialFeeder): when the output so far matches regex, bytes are
     # typed into COM1, one step after the other. A step not reached is a failure.
 
@@ -207,8 +207,11 @@ class SerialFeeder:
                 if self.steps_done < len(self.script):
                     pat, keys = self.script[self.steps_done]
                     plain = text.decode("utf-8", "replace").replace("\r", "")
-                    if re.search(pat, plain, re.MULTILINE):
+                    m = re.search(pat, plain, re.MULTILINE)
+                    if m:
                         self.steps_done += 1
+                        if callable(keys):  # built from what matched
+                            keys = keys(m)
                         for b in keys:
                             conn.sendall(bytes([b]))
                             time.sleep(0.02)

@@ -644,19 +644,71 @@ SCENARIOS = [
                  (r"^typed-42$", b"\x01c"),
                  (r"^nestor: shell ", b"help\r"),
                  (r"^help +", b"regs\r"),
-                 (r"^regs: not available yet", b"\x01c"),
+                 (r"^TR +sel=", b"\x01c"),
                  (r"^nestor: input goes to the guest again$", b"echo back-$((1+1))\r"),
                  (r"^back-2$", b"\x01x"),
              ],
              expect=[
                  r"^nestor: guest console: port 0x3f8 is emulated for the guest",
                  r"^typed-42$",
-                 r"^regs: not available yet",
+                 r"^L1 registers$",
                  r"^back-2$",
                  r"^nestor: guest powered off from the console \(escape x\) with status 0$",
                  r"^nestor: power off \(status 0\)$",
              ],
              reject=LINUX_REJECT),
+
+    # Issue 16 items 2 and 6: Nestor's shell over the emulated console.
+    # tests/guests/shell_target.c prints its CR3 and a variable's address,
+    # then spins until it sees that it was stopped; the script escapes into
+    # the shell (the guest stops), runs regs, exits, trace 5, walk of that
+    # address, step and cont, and the answers are checked against what the
+    # guest printed about itself; the guest then finishes.
+    Scenario("console-shell", cpu="corei7_skylake_x", timeout=240,
+             modules=[guest("shell-target"), DUMMY],
+             serial_script=[
+                 (r"^shell-target: spinning$", b"\x01c"),
+                 (r"^nestor: shell \(the guest is stopped", b"regs\r"),
+                 (r"^TR +sel=", b"exits\r"),
+                 (r"^exits: the counts are of every level", b"trace 5\r"),
+                 (r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^exit trace: the last 5 (?s:.*)^nestor> $",
+                  lambda m: b"walk v:" + m.group(1).encode() + b"\r"),
+                 (r"^  -> GPA 0x", b"mem p:0x110000 16\r"),
+                 (r"^0000000000110000  ", b"ept 0x110000\r"),
+                 (r"^  -> HPA 0x", b"vmcs guest_cr3 guest_rip\r"),
+                 (r"^GUEST_RIP ", b"loglevel info\r"),
+                 (r"^loglevel: now info", b"step\r"),
+                 (r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$(?s:.*)^nestor> $",
+                  b"bogus 1\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor> bogus 1",
+                  lambda m: b"break v:" + m.group(1).encode() + b"\r"),
+                 (r"^break: breakpoint 1 at", b"cont\r"),
+                 (r"^nestor: breakpoint 1 hit", b"delete\r"),
+                 (r"^delete: 1 breakpoint\(s\) removed", b"cont\r"),
+             ],
+             expect=[
+                 r"^nestor: guest console: port 0x3f8 is emulated for the guest",
+                 r"^L1 registers$",
+                 # regs shows the CR3 the guest read itself.
+                 r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^CR0=[0-9a-f]{16} CR2=[0-9a-f]{16} CR3=\1 ",
+                 r"^nestor: exit statistics: \d+ exits$",
+                 r"^exit trace: the last 5 of \d+ exits",
+                 # walk ends at the variable (identity paging).
+                 r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^walk: GVA \1, L1, 4-level paging(?s:.*)^  -> GPA \1 \(",
+                 r"^0000000000110000  ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} \|",
+                 r"^ept: EPT01 walk of GPA 0x110000$",
+                 r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^GUEST_CR3 +0x\1$",
+                 r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$",
+                 r"^unknown command 'bogus'",
+                 r"^nestor: input goes to the guest again$",
+                 r"^shell-target: was stopped for \d+ ticks$",
+                 # the breakpoint stops the guest where it said it would.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: breakpoint 1 hit: L1 stopped at RIP \1$",
+                 r"^shell-target: after the spin$",
+                 r"^shell-target: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"not available yet", r"^nestor: FATAL"]),
 
     # --- Hardening (issue 17): tests/guests/adversarial.c attacks L0 ---
     # Every test must pass on a model without MTF (the TF write step) with
