@@ -1,7 +1,7 @@
 /* What the debug shell's actions print (issue 16, item 2), as pure
  * formatters of plain values: a hexdump, a guest page-walk entry, an EPT
  * entry and the register dump. Nothing here reads a VMCS or guest memory;
- * the actions (not written yet) gather the values and print the text.
+ * the actions (vmx/shell_actions.c) gather the values and print the text.
  *
  * Each writes into a caller buffer with snprintf semantics (truncated and
  * NUL-terminated; returns the full length, or -1). In vmx/ next to the

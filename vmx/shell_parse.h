@@ -1,7 +1,7 @@
 /* The debug shell's command parser (issue 16, item 2): one line of text into
  * a struct shell_cmd, or a refusal whose message names the command and what
- * was wrong. Pure; the actions that carry the commands out are not written
- * yet (nothing calls this in the hypervisor so far).
+ * was wrong. Pure; the actions that carry the commands out are
+ * vmx/shell_actions.c, called from vmx/guest_console.c's shell loop.
  *
  * In vmx/ because `vmcs` names fields from the VMCS field table
  * (vmx/vmcs_fields.h via vmx/vmcs_layout.h), and a lower layer may not
