@@ -97,7 +97,7 @@ static void vmcs(struct vcpu *v, const struct shell_cmd *c)
 		  (c->vmcs == SHELL_VMCS_02 && v->level == VCPU_L2);
 
 	if (c->vmcs == SHELL_VMCS_12 || c->vmcs == SHELL_VMCS_SHADOW) {
-		log_printf(LOG_QUIET, "vmcs: %s: not reachable from the shell yet; the current VMCS (%s) is\n",
+		log_printf(LOG_QUIET, "vmcs: %s: not reachable from the shell yet (only the current VMCS, %s, is)\n",
 			   c->vmcs == SHELL_VMCS_12 ? "12" : "shadow", cur);
 		return;
 	}
