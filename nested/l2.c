@@ -707,8 +707,13 @@ void nested_switch(struct vcpu *v)
 	s->pending = NESTED_SWITCH_NONE;
 	if (to == NESTED_TO_L2)
 		enter_l2(v, s);
-	else if (to == NESTED_TO_L1)
+	else if (to == NESTED_TO_L1) {
 		to_l1(v, s);
+		/* gdb=: a breakpoint GDB removed while stopped in L2 leaves
+		 * vmcs01's DR7 before L1 runs. */
+		if (gdb_stub_on())
+			gdb_stub_l1_current(v);
+	}
 }
 
 void nested_l2_controls(struct vcpu *v)

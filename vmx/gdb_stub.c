@@ -305,7 +305,7 @@ static void update_debug(struct vcpu *v)
 	bool bps = any_bp();
 
 	/* vmcs02 is current: DR7 and the intercepts are vmcs01's, redone
-	 * at L1's next exit (gdb_stub_exit()). */
+	 * when vmcs01 is current again (gdb_stub_l1_current()). */
 	if (v->level == VCPU_L2) {
 		gs.debug_stale = true;
 		return;
@@ -705,6 +705,12 @@ void gdb_stub_exit(struct vcpu *v)
 		return;
 	if (gs.stop)
 		serve(v, true);
+}
+
+void gdb_stub_l1_current(struct vcpu *v)
+{
+	if (gs.debug_stale)
+		update_debug(v);
 }
 
 void gdb_stub_launch(struct vcpu *v)

@@ -34,6 +34,10 @@ void gdb_stub_launch(struct vcpu *v);
  * level that runs (`monitor level 1`: stops at L1's exits only). */
 void gdb_stub_exit(struct vcpu *v);
 
+/* nested_switch() (nested/l2.c), vmcs01 current again after L2: DR7 and
+ * the intercepts of the breakpoints GDB changed while stopped in L2. */
+void gdb_stub_l1_current(struct vcpu *v);
+
 /* A #DB exit (qualification: B0-B3, BS; SDM Vol. 3C Table 27-1): true if
  * it was the stub's (a breakpoint of GDB's, or GDB's single step). */
 bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
