@@ -20,6 +20,7 @@
 #include "nested/nested_vcpu.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
+#include "vmx/nested_seam.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
 
@@ -251,4 +252,32 @@ void ept02_violation(struct vcpu *v)
 	}
 	/* L1 did not see this exit: an interrupted event goes back in. */
 	requeue_interrupted_event(v);
+}
+
+bool nested_l2_gpa_to_l1(struct vcpu *v, uint64_t l2_gpa, uint64_t *l1_gpa)
+{
+	const struct l2_state *s = l2_of(v);
+	struct ept12_caps caps = ept12_caps_from_msr(v->vm->l1_caps.ept_vpid_cap,
+						     v->vm->maxphyaddr);
+	struct ept12_result w;
+
+	if (!s->shadow_ept) {
+		*l1_gpa = l2_gpa;
+		return true;
+	}
+	if (ept12_walk(&caps, s->eptp12, l2_gpa, EPT12_ACC_READ, ept12_read,
+		       v, &w) || w.kind != EPT12_TRANSLATED)
+		return false;
+	*l1_gpa = w.l1_gpa;
+	return true;
+}
+
+void nested_l1_resume_point(struct vcpu *v, uint64_t *rip, uint64_t *rsp,
+			    uint64_t *cr3)
+{
+	const struct vmcs12 *f = &v->nested->cache.f;
+
+	*rip = f->HOST_RIP;
+	*rsp = f->HOST_RSP;
+	*cr3 = f->HOST_CR3;
 }

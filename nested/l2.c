@@ -27,6 +27,7 @@
 #include "nested/vmentry.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
 #include "vmx/nested_seam.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
@@ -286,7 +287,7 @@ static void write_controls(struct vcpu *v, struct l2_state *s,
 	 * down only while L2 runs; vmcs02 saves its value at every exit so
 	 * that the exits L0 handles resume the count instead of restarting
 	 * it (vmx/caps.c shows the timer only with this control). */
-	if (want.pin & PIN_PREEMPTION_TIMER)
+	if (f->PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER)
 		want.exit |= EXIT_SAVE_PREEMPTION_TIMER;
 	/* Issue 14 item 1: nothing to write when the merge gives what vmcs02
 	 * holds (its software copy, kept by every writer of its controls). */
@@ -341,6 +342,15 @@ static bool l1_uses_ept(const struct vmcs12 *f)
 	       (f->SECONDARY_PROC_CONTROLS & PROC2_ENABLE_EPT);
 }
 
+/* gdb= with the VMX-preemption timer: L0's poll timer on vmcs02, where
+ * the vmcs12 does not activate L1's (25.5.1: L1's would be vmcs02's). Its
+ * exits are L0's (nested/reflect.c: not activated in vmcs12). */
+static bool l0_timer_for_l2(struct vcpu *v)
+{
+	return gdb_stub_on() && v->wants.preemption_timer &&
+	       !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER);
+}
+
 static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		      struct l2_state *s)
 {
@@ -365,11 +375,13 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		w.cr3_load = false;
 		w.cr0_watch = w.cr4_watch = 0;
 	}
-	/* The console's and the GDB stub's poll timer runs on vmcs01 only:
-	 * L1's timer is vmcs02's (25.5.1), and L2's exits give Nestor
-	 * control anyway. The GDB stub shows L1 only (issue 16: level 2 is
-	 * not there yet): its breakpoint and DR exits stay with vmcs01. */
-	w.preemption_timer = false;
+	/* The console's poll timer runs on vmcs01 only: L1's timer is
+	 * vmcs02's (25.5.1), and L2's exits give Nestor control anyway. The
+	 * GDB stub's (gdb=) runs on vmcs02 too when L1 does not use its own,
+	 * so that GDB's Ctrl-C stops an L2 that never exits
+	 * (l0_timer_for_l2()). GDB's breakpoints and DR exits stay with
+	 * vmcs01: they are L1's (vmx/gdb_stub.c). */
+	w.preemption_timer = l0_timer_for_l2(v);
 	w.gdb_db = w.gdb_mov_dr = false;
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
@@ -549,8 +561,10 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	l2_apic_entry_state(f, &s->vmcs02.ctls);
 	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
 	 * entry from L1. */
-	if (out.ctls.pin & PIN_PREEMPTION_TIMER)
+	if (f->PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER)
 		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, f->PREEMPTION_TIMER_VALUE);
+	else if (out.ctls.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, GDB_STUB_TIMER_TICKS);
 	/* 26.6: L1's event goes in as L1 gave it; 24.8.3: an entry with the
 	 * valid bit clear injects nothing. */
 	vmcs_write(VMCS_ENTRY_INTR_INFO, f->ENTRY_INTR_INFO);
@@ -693,8 +707,13 @@ void nested_switch(struct vcpu *v)
 	s->pending = NESTED_SWITCH_NONE;
 	if (to == NESTED_TO_L2)
 		enter_l2(v, s);
-	else if (to == NESTED_TO_L1)
+	else if (to == NESTED_TO_L1) {
 		to_l1(v, s);
+		/* gdb=: a breakpoint GDB removed while stopped in L2 leaves
+		 * vmcs01's DR7 before L1 runs. */
+		if (gdb_stub_on())
+			gdb_stub_l1_current(v);
+	}
 }
 
 void nested_l2_controls(struct vcpu *v)

@@ -182,6 +182,10 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_WBINVD:
 		handle_wbinvd(v);
 		return;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* gdb='s poll timer on vmcs02 (nested/l2.c). */
+		handle_preemption_timer(v);
+		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		/* EPT02 = EPT01 (L1 does not use EPT): a write to Nestor's
 		 * memory or the xAPIC page is stepped as L1's would be

@@ -4,9 +4,10 @@
  * loop: it polls the UART, feeds lib/gdb_packet.c's receiver, decodes with
  * lib/gdb_command.c and answers with lib/gdb_reply.c / lib/gdb_x86.c, until
  * GDB continues, steps, detaches or kills. While the guest runs, every VM
- * exit at level 1 polls the UART (gdb_stub_exit()) for GDB's Ctrl-C; the
- * VMX-preemption timer (where the CPU has it, only with gdb=) makes sure
- * exits come often enough.
+ * exit, L1's or L2's, polls the UART (gdb_stub_exit()) for GDB's Ctrl-C;
+ * the VMX-preemption timer (where the CPU has it, only with gdb=; on
+ * vmcs02 too where L1 does not use its own, nested/l2.c) makes sure exits
+ * come often enough.
  *
  * What GDB sees and changes:
  *  - registers: the GPRs saved by vmx/vmexit.asm, RIP/RSP/RFLAGS, the
@@ -30,8 +31,18 @@
  *    the step (an instruction that reads RFLAGS, PUSHF, sees TF set; an
  *    interrupt due at that boundary is delivered and the step stops at its
  *    handler's first instruction, as on hardware);
- *  - the level: GDB sees L1. While L2 runs the stub waits for the next
- *    exit to L1; `monitor level 2` answers "not yet".
+ *  - the level (`monitor level 2`, the default): a stop at an exit of L2
+ *    shows L2: its GPRs (the exit frame), RIP, RFLAGS, selectors from
+ *    vmcs02, its memory through its own page tables and then, where L1
+ *    uses EPT for L2, through L1's EPT12 (nested_l2_gpa_to_l1(), via
+ *    vmx/nested_seam.h) to L1's RAM only. An exit of L2 that goes to L1
+ *    stops at L1's next exit instead (the switch is half done then).
+ *    While stopped in L2, breakpoints and steps are refused (E26): DR7 and
+ *    #DB are L1's (vmcs01). `monitor level 1`: stops only at L1's exits,
+ *    as a guest that is not a hypervisor sees it; Ctrl-C while L2 runs
+ *    waits for L2's next exit to L1. While L2 runs L1 has no registers of
+ *    its own (VMX does not keep them): it resumes at the vmcs12's host
+ *    RIP/RSP/CR3, which the monitor command prints.
  * Every malformed packet, unknown register, address outside guest RAM or
  * Nestor's memory gets an E-code reply and nothing else. */
 #include "vmx/gdb_stub.h"
@@ -42,6 +53,7 @@
 #include "lib/gdb_command.h"
 #include "lib/gdb_packet.h"
 #include "lib/gdb_reply.h"
+#include "lib/format.h"
 #include "lib/gdb_x86.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -50,6 +62,7 @@
 #include "vmx/exits.h"
 #include "vmx/gdb_regs.h"
 #include "vmx/guest_access.h"
+#include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_options.h"
@@ -62,15 +75,13 @@
 #define DBG_B0_B3 0xfull
 #define RFLAGS_RF (1ull << 16)
 #define RFLAGS_VALID 0x3f7fd5ull	/* the bits RFLAGS may hold */
-/* Preemption-timer ticks (TSC >> the rate of IA32_VMX_MISC[4:0]) between
- * exits, for Ctrl-C: with Bochs' clock sync=none a tick is an instruction. */
-#define PREEMPT_TICKS (1u << 20)
 
 /* Stub error codes beyond the decoder's 01..04. */
 #define E_MEMORY 0x14		/* EFAULT: not guest RAM / no translation */
 #define E_REGISTER 0x16		/* a register GDB may not write */
 #define E_VALUE 0x17		/* a value VM entry would refuse */
 #define E_NO_SLOT 0x1c		/* no free debug register */
+#define E_LEVEL 0x26		/* not while stopped in L2 */
 
 uint16_t gdb_stub_port;
 
@@ -94,6 +105,8 @@ static struct {
 	bool dr7_held;			/* GDB's breakpoints own DR7 */
 	uint64_t guest_dr7;
 	bool dr_warned;
+	bool level1_only;		/* monitor level 1 */
+	bool debug_stale;		/* DR7/intercepts to redo at L1 */
 } gs;
 
 static void send_frame(void)
@@ -136,7 +149,11 @@ static bool canonical(uint64_t a)
  * (below 4 GiB outside IA-32e mode), FS/GS base canonical. */
 static bool storable(const struct vcpu *v, const struct gdb_guest_state *g)
 {
-	if (v->wants.ia32e_guest ? !canonical(g->rip) : g->rip >> 32)
+	bool ia32e = v->level == VCPU_L2
+		? (vmcs_read(VMCS_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST) != 0
+		: v->wants.ia32e_guest;
+
+	if (ia32e ? !canonical(g->rip) : g->rip >> 32)
 		return false;
 	return canonical(g->fs_base) && canonical(g->gs_base);
 }
@@ -183,8 +200,29 @@ static void write_regs(struct vcpu *v, const struct gdb_command *c)
 
 /* ---- memory ---- */
 
-/* Copies len bytes between buf and guest-linear la; -1 (nothing copied)
- * if any byte is not guest RAM through the guest's page tables. */
+/* Where L2 runs: its guest-physical address as L1's (through EPT12 where
+ * L1 uses EPT); L1's own addresses are what they are. */
+static bool to_l1_phys(struct vcpu *v, uint64_t gpa, uint64_t *l1_gpa)
+{
+	if (v->level != VCPU_L2) {
+		*l1_gpa = gpa;
+		return true;
+	}
+	return nested_l2_gpa_to_l1(v, gpa, l1_gpa);
+}
+
+static int read_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	uint64_t l1_gpa;
+
+	if (!to_l1_phys(ctx, gpa, &l1_gpa))
+		return -1;
+	return guest_read_phys_entry(ctx, l1_gpa, size, val);
+}
+
+/* Copies len bytes between buf and guest-linear la of the level that runs
+ * (vmcs02's paging state while L2 runs); -1 (nothing copied) if any byte
+ * is not guest RAM through the guest's page tables. */
 static int guest_mem(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
 		     bool write)
 {
@@ -197,16 +235,17 @@ static int guest_mem(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
 
 		while (done < len) {
 			struct gw_result r;
+			uint64_t gpa;
 			size_t chunk = 4096 - (a & 4095);
 			uint8_t *p;
 
 			if (chunk > len - done)
 				chunk = len - done;
 			guest_walk(&st, a, GW_READ | GW_IMPLICIT_SUPERVISOR,
-				   guest_read_phys_entry, v, &r);
-			if (r.status != GW_OK)
+				   read_entry, v, &r);
+			if (r.status != GW_OK || !to_l1_phys(v, r.gpa, &gpa))
 				return -1;
-			p = guest_phys_ptr(v, r.gpa, chunk);
+			p = guest_phys_ptr(v, gpa, chunk);
 			if (!p)
 				return -1;
 			if (pass == 1) {
@@ -265,6 +304,13 @@ static void update_debug(struct vcpu *v)
 	uint64_t dr7 = DR7_FIXED1;
 	bool bps = any_bp();
 
+	/* vmcs02 is current: DR7 and the intercepts are vmcs01's, redone
+	 * when vmcs01 is current again (gdb_stub_l1_current()). */
+	if (v->level == VCPU_L2) {
+		gs.debug_stale = true;
+		return;
+	}
+	gs.debug_stale = false;
 	if (bps && !gs.dr7_held) {
 		gs.guest_dr7 = vmcs_read(VMCS_GUEST_DR7);
 		gs.dr7_held = true;
@@ -413,8 +459,28 @@ void handle_dr_access(struct vcpu *v)
 
 /* ---- the command loop ---- */
 
-static void monitor(const struct gdb_command *c)
+static void level_text(struct vcpu *v, unsigned level, char *buf, size_t size)
 {
+	const char *now = v->level == VCPU_L2
+		? "stopped in L2, the guest L1 runs; GDB shows L2"
+		: "stopped in L1, the guest Nestor runs; GDB shows L1";
+	uint64_t rip, rsp, cr3;
+
+	gs.level1_only = level == 1;
+	if (v->level != VCPU_L2 || level == 2) {
+		fmt_snprintf(buf, size, "monitor level %u: %s; %s.\n", level,
+			 level == 1 ? "GDB stops only at L1's exits (Ctrl-C while L2 runs waits for its next exit to L1)"
+				    : "GDB stops at L1's and L2's exits and shows the level that runs", now);
+		return;
+	}
+	nested_l1_resume_point(v, &rip, &rsp, &cr3);
+	fmt_snprintf(buf, size, "monitor level 1: %s; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x%lx RSP 0x%lx CR3 0x%lx (the vmcs12's host state); from then on GDB stops only at L1's exits.\n",
+		 now, (unsigned long)rip, (unsigned long)rsp, (unsigned long)cr3);
+}
+
+static void monitor(struct vcpu *v, const struct gdb_command *c)
+{
+	static char buf[320];
 	static const char help[] =
 		"Nestor's GDB stub: monitor level 1|2 (which guest GDB sees), monitor help\n";
 	const char *text;
@@ -424,9 +490,8 @@ static void monitor(const struct gdb_command *c)
 		text = help;
 		break;
 	case GDB_MONITOR_LEVEL:
-		text = c->u.monitor.level == 1
-			? "GDB sees L1, the guest Nestor runs.\n"
-			: "monitor level 2: not yet: this stub shows L1 only (the guest Nestor runs; an L2 it runs is not reachable from GDB yet).\n";
+		level_text(v, c->u.monitor.level, buf, sizeof(buf));
+		text = buf;
 		break;
 	default:
 		text = "unknown monitor command; try monitor help\n";
@@ -505,6 +570,10 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		break;
 	case GDB_CMD_CONTINUE:
 	case GDB_CMD_STEP:
+		if (c.kind == GDB_CMD_STEP && v->level == VCPU_L2) {
+			gdb_reply_error(&gs.reply, E_LEVEL);
+			break;
+		}
 		if (!set_rip(v, &c)) {
 			gdb_reply_error(&gs.reply, E_VALUE);
 			break;
@@ -514,14 +583,24 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 	case GDB_CMD_VCONT_QUERY:
 		gdb_reply_vcont_actions(&gs.reply);
 		break;
-	case GDB_CMD_VCONT:
+	case GDB_CMD_VCONT: {
 		/* One thread: the first action is this vCPU's. */
-		resume(v, c.u.vcont.action[0].action == 's' ||
-			  c.u.vcont.action[0].action == 'S');
+		bool step = c.u.vcont.action[0].action == 's' ||
+			    c.u.vcont.action[0].action == 'S';
+
+		if (step && v->level == VCPU_L2) {
+			gdb_reply_error(&gs.reply, E_LEVEL);
+			break;
+		}
+		resume(v, step);
 		return true;
+	}
 	case GDB_CMD_INSERT_BREAK:
 	case GDB_CMD_REMOVE_BREAK:
-		breakpoint(v, &c);
+		if (c.kind == GDB_CMD_INSERT_BREAK && v->level == VCPU_L2)
+			gdb_reply_error(&gs.reply, E_LEVEL);
+		else
+			breakpoint(v, &c);
 		break;
 	case GDB_CMD_KILL:
 		log_printf(LOG_QUIET, "nestor: GDB killed the guest\n");
@@ -564,7 +643,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 			gdb_reply_error(&gs.reply, E_VALUE);
 		break;
 	case GDB_CMD_MONITOR:
-		monitor(&c);
+		monitor(v, &c);
 		break;
 	case GDB_CMD_UNSUPPORTED:
 		break;
@@ -618,8 +697,6 @@ void gdb_stub_exit(struct vcpu *v)
 {
 	int ch;
 
-	if (v->level != VCPU_L1)
-		return;
 	while ((ch = uart_raw_getc(gdb_stub_port)) >= 0) {
 		/* While the guest runs GDB sends only Ctrl-C; a packet now
 		 * is answered with an error once the guest has stopped. */
@@ -627,8 +704,21 @@ void gdb_stub_exit(struct vcpu *v)
 		    !gs.stop)
 			stop_for(GDB_SIGINT, GDB_STOP_NONE);
 	}
+	if (v->level == VCPU_L1 && gs.debug_stale)
+		update_debug(v);
+	/* At L2's exits: not with level 1, nor while the exit goes to L1
+	 * (the switch is half done: served at L1's next exit). */
+	if (v->level == VCPU_L2 &&
+	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
+		return;
 	if (gs.stop)
 		serve(v, true);
+}
+
+void gdb_stub_l1_current(struct vcpu *v)
+{
+	if (gs.debug_stale)
+		update_debug(v);
 }
 
 void gdb_stub_launch(struct vcpu *v)
@@ -644,7 +734,7 @@ void gdb_stub_launch(struct vcpu *v)
 	gdb_rx_init(&gs.rx);
 	if (v->cfg->preemption_timer) {
 		v->wants.preemption_timer = true;
-		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, PREEMPT_TICKS);
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, GDB_STUB_TIMER_TICKS);
 		vcpu_request(v, VCPU_REQ_CONTROLS);
 	} else {
 		pr_warn("nestor: no VMX-preemption timer: GDB's Ctrl-C is seen at the guest's next VM exit\n");

@@ -17,16 +17,26 @@ static inline bool gdb_stub_on(void)
 	return gdb_stub_port != 0;
 }
 
+/* Preemption-timer ticks (TSC >> the rate of IA32_VMX_MISC[4:0]) between
+ * exits, for Ctrl-C, on vmcs01 and on vmcs02 (nested/l2.c) alike: with
+ * Bochs' clock sync=none a tick is an instruction. */
+#define GDB_STUB_TIMER_TICKS (1u << 20)
+
 /* Launch (vmx/vmx_start.c, the VMCS programmed, before VMLAUNCH): the UART,
  * the preemption timer, and with ,wait the first stop, served until GDB
  * continues. The controls it wants are then synced by the caller
  * (VCPU_REQ_CONTROLS). */
 void gdb_stub_launch(struct vcpu *v);
 
-/* The exit path (vmx/exit_dispatch.c), after the handler, while L1 runs:
- * polls the UART for GDB's Ctrl-C, and serves GDB while the guest is
- * stopped (a breakpoint, a step, an interrupt). */
+/* The exit path (vmx/exit_dispatch.c), after the handler, at every exit
+ * (L1's or L2's): polls the UART for GDB's Ctrl-C, and serves GDB while
+ * the guest is stopped (a breakpoint, a step, an interrupt), showing the
+ * level that runs (`monitor level 1`: stops at L1's exits only). */
 void gdb_stub_exit(struct vcpu *v);
+
+/* nested_switch() (nested/l2.c), vmcs01 current again after L2: DR7 and
+ * the intercepts of the breakpoints GDB changed while stopped in L2. */
+void gdb_stub_l1_current(struct vcpu *v);
 
 /* A #DB exit (qualification: B0-B3, BS; SDM Vol. 3C Table 27-1): true if
  * it was the stub's (a breakpoint of GDB's, or GDB's single step). */

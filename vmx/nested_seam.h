@@ -8,6 +8,9 @@
 #ifndef NESTOR_VMX_NESTED_SEAM_H
 #define NESTOR_VMX_NESTED_SEAM_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct vcpu;
 
 /* A VMX instruction L1 executed (nested=on): emulated to SDM Vol. 3C
@@ -34,5 +37,16 @@ void nested_switch(struct vcpu *v);
 /* VCPU_REQ_CONTROLS while L2 runs: L0's wants changed (the NMI window, ...);
  * vmcs02's controls are merged again with the vmcs12's. */
 void nested_l2_controls(struct vcpu *v);
+
+/* gdb= (vmx/gdb_stub.c) while L2 runs: L2's guest-physical address l2_gpa
+ * as L1's guest-physical address, through L1's EPT12 when L1 uses EPT for
+ * L2 (walked for a read as the CPU would, no A/D flag set), else the same
+ * address; false when EPT12 does not map it for reading. */
+bool nested_l2_gpa_to_l1(struct vcpu *v, uint64_t l2_gpa, uint64_t *l1_gpa);
+
+/* gdb= while L2 runs: where L1 resumes at L2's next exit to it, the
+ * vmcs12's host state (27.5.1, 27.5.3). */
+void nested_l1_resume_point(struct vcpu *v, uint64_t *rip, uint64_t *rsp,
+			    uint64_t *cr3);
 
 #endif

@@ -909,6 +909,8 @@ int guest_main(void)
 			nested_l2_l0_gp();
 		if (rt_option_is("stop_case", "l2_scan"))
 			nested_l2_scan();
+		if (rt_option_is("stop_case", "l2_gdb"))
+			nested_l2_gdb();
 		if (rt_option_is("stop_case", "l2_maxphy"))
 			nested_l2_maxphy();
 		if (rt_option_is("stop_case", "l2_write_hidden"))

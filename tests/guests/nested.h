@@ -113,6 +113,8 @@ size_t nested_l2_count(void);
 void nested_l2_l0_gp(void);
 /* stop_case=l2_scan: L2 finds no trace of Nestor's memory. */
 void nested_l2_scan(void);
+/* stop_case=l2_gdb: L2 spins until GDB, stopped in it, lets it go. */
+void nested_l2_gdb(void);
 /* stop_case=l2_maxphy: a reduced MAXPHYADDR's RSVD #PF in L2, routed. */
 void nested_l2_maxphy(void);
 /* stop_case=l2_write_hidden: L2's write to Nestor's memory is dropped. */

@@ -2646,3 +2646,34 @@ void nested_l2_run(size_t i)
 	else
 		nested_apic_run(i - ARRAY_SIZE(l2_tests));
 }
+
+/* Issue 16 item 4 under Nestor (stop_case=l2_gdb, scenario gdb-l2): L2
+ * spins in l2_gdb_spin, under an EPT12 identity map where the CPU has
+ * EPT, until GDB, stopped in L2 (Ctrl-C), writes l2_gdb_go through L2's
+ * page tables and EPT12; then it VMCALLs. l2_gdb_marker is what GDB reads
+ * of L2's memory. Exits with status 0 when L2 left its loop. */
+volatile uint32_t l2_gdb_go;
+const char l2_gdb_marker[8] = "L2-gdb!";
+extern const char l2_gdb_spin[], l2_gdb_done[];
+__asm__(".text\n\t"
+	L2_FN(l2_gdb_spin)
+	"1:\tcmpl $0, l2_gdb_go(%rip)\n\t"
+	"je 1b\n\t"
+	L2_LABEL(l2_gdb_done)
+	L2_END);
+
+void nested_l2_gdb(void)
+{
+	bool ept = have_ept(), ok;
+
+	nested_current = "l2_gdb";
+	if (!l2_setup(l2_gdb_spin) || (ept && !ept_on()))
+		rt_exit(1);
+	rt_printf("nested: l2_gdb: L2 spins at %#lx%s\n",
+		  (unsigned long)(uint64_t)l2_gdb_spin, ept ? " under EPT12" : "");
+	ok = l2_expect("L2 leaves its loop", XR_VMCALL, l2_gdb_done + 5,
+		       "the vmcall after the loop");
+	l2_teardown();
+	rt_printf("nested: l2_gdb: %s\n", ok ? "L2 left its loop: done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}

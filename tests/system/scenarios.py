@@ -183,7 +183,41 @@ GDB_SAW = [
     r"^0x[0-9a-f]+:\s+0x0000000000004e00$",             # r->rax = NESTOR_HC_VERSION
     r"^0x[0-9a-f]+ <guest_name>:\s+0x64\s+0x65\s+0x6d\s+0x6f$",  # "demo"
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall\+1>$",  # after push %rbp
-    r"^monitor level 2: not yet",
+    r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L1, the guest Nestor runs; GDB shows L1\.$",
+    r"^\[Inferior 1 \(Remote target\) detached\]$",
+]
+
+# The GDB session of the gdb-l2 scenario: the nested test VMM's L2 spins
+# in l2_gdb_spin (stop_case=l2_gdb, tests/guests/nested_l2.c) under an
+# EPT12 identity map; once COM1 says so, GDB's Ctrl-C ("interrupt", posted
+# from a Python thread: batch GDB has no other way to interrupt a
+# "continue") stops it there, at the VMX-preemption timer's exit of L2 on
+# vmcs02. GDB reads L2's RIP and memory (through L2's page tables and
+# EPT12), switches levels, writes l2_gdb_go in L2's memory and detaches;
+# L2 then leaves its loop.
+GDB_L2_SESSION = [
+    "set pagination off",
+    "set confirm off",
+    "target remote localhost:{port}",
+    "python import threading,time; exec(\"def _w():\\n while b'L2 spins' not in open('serial.out','rb').read(): time.sleep(0.5)\\n time.sleep(3)\\n gdb.post_event(lambda: gdb.execute('interrupt'))\"); threading.Thread(target=_w, daemon=True).start()",
+    "continue",
+    "info registers rip",
+    "x/s l2_gdb_marker",
+    "print l2_gdb_go",
+    "monitor level 1",
+    "monitor level 2",
+    "set var l2_gdb_go = 1",
+    "print l2_gdb_go",
+    "detach",
+]
+GDB_L2_SAW = [
+    r"^Program received signal SIGINT, Interrupt\.$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_spin(\+\d+)?>$",
+    r'^0x[0-9a-f]+ <l2_gdb_marker>:\s+"L2-gdb!"$',
+    r"^\$1 = 0$",
+    r"^monitor level 1: stopped in L2, the guest L1 runs; GDB shows L2; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x[0-9a-f]+ RSP 0x[0-9a-f]+ CR3 0x[0-9a-f]+ \(the vmcs12's host state\); from then on GDB stops only at L1's exits\.$",
+    r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L2, the guest L1 runs; GDB shows L2\.$",
+    r"^\$2 = 1$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
@@ -276,6 +310,21 @@ SCENARIOS = [
     # Bochs serves, relayed by the runner) stops the demo guest at a
     # hardware breakpoint in its first hypercall, reads registers and
     # memory, single-steps and detaches; the guest then finishes.
+    # Issue 16 item 4: GDB sees L2 while it runs (nested=on): a Ctrl-C
+    # stops L2 in its spin loop; registers and memory are L2's.
+    Scenario("gdb-l2", cpu="corei7_skylake_x",
+             cmdline="nested=on gdb=com2,wait",
+             modules=[(f"{GUESTS}/nested.elf", "l0=sdm stop_case=l2_gdb")],
+             gdb_elf=f"{GUESTS}/nested.elf", gdb=GDB_L2_SESSION,
+             gdb_expect=GDB_L2_SAW, timeout=300,
+             expect=[
+                 r"^nestor: GDB stub on port 0x2f8 at 115200 baud \(8N1\); the guest waits for GDB$",
+                 r"^nested: l2_gdb: L2 spins at 0x[0-9a-f]+ under EPT12$",
+                 r"^nestor: GDB detached; the guest runs on$",
+                 r"^nested: l2_gdb: L2 left its loop: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"FAILED", r"PANIC"]),
     Scenario("gdb-stub", cpu="corei7_skylake_x",
              cmdline="gdb=com2,wait",
              modules=[guest("demo"), DUMMY],
