@@ -200,67 +200,6 @@ static void write_regs(struct vcpu *v, const struct gdb_command *c)
 
 /* ---- memory ---- */
 
-/* Where L2 runs: its guest-physical address as L1's (through EPT12 where
- * L1 uses EPT); L1's own addresses are what they are. */
-static bool to_l1_phys(struct vcpu *v, uint64_t gpa, uint64_t *l1_gpa)
-{
-	if (v->level != VCPU_L2) {
-		*l1_gpa = gpa;
-		return true;
-	}
-	return nested_l2_gpa_to_l1(v, gpa, l1_gpa);
-}
-
-static int read_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
-{
-	uint64_t l1_gpa;
-
-	if (!to_l1_phys(ctx, gpa, &l1_gpa))
-		return -1;
-	return guest_read_phys_entry(ctx, l1_gpa, size, val);
-}
-
-/* Copies len bytes between buf and guest-linear la of the level that runs
- * (vmcs02's paging state while L2 runs); -1 (nothing copied) if any byte
- * is not guest RAM through the guest's page tables. */
-static int guest_mem(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
-		     bool write)
-{
-	struct gw_state st;
-
-	guest_paging_state(&st, v);
-	for (int pass = 0; pass < 2; pass++) {
-		uint64_t a = la;
-		size_t done = 0;
-
-		while (done < len) {
-			struct gw_result r;
-			uint64_t gpa;
-			size_t chunk = 4096 - (a & 4095);
-			uint8_t *p;
-
-			if (chunk > len - done)
-				chunk = len - done;
-			guest_walk(&st, a, GW_READ | GW_IMPLICIT_SUPERVISOR,
-				   read_entry, v, &r);
-			if (r.status != GW_OK || !to_l1_phys(v, r.gpa, &gpa))
-				return -1;
-			p = guest_phys_ptr(v, gpa, chunk);
-			if (!p)
-				return -1;
-			if (pass == 1) {
-				if (write)
-					memcpy(p, buf + done, chunk);
-				else
-					memcpy(buf + done, p, chunk);
-			}
-			a += chunk;
-			done += chunk;
-		}
-	}
-	return 0;
-}
-
 static void memory(struct vcpu *v, const struct gdb_command *c)
 {
 	static uint8_t buf[GDB_PACKET_MAX / 2];
@@ -269,7 +208,7 @@ static void memory(struct vcpu *v, const struct gdb_command *c)
 	if (c->kind == GDB_CMD_READ_MEM) {
 		if (len > sizeof(buf))
 			len = sizeof(buf); /* GDB takes a shorter answer */
-		if (guest_mem(v, c->u.mem.addr, buf, len, false)) {
+		if (guest_level_copy(v, c->u.mem.addr, buf, len, false)) {
 			gdb_reply_error(&gs.reply, E_MEMORY);
 			return;
 		}
@@ -281,7 +220,7 @@ static void memory(struct vcpu *v, const struct gdb_command *c)
 		gdb_reply_error(&gs.reply, gdb_error_code(GDB_ERR_LENGTH));
 		return;
 	}
-	if (guest_mem(v, c->u.mem.addr, buf, len, true)) {
+	if (guest_level_copy(v, c->u.mem.addr, buf, len, true)) {
 		gdb_reply_error(&gs.reply, E_MEMORY);
 		return;
 	}

@@ -4,6 +4,7 @@
 #include "lib/string.h"
 #include "mm/guest_walk.h"
 #include "vmx/exits.h"
+#include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 
 int guest_read_phys_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
@@ -63,6 +64,69 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 		out += chunk;
 		la += chunk;
 		len -= chunk;
+	}
+	return 0;
+}
+
+/* ---- the memory of the level that runs (vmx/gdb_stub.c, the shell) ---- */
+
+/* Where L2 runs: its guest-physical address as L1's (through EPT12 where
+ * L1 uses EPT); L1's own addresses are what they are. */
+static bool to_l1_phys(struct vcpu *v, uint64_t gpa, uint64_t *l1_gpa)
+{
+	if (v->level != VCPU_L2) {
+		*l1_gpa = gpa;
+		return true;
+	}
+	return nested_l2_gpa_to_l1(v, gpa, l1_gpa);
+}
+
+int guest_level_read_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	uint64_t l1_gpa;
+
+	if (!to_l1_phys(ctx, gpa, &l1_gpa))
+		return -1;
+	return guest_read_phys_entry(ctx, l1_gpa, size, val);
+}
+
+/* Copies len bytes between buf and guest-linear la of the level that runs
+ * (vmcs02's paging state while L2 runs); -1 (nothing copied) if any byte
+ * is not guest RAM through the guest's page tables. */
+int guest_level_copy(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
+		     bool write)
+{
+	struct gw_state st;
+
+	guest_paging_state(&st, v);
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t a = la;
+		size_t done = 0;
+
+		while (done < len) {
+			struct gw_result r;
+			uint64_t gpa;
+			size_t chunk = 4096 - (a & 4095);
+			uint8_t *p;
+
+			if (chunk > len - done)
+				chunk = len - done;
+			guest_walk(&st, a, GW_READ | GW_IMPLICIT_SUPERVISOR,
+				   guest_level_read_entry, v, &r);
+			if (r.status != GW_OK || !to_l1_phys(v, r.gpa, &gpa))
+				return -1;
+			p = guest_phys_ptr(v, gpa, chunk);
+			if (!p)
+				return -1;
+			if (pass == 1) {
+				if (write)
+					memcpy(p, buf + done, chunk);
+				else
+					memcpy(buf + done, p, chunk);
+			}
+			a += chunk;
+			done += chunk;
+		}
 	}
 	return 0;
 }

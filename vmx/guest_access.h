@@ -23,4 +23,13 @@ void guest_paging_state(struct gw_state *st, struct vcpu *v);
 int guest_read_phys_entry(void *ctx, uint64_t gpa, unsigned size,
 			  uint64_t *val);
 
+/* The level that runs (L2's while it runs, through EPT12 where L1 uses
+ * EPT for it; else L1's): a paging-structure entry at a guest-physical
+ * address of that level (gw_read_fn shape), and len bytes copied between
+ * buf and its guest-linear la through its page tables, all or nothing
+ * (-1: a byte is not guest RAM that way). Never Nestor's memory. */
+int guest_level_read_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *val);
+int guest_level_copy(struct vcpu *v, uint64_t la, uint8_t *buf, size_t len,
+		     bool write);
+
 #endif

@@ -164,7 +164,7 @@ static void walk(struct vcpu *v, uint64_t gva)
 		return;
 	}
 	guest_walk(&st, gva, GW_READ | GW_IMPLICIT_SUPERVISOR,
-		   guest_read_phys_entry, v, &r);
+		   guest_level_read_entry, v, &r);
 	log_printf(LOG_QUIET, "walk: GVA 0x%lx, L%u, %s paging, CR3 0x%lx\n",
 		   gva, v->level, gw_mode_name(&st), st.cr3);
 	for (unsigned i = 0; i < r.nentries && i < 5; i++)
@@ -192,7 +192,7 @@ static void mem(struct vcpu *v, const struct shell_cmd *c)
 	uint32_t len = c->len;
 
 	if (c->addr.virt) {
-		if (guest_read_linear(v, a, buf, len)) {
+		if (guest_level_copy(v, a, buf, len, false)) {
 			log_printf(LOG_QUIET, "mem: v:0x%lx+%u: not guest RAM through L%u's page tables\n",
 				   a, len, v->level);
 			return;
