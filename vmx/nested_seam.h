@@ -17,7 +17,8 @@ struct vcpu;
  * chapter 30 (nested/vmx_ops.c). */
 void nested_vmx_instruction(struct vcpu *v);
 
-/* At launch, before the first VM entry (boot/main.c), and again when the
+/* At launch, before the first VM entry (vmx/vmx_start.c vmx_launch_guest(),
+ * once vm->nested is known), and again when the
  * guest is reset (vmx/vmx_start.c vmx_restart_guest(): a reset leaves VMX
  * operation): fresh nested state for v, if the VM has nested VMX. */
 void nested_vcpu_init(struct vcpu *v);
