@@ -347,7 +347,6 @@ bool shell_action(struct vcpu *v, const struct shell_cmd *c)
 		return false;
 	case SHELL_EXITS:
 		exit_stats_print(v);
-		say("exits: the counts are of every level together (no per-level counts are kept)\n");
 		return false;
 	case SHELL_TRACE:
 		exit_trace_print(&v->trace, c->n, trace_line, NULL);

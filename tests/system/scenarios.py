@@ -719,7 +719,7 @@ SCENARIOS = [
                  (r"^shell-target: spinning$", b"\x01c"),
                  (r"^nestor: shell \(the guest is stopped", b"regs\r"),
                  (r"^TR +sel=", b"exits\r"),
-                 (r"^exits: the counts are of every level", b"trace 5\r"),
+                 (r"^nestor: exits per level: ", b"trace 5\r"),
                  (r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^exit trace: the last 5 (?s:.*)^nestor> $",
                   lambda m: b"walk v:" + m.group(1).encode() + b"\r"),
                  (r"^  -> GPA 0x", b"mem p:0x110000 16\r"),
@@ -741,6 +741,7 @@ SCENARIOS = [
                  # regs shows the CR3 the guest read itself.
                  r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^CR0=[0-9a-f]{16} CR2=[0-9a-f]{16} CR3=\1 ",
                  r"^nestor: exit statistics: \d+ exits$",
+                 r"^nestor: exits per level: L1 \d+, L2 0 \(L2 never ran\)$",
                  r"^exit trace: the last 5 of \d+ exits",
                  # walk ends at the variable (identity paging).
                  r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^walk: GVA \1, L1, 4-level paging(?s:.*)^  -> GPA \1 \(",
