@@ -105,8 +105,9 @@ void shell_vmcs(struct vcpu *v, const struct shell_cmd *c)
 /* ---- ept ---- */
 
 /* One EPT walk, entry by entry: 1 when it translates, 0 when it does not
- * (said), -1 when no walk is possible (said). */
-static int show_walk(const struct ept *e, uint64_t gpa)
+ * (said: `absent`, when given, for an entry that is not a
+ * misconfiguration), -1 when no walk is possible (said). */
+static int show_walk(const struct ept *e, uint64_t gpa, const char *absent)
 {
 	struct ept_walk w;
 
@@ -121,6 +122,8 @@ static int show_walk(const struct ept *e, uint64_t gpa)
 			log_printf(LOG_QUIET, "  %s", line);
 	if (w.ok)
 		log_printf(LOG_QUIET, "  -> HPA 0x%lx\n", w.hpa);
+	else if (!w.misconfig && absent)
+		log_printf(LOG_QUIET, "  %s\n", absent);
 	else
 		log_printf(LOG_QUIET, "  %s%s\n", w.misconfig ? "misconfiguration: " : "",
 			   w.why ? w.why : "not present");
@@ -131,7 +134,7 @@ static void ept01(struct vcpu *v, uint64_t gpa)
 {
 	log_printf(LOG_QUIET, "ept: EPT01 walk of GPA 0x%lx%s\n", gpa,
 		   v->level == VCPU_L2 ? " (L1's guest-physical address)" : "");
-	show_walk(&v->vm->ept, gpa);
+	show_walk(&v->vm->ept, gpa, NULL);
 }
 
 /* While L2 runs: EPT12 (L1's tables in L1's RAM), EPT02 (Nestor's
@@ -161,8 +164,8 @@ static void ept_l2(struct vcpu *v, uint64_t gpa, const struct nested_ept_view *x
 	else {
 		log_printf(LOG_QUIET, "ept: EPT02 walk of L2 GPA 0x%lx (Nestor's composed table%s)\n",
 			   gpa, x->ept12 ? "" : ", the identity over L1's space");
-		if (show_walk(x->ept02, gpa) == 0)
-			say_line("  not built yet for this page (built on L2's first access)\n");
+		/* EPT02 is built one leaf per EPT violation of L2's. */
+		show_walk(x->ept02, gpa, "not built yet for this page (built on L2's first access)");
 	}
 	if (x->translated)
 		ept01(v, x->l1_gpa);
