@@ -38,6 +38,10 @@ static const char *const vmcs_names[] = {
 	[SHELL_VMCS_01] = "01", [SHELL_VMCS_02] = "02",
 	[SHELL_VMCS_12] = "12", [SHELL_VMCS_SHADOW] = "shadow",
 };
+static const char *const vmcs_titles[] = {
+	[SHELL_VMCS_01] = "vmcs01", [SHELL_VMCS_02] = "vmcs02",
+	[SHELL_VMCS_12] = "vmcs12", [SHELL_VMCS_SHADOW] = "the shadow VMCS",
+};
 
 static const enum nested_vmcs seam_vmcs[] = {
 	[SHELL_VMCS_01] = NESTED_VMCS01, [SHELL_VMCS_02] = NESTED_VMCS02,
@@ -82,7 +86,7 @@ void shell_vmcs(struct vcpu *v, const struct shell_cmd *c)
 			st[i] = vmread(vmcs_field_table[rows[i]].encoding,
 				       &vals[i]) == VMX_OK
 				? NESTED_FIELD_OK : NESTED_FIELD_NO_CPU;
-		log_printf(LOG_QUIET, "vmcs%s (L%u runs):\n", vmcs_names[w],
+		log_printf(LOG_QUIET, "%s (L%u runs):\n", vmcs_titles[w],
 			   v->level);
 	} else {
 		nested_vmcs_fields(v, seam_vmcs[w], rows, n, vals, st, &info);
@@ -91,10 +95,10 @@ void shell_vmcs(struct vcpu *v, const struct shell_cmd *c)
 				   info.why);
 			return;
 		}
-		log_printf(LOG_QUIET, "vmcs%s at 0x%lx (L%u runs; %s%s%s):\n",
-			   vmcs_names[w], info.pa, v->level,
+		log_printf(LOG_QUIET, "%s at 0x%lx (L%u runs; %s%s%s):\n",
+			   vmcs_titles[w], info.pa, v->level,
 			   w == SHELL_VMCS_12 ? "L1's current VMCS, Nestor's copy"
-			   : w == SHELL_VMCS_SHADOW ? "the shadow VMCS, read by VMPTRLD and VMCLEAR"
+			   : w == SHELL_VMCS_SHADOW ? "read by VMPTRLD and VMCLEAR"
 			   : "not the current VMCS, read by VMPTRLD and back",
 			   info.note ? "; " : "", info.note ? info.note : "");
 	}

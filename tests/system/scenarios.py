@@ -820,7 +820,7 @@ SCENARIOS = [
                  # vmcs 02: the current one, L2's CR3; its EPTP is EPT02's.
                  r"^nested: l2_shell: L2 CR3 ([0-9a-f]{16})(?s:.*)^vmcs02 \(L2 runs\):$\n^GUEST_CR3 +0x\1$",
                  # vmcs shadow: L2's entry RIP, as L1 wrote it there.
-                 r"^nested: l2_shell: L2 CR3 \S+ entry ([0-9a-f]{16})$(?s:.*)^vmcsshadow at 0x[0-9a-f]+ \(L2 runs; the shadow VMCS(?s:.*)^GUEST_RIP +0x\1$",
+                 r"^nested: l2_shell: L2 CR3 \S+ entry ([0-9a-f]{16})$(?s:.*)^the shadow VMCS at 0x[0-9a-f]+ \(L2 runs; read by VMPTRLD and VMCLEAR\)(?s:.*)^GUEST_RIP +0x\1$",
                  r"^EPT_POINTER +\(not in the shadow VMCS: L1's VMREAD of it exits\)$",
                  # ept: EPT12 (identity), EPT02 and EPT01 walks of the loop.
                  r"^nested: l2_shell: L2 spins in block \S+ \(loop at (0x[0-9a-f]+)\)(?s:.*)^ept: EPT12 walk of L2 GPA \1 \(L1's tables, EPTP 0x[0-9a-f]+\)$",
@@ -837,7 +837,7 @@ SCENARIOS = [
                  # the reflected exit) hold L2's VMCALL, exit 18.
                  r"^nested: l2_shell: L1 spins after L2's exit at 0x([0-9a-f]+)$(?s:.*)^vmcs02 at 0x[0-9a-f]+ \(L1 runs; not the current VMCS, read by VMPTRLD and back; as L2's last exit left it\):$\n^GUEST_RIP +0x0*\1$",
                  r"^nested: l2_shell: L1 spins after L2's exit at 0x0*([0-9a-f]+)$(?s:.*)^vmcs12 at 0x[0-9a-f]+ \(L1 runs; L1's current VMCS, Nestor's copy\):$\n^GUEST_RIP +0x0*\1$\n^EXIT_REASON +0x0{14}12$",
-                 r"^nested: l2_shell: L1 spins after L2's exit at 0x0*([0-9a-f]+)$(?s:.*)^vmcsshadow at (?s:.*)^GUEST_RIP +0x0*\1$",
+                 r"^nested: l2_shell: L1 spins after L2's exit at 0x0*([0-9a-f]+)$(?s:.*)^the shadow VMCS at (?s:.*)^GUEST_RIP +0x0*\1$",
                  r"^nested: l2_shell: L1 CR3 ([0-9a-f]{16}),(?s:.*)^nestor> vmcs 01 guest_cr3$\n^vmcs01 \(L1 runs\):$\n^GUEST_CR3 +0x\1$",
                  r"^nestor> ept p:0x1000$\n^ept: EPT01 walk of GPA 0x1000$",
                  r"^nested: l2_shell: L2 saw its stop and left its loop: done$",
