@@ -730,7 +730,8 @@ SCENARIOS = [
                  (r"^  -> GPA 0x", b"mem p:0x110000 16\r"),
                  (r"^0000000000110000  ", b"ept 0x110000\r"),
                  (r"^  -> HPA 0x", b"vmcs guest_cr3 guest_rip\r"),
-                 (r"^GUEST_RIP ", b"loglevel info\r"),
+                 (r"^GUEST_RIP ", b"vmcs 12\r"),
+                 (r"^vmcs 12: ", b"loglevel info\r"),
                  (r"^loglevel: now info", b"step\r"),
                  (r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$(?s:.*)^nestor> $",
                   b"bogus 1\r"),
@@ -753,6 +754,8 @@ SCENARIOS = [
                  r"^0000000000110000  ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} \|",
                  r"^ept: EPT01 walk of GPA 0x110000$",
                  r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^GUEST_CR3 +0x\1$",
+                 # No VMXON: no vmcs12, and the shell says why.
+                 r"^vmcs 12: L1 is not in VMX operation \(no VMXON\)$",
                  r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$",
                  r"^unknown command 'bogus'",
                  r"^nestor: input goes to the guest again$",
