@@ -759,6 +759,48 @@ SCENARIOS = [
              ],
              reject=[r"not available yet", r"^nestor: FATAL"]),
 
+    # EPT execute-disable breakpoints (issue 16 items 2, 4): refusals (not
+    # guest RAM), one set and deleted on the variable's page (its number
+    # used again), then one at shell_target_after(), whose page also holds
+    # guest_main() and the runtime's printf: every other instruction there
+    # (the spin, the UART's OUTs) is stepped with X back (TF: Skylake has
+    # no MTF). The hit stops at the function; `step` steps over the
+    # breakpoint's own instruction; `cont` leaves the breakpoint in place
+    # and the guest finishes.
+    Scenario("console-shell-ept-break", cpu="corei7_skylake_x", timeout=240,
+             modules=[guest("shell-target"), DUMMY],
+             serial_script=[
+                 (r"^shell-target: spinning$", b"\x01c"),
+                 (r"^nestor: shell \(the guest is stopped", b"break p:0x4000000000\r"),
+                 (r"^break: p:0x4000000000: ", b"break p:0x110008\r"),
+                 (r"^break: breakpoint 5 at p:0x110008 ", b"delete 5\r"),
+                 (r"^delete: 1 breakpoint", b"delete 5\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^delete: no breakpoint 5$",
+                  lambda m: b"break p:" + m.group(1).encode() + b"\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 ",
+                  b"cont\r"),
+                 (r"^nestor: breakpoint 5 hit", b"step\r"),
+                 (r"^nestor: step: L1 stopped", b"cont\r"),
+             ],
+             expect=[
+                 r"^nestor: guest console: port 0x3f8 is emulated for the guest",
+                 r"^break: p:0x4000000000: that is not guest RAM$",
+                 r"^break: breakpoint 5 at p:0x110008 \(EPT execute-disable\)$",
+                 r"^delete: 1 breakpoint\(s\) removed$",
+                 r"^delete: no breakpoint 5$",
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 \(EPT execute-disable\)$",
+                 r"^shell-target: was stopped for \d+ ticks$",
+                 # the hit: where the guest said its function is.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: breakpoint 5 hit: L1 stopped at RIP \1 \(p:\1, EPT execute-disable\)$",
+                 # the step leaves the breakpoint's instruction.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: step: L1 stopped at RIP (?!\1$)0x[0-9a-f]+$",
+                 r"^shell-target: after the spin$",
+                 r"^shell-target: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"not available yet", r"^nestor: FATAL",
+                     r"cannot step", r"breakpoint 5 hit(?s:.*)breakpoint 5 hit"]),
+
     # --- Hardening (issue 17): tests/guests/adversarial.c attacks L0 ---
     # Every test must pass on a model without MTF (the TF write step) with
     # and without VMCS shadowing. (Bochs' icelake_u advertises MTF but
