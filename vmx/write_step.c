@@ -296,6 +296,13 @@ static void step_end(struct vcpu *v, bool retired)
 
 		exit_set(&v->exit, EF_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
 			 (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+		/* Closed by an instruction's own exit (VMCALL, I/O): the CPU
+		 * may have saved the single-step trap of Nestor's TF as BS in
+		 * the pending debug exceptions (27.3.4; Bochs 2.7 does at a
+		 * VMCALL); it is not the guest's, whose TF was 0. */
+		if (!retired && !(s->saved_rflags & RFLAGS_TF))
+			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~DBG_BS);
 		if (s->saved_debugctl & DEBUGCTL_BTF)
 			vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, s->saved_debugctl);
 	}

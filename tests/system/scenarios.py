@@ -158,7 +158,11 @@ DEMO_SAW = [
 # The GDB session of the gdb-stub scenario: a hardware breakpoint on the
 # demo guest's first VMCALL (do_vmcall(), tests/guests/rt/hypercall.c,
 # reached from print_version() with r->rax = NESTOR_HC_VERSION), registers,
-# memory through the guest's page tables, one step, detach.
+# memory through the guest's page tables, one step; then four hardware
+# breakpoints that are never reached fill DR0-DR3, so that a fifth, a
+# software one (Z0) on rt_protocol_name (called by print_boot_info() after
+# print_version()), becomes an EPT execute-disable breakpoint
+# (vmx/ept_break.c), hit and continued; detach.
 GDB_SESSION = [
     "set pagination off",
     "set confirm off",
@@ -173,6 +177,14 @@ GDB_SESSION = [
     "info registers rip",
     "monitor level 2",
     "delete",
+    "hbreak *0x1000",
+    "hbreak *0x2000",
+    "hbreak *0x3000",
+    "hbreak *0x4000",
+    "break rt_protocol_name",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_SAW = [
@@ -184,6 +196,8 @@ GDB_SAW = [
     r"^0x[0-9a-f]+ <guest_name>:\s+0x64\s+0x65\s+0x6d\s+0x6f$",  # "demo"
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall\+1>$",  # after push %rbp
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L1, the guest Nestor runs; GDB shows L1\.$",
+    r"^Breakpoint 6, (0x[0-9a-f]+ in )?rt_protocol_name ",   # the EPT breakpoint
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_protocol_name(\+\d+)?>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
