@@ -774,8 +774,8 @@ SCENARIOS = [
              reject=[r"not available yet", r"^nestor: FATAL"]),
 
     # EPT execute-disable breakpoints (issue 16 items 2, 4): refusals (not
-    # guest RAM), one set and deleted on the variable's page (its number
-    # used again), then one at shell_target_after(), whose page also holds
+    # guest RAM), one set in a large EPT01 leaf (split to 4 KiB, X off) and
+    # deleted (X back; its number used again), then one at shell_target_after(), whose page also holds
     # guest_main() and the runtime's printf: every other instruction there
     # (the spin, the UART's OUTs) is stepped with X back (TF: Skylake has
     # no MTF). The hit stops at the function; `step` steps over the
@@ -786,9 +786,11 @@ SCENARIOS = [
              serial_script=[
                  (r"^shell-target: spinning$", b"\x01c"),
                  (r"^nestor: shell \(the guest is stopped", b"break p:0x4000000000\r"),
-                 (r"^break: p:0x4000000000: ", b"break p:0x110008\r"),
-                 (r"^break: breakpoint 5 at p:0x110008 ", b"delete 5\r"),
-                 (r"^delete: 1 breakpoint", b"delete 5\r"),
+                 (r"^break: p:0x4000000000: ", b"break p:0x4000008\r"),
+                 (r"^break: breakpoint 5 at p:0x4000008 ", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008", b"delete 5\r"),
+                 (r"^delete: 1 breakpoint", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008(?s:.*)^  -> HPA 0x4000008", b"delete 5\r"),
                  (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^delete: no breakpoint 5$",
                   lambda m: b"break p:" + m.group(1).encode() + b"\r"),
                  (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 ",
@@ -799,8 +801,10 @@ SCENARIOS = [
              expect=[
                  r"^nestor: guest console: port 0x3f8 is emulated for the guest",
                  r"^break: p:0x4000000000: that is not guest RAM$",
-                 r"^break: breakpoint 5 at p:0x110008 \(EPT execute-disable\)$",
-                 r"^delete: 1 breakpoint\(s\) removed$",
+                 r"^break: breakpoint 5 at p:0x4000008 \(EPT execute-disable\)$",
+                 # its large leaf split: a 4 KiB leaf without X, then with X
+                 # again once deleted (it stays split).
+                 r"^break: breakpoint 5 at p:0x4000008 (?s:.*)^  EPT PTE   0x0000000004000033  R W - mt=WB (?s:.*)^delete: 1 breakpoint\(s\) removed$(?s:.*)^  EPT PTE   0x0000000004000037  R W X mt=WB ",
                  r"^delete: no breakpoint 5$",
                  r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 \(EPT execute-disable\)$",
                  r"^shell-target: was stopped for \d+ ticks$",
