@@ -143,6 +143,8 @@ bool ept_break_remove(struct vcpu *v, unsigned n)
 
 	if (!ept_break_del(&eb.t, n, &gpa))
 		return false;
+	if (eb.over_gpa == gpa)
+		eb.over = false;	/* a new one there is hit at once */
 	if (!ept_break_on_page(&eb.t, gpa)) {
 		/* A 4 KiB leaf already: no table page is needed. */
 		if (!set_exec(v, gpa, true))
