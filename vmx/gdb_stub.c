@@ -70,6 +70,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_options.h"
+#include "vmx/write_step.h"
 
 #define GDB_BAUD 115200
 #define GDB_TID 1		/* the one thread: the vCPU */
@@ -660,7 +661,9 @@ void gdb_stub_exit(struct vcpu *v)
 	if (v->level == VCPU_L2 &&
 	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
 		return;
-	if (gs.stop)
+	/* Not while a write step is open (its TF, IF = 0, the pages it
+	 * changed): the stop is served at the next exit, which closes it. */
+	if (gs.stop && !write_step_open(&v->step))
 		serve(v, true);
 }
 
