@@ -55,8 +55,9 @@ static struct {
 
 /* X on or off in the EPT01 leaf of gpa's page, as a 4 KiB leaf (a large
  * one split), the rest of the mapping as it was. False on failure
- * (no table page for a split): nothing changed then (mm/ept.c allocates
- * the split table before it links it). */
+ * (no table page for a split): the translation is unchanged then
+ * (mm/ept.c fills a split table before it links it; a 1 GiB leaf may be
+ * left split into 2 MiB leaves that map the same). */
 static bool set_exec(struct vcpu *v, uint64_t gpa, bool on)
 {
 	struct ept *e = &v->vm->ept;
