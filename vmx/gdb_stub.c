@@ -18,8 +18,11 @@
  *    RAM only through guest_phys_ptr(): Nestor's memory, holes and MMIO
  *    answer an error; a write checks every page before it copies a byte;
  *  - breakpoints: Z0 and Z1 are both hardware breakpoints in DR0-DR3 with
- *    the guest's DR7 in the VMCS and #DB intercepted; nothing is written
- *    into guest memory. Nestor itself never uses DR0-DR3, so they hold
+ *    the guest's DR7 in the VMCS and #DB intercepted; a Z0 that finds
+ *    DR0-DR3 full becomes an EPT execute-disable breakpoint
+ *    (vmx/ept_break.c) at the guest-physical address the GVA translates
+ *    to at insertion (a later remap of that GVA is not followed); Z1
+ *    stays hardware only. Nothing is written into guest memory. Nestor itself never uses DR0-DR3, so they hold
  *    GDB's addresses while the guest runs. While GDB has a breakpoint set,
  *    the guest's own debug registers are not its own: MOV DR exits, reads
  *    give 0 (DR7: the guest's last value, DR6: its reset value), writes are
@@ -58,6 +61,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/guest_walk.h"
+#include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_regs.h"
@@ -66,6 +70,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_options.h"
+#include "vmx/write_step.h"
 
 #define GDB_BAUD 115200
 #define GDB_TID 1		/* the one thread: the vCPU */
@@ -293,11 +298,16 @@ static int bp_insert(enum gdb_break_type type, uint64_t addr)
 
 static void breakpoint(struct vcpu *v, const struct gdb_command *c)
 {
+	const char *why;
+
 	if (c->kind == GDB_CMD_REMOVE_BREAK) {
 		for (unsigned i = 0; i < NBP; i++)
 			if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
 				gs.bp[i].used = false;
-	} else if (bp_insert(c->u.brk.type, c->u.brk.addr) < 0) {
+		ept_break_remove_gva(v, c->u.brk.addr);
+	} else if (bp_insert(c->u.brk.type, c->u.brk.addr) < 0 &&
+		   (c->u.brk.type != GDB_BREAK_SW ||
+		    !ept_break_insert_gva(v, c->u.brk.addr, &why))) {
 		gdb_reply_error(&gs.reply, E_NO_SLOT);
 		return;
 	}
@@ -547,6 +557,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 	case GDB_CMD_DETACH:
 		for (unsigned i = 0; i < NBP; i++)
 			gs.bp[i].used = false;
+		ept_break_remove_all(v);
 		if (gs.stepping)
 			step_end(v);
 		update_debug(v);
@@ -650,7 +661,9 @@ void gdb_stub_exit(struct vcpu *v)
 	if (v->level == VCPU_L2 &&
 	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
 		return;
-	if (gs.stop)
+	/* Not while a write step is open (its TF, IF = 0, the pages it
+	 * changed): the stop is served at the next exit, which closes it. */
+	if (gs.stop && !write_step_open(&v->step))
 		serve(v, true);
 }
 
@@ -729,4 +742,31 @@ bool gdb_stub_stop_take(void)
 
 	gs.stop = false;
 	return stop;
+}
+
+bool gdb_stub_stepping(void)
+{
+	return gs.stepping;
+}
+
+bool gdb_stub_wants_mtf(void)
+{
+	return gs.stepping && !gs.step_tf;
+}
+
+bool gdb_stub_step_retired(struct vcpu *v)
+{
+	if (!gs.stepping)
+		return false;
+	step_end(v);
+	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+	return true;
+}
+
+void gdb_stub_stop_break(struct vcpu *v)
+{
+	if (gs.stepping)
+		step_end(v);
+	stop_for(GDB_SIGTRAP, gs.features & GDB_FEAT_SWBREAK
+		 ? GDB_STOP_SWBREAK : GDB_STOP_NONE);
 }

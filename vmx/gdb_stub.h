@@ -57,4 +57,15 @@ bool gdb_stub_break_addr(unsigned slot, uint64_t *addr);
 void gdb_stub_resume(struct vcpu *v, bool step);
 bool gdb_stub_stop_take(void);
 
+/* For EPT breakpoints (vmx/ept_break.c) and the write step
+ * (vmx/write_step.c), which steps their instructions: whether GDB's or the
+ * shell's step is under way, and with MTF; that step ended with the write
+ * step's instruction (true: it was under way, the stop is recorded); a
+ * breakpoint hit, the guest stopped before the instruction (a step under
+ * way ends there). */
+bool gdb_stub_stepping(void);
+bool gdb_stub_wants_mtf(void);
+bool gdb_stub_step_retired(struct vcpu *v);
+void gdb_stub_stop_break(struct vcpu *v);
+
 #endif

@@ -54,6 +54,7 @@
 #include "vmx/shell_parse.h"
 #include "vmx/uart16550.h"
 #include "vmx/vmcs.h"
+#include "vmx/write_step.h"
 
 #define POLL_TICKS (1ull << 22)     /* the preemption timer's period */
 #define POLL_MIN_TICKS (1ull << 16) /* at most one poll per this */
@@ -250,11 +251,17 @@ static void poll_port(struct vcpu *v, uint64_t tsc)
 
 /* The guest is stopped while the shell has the input: Nestor stays here
  * in root mode, reading the real port, until a command or the escape lets
- * the guest run (or powers it off). The rest of the exit goes on after. */
+ * the guest run (or powers it off). The rest of the exit goes on after.
+ * Not while a write step is open (vmx/write_step.c: its TF, IF = 0, pages
+ * on the sink or executable for an EPT breakpoint): the stop waits for the
+ * next exit, which closes the step, so the shell sees the guest's own
+ * state and a `step` starts from it. */
 static void shell_stop(struct vcpu *v)
 {
 	uint8_t byte;
 
+	if (write_step_open(&v->step))
+		return;
 	while (gc.shell) {
 		if (serial_getb(&byte))
 			input_byte(v, byte);

@@ -14,11 +14,14 @@
  *    through guest_phys_ptr() (never Nestor's memory);
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
  *    (vmx/gdb_stub.c), for L1, when gdb= is off (with gdb= GDB owns them);
+ *    break p: is an EPT execute-disable breakpoint (vmx/ept_break.c);
+ *    one numbering: DR0-DR3 are 1..4, the EPT ones 5..8;
  *  - nmi: the event queue; reset: the reset hypercall's request. */
 #include "vmx/shell_actions.h"
 #include "lib/log.h"
 #include "mm/ept.h"
 #include "mm/guest_walk.h"
+#include "vmx/ept_break.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
 #include "vmx/guest_access.h"
@@ -262,12 +265,20 @@ static void brk(struct vcpu *v, const struct shell_cmd *c)
 	const char *why = no_debug(v);
 	int slot;
 
-	if (why) {
+	/* p: while L2 runs: ept_break_insert() says why not. */
+	if (why && (gdb_stub_on() || c->addr.virt)) {
 		log_printf(LOG_QUIET, "break: %s\n", why);
 		return;
 	}
 	if (!c->addr.virt) {
-		say("break: p:ADDR: hardware breakpoints take a guest-virtual address (v:ADDR); EPT execute-disable breakpoints are not written yet\n");
+		const char *no;
+		unsigned n = ept_break_insert(v, c->addr.addr, &no);
+
+		if (n)
+			log_printf(LOG_QUIET, "break: breakpoint %u at p:0x%lx (EPT execute-disable)\n",
+				   n, c->addr.addr);
+		else
+			log_printf(LOG_QUIET, "break: p:0x%lx: %s\n", c->addr.addr, no);
 		return;
 	}
 	slot = gdb_stub_break_insert(v, c->addr.addr);
@@ -286,6 +297,10 @@ static void del(struct vcpu *v, unsigned n)
 	for (unsigned i = 0; i < NBREAK; i++)
 		if ((!n || n == i + 1) && gdb_stub_break_remove(v, i))
 			removed++;
+	if (!n)
+		removed += ept_break_remove_all(v);
+	else if (ept_break_remove(v, n))
+		removed++;
 	if (n && !removed)
 		log_printf(LOG_QUIET, "delete: no breakpoint %u\n", n);
 	else
@@ -295,10 +310,17 @@ static void del(struct vcpu *v, unsigned n)
 bool shell_action_stopped(struct vcpu *v)
 {
 	uint64_t rip, addr;
+	unsigned n;
 
 	if (gdb_stub_on() || !gdb_stub_stop_take())
 		return false;
 	rip = exit_get(&v->exit, EF_RIP);
+	if ((n = ept_break_hit_take()) && ept_break_addr(n, &addr)) {
+		sa.stepping = false;
+		log_printf(LOG_QUIET, "\nnestor: breakpoint %u hit: L%u stopped at RIP 0x%lx (p:0x%lx, EPT execute-disable)\n",
+			   n, v->level, rip, addr);
+		return true;
+	}
 	if (sa.stepping) {
 		sa.stepping = false;
 		log_printf(LOG_QUIET, "\nnestor: step: L%u stopped at RIP 0x%lx\n",

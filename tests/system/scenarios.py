@@ -158,7 +158,11 @@ DEMO_SAW = [
 # The GDB session of the gdb-stub scenario: a hardware breakpoint on the
 # demo guest's first VMCALL (do_vmcall(), tests/guests/rt/hypercall.c,
 # reached from print_version() with r->rax = NESTOR_HC_VERSION), registers,
-# memory through the guest's page tables, one step, detach.
+# memory through the guest's page tables, one step; then four hardware
+# breakpoints that are never reached fill DR0-DR3, so that a fifth, a
+# software one (Z0) on rt_protocol_name (called by print_boot_info() after
+# print_version()), becomes an EPT execute-disable breakpoint
+# (vmx/ept_break.c), hit and continued; detach.
 GDB_SESSION = [
     "set pagination off",
     "set confirm off",
@@ -173,6 +177,14 @@ GDB_SESSION = [
     "info registers rip",
     "monitor level 2",
     "delete",
+    "hbreak *0x1000",
+    "hbreak *0x2000",
+    "hbreak *0x3000",
+    "hbreak *0x4000",
+    "break rt_protocol_name",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_SAW = [
@@ -184,6 +196,8 @@ GDB_SAW = [
     r"^0x[0-9a-f]+ <guest_name>:\s+0x64\s+0x65\s+0x6d\s+0x6f$",  # "demo"
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall\+1>$",  # after push %rbp
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L1, the guest Nestor runs; GDB shows L1\.$",
+    r"^Breakpoint 6, (0x[0-9a-f]+ in )?rt_protocol_name ",   # the EPT breakpoint
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_protocol_name(\+\d+)?>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
@@ -758,6 +772,56 @@ SCENARIOS = [
                  r"^nestor: guest exited with status 0$",
              ],
              reject=[r"not available yet", r"^nestor: FATAL"]),
+
+    # EPT execute-disable breakpoints (issue 16 items 2, 4): refusals (not
+    # guest RAM), one set in a large EPT01 leaf (split to 4 KiB, X off) and
+    # deleted (X back; its number used again), then one at shell_target_after(), whose page also holds
+    # guest_main() and the runtime's printf: every other instruction there
+    # (the spin, the UART's OUTs) is stepped with X back (TF: Skylake has
+    # no MTF). The hit stops at the function; `step` steps over the
+    # breakpoint's own instruction; `cont` leaves the breakpoint in place
+    # and the guest finishes.
+    Scenario("console-shell-ept-break", cpu="corei7_skylake_x", timeout=240,
+             modules=[guest("shell-target"), DUMMY],
+             serial_script=[
+                 (r"^shell-target: spinning$", b"\x01c"),
+                 (r"^nestor: shell \(the guest is stopped", b"break p:0x4000000000\r"),
+                 (r"^break: p:0x4000000000: ", b"break p:0x4000008\r"),
+                 (r"^break: breakpoint 5 at p:0x4000008 ", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008", b"delete 5\r"),
+                 (r"^delete: 1 breakpoint", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008(?s:.*)^  -> HPA 0x4000008", b"delete 5\r"),
+                 # EPT01's PML4 is Nestor's memory.
+                 (r"^  EPT PML4E \S+ .* -> (0x[0-9a-f]+)$(?s:.*)^delete: no breakpoint 5$",
+                  lambda m: b"break p:" + m.group(1).encode() + b"\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: p:\S+: that is Nestor's memory",
+                  lambda m: b"break p:" + m.group(1).encode() + b"\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 ",
+                  b"cont\r"),
+                 (r"^nestor: breakpoint 5 hit", b"step\r"),
+                 (r"^nestor: step: L1 stopped", b"cont\r"),
+             ],
+             expect=[
+                 r"^nestor: guest console: port 0x3f8 is emulated for the guest",
+                 r"^break: p:0x4000000000: that is not guest RAM$",
+                 r"^break: breakpoint 5 at p:0x4000008 \(EPT execute-disable\)$",
+                 # its large leaf split: a 4 KiB leaf without X, then with X
+                 # again once deleted (it stays split).
+                 r"^break: breakpoint 5 at p:0x4000008 (?s:.*)^  EPT PTE   0x0000000004000033  R W - mt=WB (?s:.*)^delete: 1 breakpoint\(s\) removed$(?s:.*)^  EPT PTE   0x0000000004000037  R W X mt=WB ",
+                 r"^delete: no breakpoint 5$",
+                 r"^break: p:0x0*e[0-9a-f]+: that is Nestor's memory, not the guest's$",
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 \(EPT execute-disable\)$",
+                 r"^shell-target: was stopped for \d+ ticks$",
+                 # the hit: where the guest said its function is.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: breakpoint 5 hit: L1 stopped at RIP \1 \(p:\1, EPT execute-disable\)$",
+                 # the step leaves the breakpoint's instruction.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: step: L1 stopped at RIP (?!\1$)0x[0-9a-f]+$",
+                 r"^shell-target: after the spin$",
+                 r"^shell-target: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"not available yet", r"^nestor: FATAL",
+                     r"cannot step", r"breakpoint 5 hit(?s:.*)breakpoint 5 hit"]),
 
     # --- Hardening (issue 17): tests/guests/adversarial.c attacks L0 ---
     # Every test must pass on a model without MTF (the TF write step) with
