@@ -382,7 +382,8 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 	 * (l0_timer_for_l2()). GDB's breakpoints and DR exits stay with
 	 * vmcs01: they are L1's (vmx/gdb_stub.c). */
 	w.preemption_timer = l0_timer_for_l2(v);
-	w.gdb_db = w.gdb_mov_dr = false;
+	w.gdb_db = gdb_stub_steps_l2(); /* a TF step of L2's (gdb_stub.c) */
+	w.gdb_mov_dr = false;
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;
@@ -619,6 +620,9 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 	uint32_t exit12 = f->EXIT_CONTROLS;
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 
+	/* A step of L2's (gdb= or the shell) ends in this exit: its TF and
+	 * BS leave vmcs02 before L2's state is saved. */
+	gdb_stub_l2_leaving(v, x->reason);
 	/* 27.3: L2's state into the vmcs12; the rows that change, and those
 	 * every exit writes (exit_rows), are what L1's shadow VMCS takes. */
 	memcpy(s->exit_changed, exit_rows, sizeof(exit_rows));
@@ -709,10 +713,11 @@ void nested_switch(struct vcpu *v)
 		enter_l2(v, s);
 	else if (to == NESTED_TO_L1) {
 		to_l1(v, s);
-		/* gdb=: a breakpoint GDB removed while stopped in L2 leaves
-		 * vmcs01's DR7 before L1 runs. */
-		if (gdb_stub_on())
-			gdb_stub_l1_current(v);
+		/* gdb= or the shell: a breakpoint removed while stopped in L2
+		 * leaves vmcs01's DR7 before L1 runs; a stop that came with
+		 * this exit (a step of L2's ended in it) is served with L1 at
+		 * its host RIP. */
+		gdb_stub_l1_current(v);
 	}
 }
 

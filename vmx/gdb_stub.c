@@ -97,6 +97,9 @@ static struct {
 	enum gdb_stop_reason reason;
 	bool stepping, step_tf;
 	bool guest_tf;			/* TF step: the guest's own TF */
+	bool step_l2;			/* the step is L2's (vmcs02's) */
+	bool left_l2;			/* L2's stepped insn exited to L1 */
+	uint32_t left_reason;		/* ... with this exit reason */
 	struct {
 		bool used;
 		enum gdb_break_type type;
@@ -243,10 +246,14 @@ static void update_debug(struct vcpu *v)
 	uint64_t dr7 = DR7_FIXED1;
 	bool bps = any_bp();
 
-	/* vmcs02 is current: DR7 and the intercepts are vmcs01's, redone
-	 * when vmcs01 is current again (gdb_stub_l1_current()). */
+	/* vmcs02 is current: DR7 and the breakpoints' intercepts are
+	 * vmcs01's, redone when vmcs01 is current again
+	 * (gdb_stub_l1_current()). A step of L2's is vmcs02's: MTF here, or
+	 * the #DB intercept nested/l2.c merges in (gdb_stub_steps_l2()). */
 	if (v->level == VCPU_L2) {
 		gs.debug_stale = true;
+		v->wants.mtf = gs.stepping && !gs.step_tf;
+		vcpu_request(v, VCPU_REQ_CONTROLS);
 		return;
 	}
 	gs.debug_stale = false;
@@ -311,15 +318,15 @@ static void step_begin(struct vcpu *v)
 
 	gs.stepping = true;
 	gs.step_tf = !v->cfg->mtf;
+	gs.step_l2 = v->level == VCPU_L2;
+	gs.left_l2 = false;
 	if (gs.step_tf) {
 		gs.guest_tf = rflags & RFLAGS_TF;
 		exit_set(&v->exit, EF_RFLAGS, rflags | RFLAGS_TF);
 		/* 26.3.1.5: TF with STI/MOV-SS blocking needs BS pending. */
 		if (exit_get(&v->exit, EF_INTR_STATE) &
 		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) |
-				   DBG_BS);
+			vmcs_set_bits(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, DBG_BS);
 	}
 	update_debug(v);
 }
@@ -333,6 +340,7 @@ static void step_end(struct vcpu *v)
 			 (gs.guest_tf ? RFLAGS_TF : 0));
 	}
 	gs.stepping = false;
+	gs.step_l2 = false;
 	update_debug(v);
 }
 
@@ -375,6 +383,73 @@ bool gdb_stub_mtf(struct vcpu *v)
 	step_end(v);
 	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
 	return true;
+}
+
+/* ---- a step of L2 (vmcs02) ---- */
+
+const char *gdb_stub_step_refusal(struct vcpu *v)
+{
+	if (v->level != VCPU_L2)
+		return NULL;
+	if (gs.level1_only)
+		return "monitor level 1: GDB steps L1 only";
+	/* vmcs02 has MTF only where the vmcs12 asks for it (no step is under
+	 * way at a stop): L1's own MTF exits would be taken for the step's
+	 * (25.5.2). */
+	if (vmcs_read(VMCS_PROC_BASED_CONTROLS) & PROC_MONITOR_TRAP_FLAG)
+		return "L1 steps L2 with the monitor trap flag itself";
+	/* L2's own single-step trap would be taken for the step's (17.3.1.4). */
+	if (!v->cfg->mtf && (exit_get(&v->exit, EF_RFLAGS) & RFLAGS_TF))
+		return "L2 single-steps itself (RFLAGS.TF is set)";
+	return NULL;
+}
+
+bool gdb_stub_steps_l2(void)
+{
+	return gs.stepping && gs.step_l2 && gs.step_tf;
+}
+
+bool gdb_stub_l2_step_exit(struct vcpu *v, unsigned basic)
+{
+	uint32_t info;
+
+	if (!gs.stepping || !gs.step_l2)
+		return false;
+	if (!gs.step_tf)
+		return basic == EXIT_REASON_MONITOR_TRAP_FLAG;
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
+		return false;
+	info = (uint32_t)exit_get(&v->exit, EF_INTR_INFO);
+	return INTR_INFO_VECTOR(info) == VEC_DB &&
+	       INTR_INFO_TYPE(info) == EVENT_HARDWARE_EXCEPTION &&
+	       (exit_get(&v->exit, EF_QUAL) & DBG_BS);
+}
+
+void gdb_stub_l2_leaving(struct vcpu *v, uint32_t reason)
+{
+	if (!gs.stepping || !gs.step_l2)
+		return;
+	/* 27.3: the vmcs12 gets vmcs02's guest state next: L2's own TF and
+	 * pending debug exceptions, not the step's. BS there is the step's,
+	 * set by step_begin() or saved by the CPU for the TF of an
+	 * instruction that exited (27.3.4); L2's own TF was clear
+	 * (gdb_stub_step_refusal()). */
+	if (gs.step_tf)
+		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~DBG_BS);
+	step_end(v);
+	gs.left_l2 = true;
+	gs.left_reason = reason;
+	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+}
+
+bool gdb_stub_step_left_l2(uint32_t *reason)
+{
+	bool left = gs.left_l2;
+
+	gs.left_l2 = false;
+	*reason = gs.left_reason;
+	return left;
 }
 
 /* MOV DR exits, on while GDB has breakpoints set (see the top). Exit
@@ -448,10 +523,14 @@ static void stop_reply(void)
 }
 
 /* Leaves the stop: the guest runs on (RF so that the instruction
- * breakpoint at RIP does not fire again at once, 17.3.1.1). */
+ * breakpoint at RIP does not fire again at once, 17.3.1.1; the
+ * breakpoints are L1's: L2 gets no RF, which an exit of its to L1 would
+ * show). */
 static void resume(struct vcpu *v, bool step)
 {
-	exit_set(&v->exit, EF_RFLAGS, exit_get(&v->exit, EF_RFLAGS) | RFLAGS_RF);
+	if (v->level == VCPU_L1)
+		exit_set(&v->exit, EF_RFLAGS,
+			 exit_get(&v->exit, EF_RFLAGS) | RFLAGS_RF);
 	if (step)
 		step_begin(v);
 	gs.stop = false;
@@ -509,7 +588,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		break;
 	case GDB_CMD_CONTINUE:
 	case GDB_CMD_STEP:
-		if (c.kind == GDB_CMD_STEP && v->level == VCPU_L2) {
+		if (c.kind == GDB_CMD_STEP && gdb_stub_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
@@ -527,7 +606,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		bool step = c.u.vcont.action[0].action == 's' ||
 			    c.u.vcont.action[0].action == 'S';
 
-		if (step && v->level == VCPU_L2) {
+		if (step && gdb_stub_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
@@ -656,8 +735,18 @@ void gdb_stub_exit(struct vcpu *v)
 
 void gdb_stub_l1_current(struct vcpu *v)
 {
+	uint32_t reason;
+
 	if (gs.debug_stale)
 		update_debug(v);
+	/* A stop that came at L2's exit to L1 (the end of a step of L2's,
+	 * a Ctrl-C): L1 at its host RIP, where it runs next (27.5.3). */
+	if (!gs.stop || !gdb_stub_on())
+		return;	/* the console shell takes its stop itself */
+	if (gdb_stub_step_left_l2(&reason))
+		pr_info("nestor: GDB's step of L2 ended in L2's exit to L1 (reason %u): stopped in L1 at RIP 0x%lx\n",
+			reason, exit_get(&v->exit, EF_RIP));
+	serve(v, true);
 }
 
 void gdb_stub_launch(struct vcpu *v)

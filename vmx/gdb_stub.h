@@ -35,7 +35,9 @@ void gdb_stub_launch(struct vcpu *v);
 void gdb_stub_exit(struct vcpu *v);
 
 /* nested_switch() (nested/l2.c), vmcs01 current again after L2: DR7 and
- * the intercepts of the breakpoints GDB changed while stopped in L2. */
+ * the intercepts of the breakpoints changed while stopped in L2; with
+ * gdb=, a stop that came with L2's exit to L1 (a step of L2's, a Ctrl-C)
+ * is served here, L1 at its host RIP. */
 void gdb_stub_l1_current(struct vcpu *v);
 
 /* A #DB exit (qualification: B0-B3, BS; SDM Vol. 3C Table 27-1): true if
@@ -44,6 +46,21 @@ bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
 
 /* A monitor-trap-flag exit: true if it ends GDB's single step. */
 bool gdb_stub_mtf(struct vcpu *v);
+
+/* A step of L2 (v->level == VCPU_L2 at the stop; gdb= or the shell):
+ * one instruction of L2's by MTF or TF on vmcs02, ended by its own trap
+ * or MTF exit (nested/l2_exit.c asks gdb_stub_l2_step_exit() first), or
+ * by L2's exit to L1 that the instruction causes (l2_reflect() calls
+ * gdb_stub_l2_leaving() before L2's state goes to the vmcs12, which never
+ * sees the step's TF or BS; the stop is then L1's, at its host RIP, and
+ * gdb_stub_step_left_l2() says so once). gdb_stub_steps_l2(): vmcs02
+ * intercepts #DB for the TF step (nested/l2.c). gdb_stub_step_refusal():
+ * why no step can be made now, else NULL. */
+const char *gdb_stub_step_refusal(struct vcpu *v);
+bool gdb_stub_steps_l2(void);
+bool gdb_stub_l2_step_exit(struct vcpu *v, unsigned basic);
+void gdb_stub_l2_leaving(struct vcpu *v, uint32_t reason);
+bool gdb_stub_step_left_l2(uint32_t *reason);
 
 /* The console shell's use of the same machinery (vmx/shell_actions.c),
  * while gdb= is off: a hardware execute breakpoint at guest-linear addr

@@ -2650,7 +2650,8 @@ void nested_l2_run(size_t i)
 /* Issue 16 item 4 under Nestor (stop_case=l2_gdb, scenario gdb-l2): L2
  * spins in l2_gdb_spin, under an EPT12 identity map where the CPU has
  * EPT, until GDB, stopped in L2 (Ctrl-C), writes l2_gdb_go through L2's
- * page tables and EPT12; then it VMCALLs. l2_gdb_marker is what GDB reads
+ * page tables and EPT12; then it VMCALLs (GDB steps L2 up to the VMCALL
+ * and through it, into L1). l2_gdb_marker is what GDB reads
  * of L2's memory. Exits with status 0 when L2 left its loop. */
 volatile uint32_t l2_gdb_go;
 const char l2_gdb_marker[8] = "L2-gdb!";
@@ -2673,6 +2674,14 @@ void nested_l2_gdb(void)
 		  (unsigned long)(uint64_t)l2_gdb_spin, ept ? " under EPT12" : "");
 	ok = l2_expect("L2 leaves its loop", XR_VMCALL, l2_gdb_done + 5,
 		       "the vmcall after the loop");
+	/* GDB stepped L2 into this exit (scenario gdb-l2): the vmcs12 shows
+	 * L2 as a CPU would, without the step's TF or pending BS (27.3.1,
+	 * 27.3.4). */
+	rt_printf("nested: l2_gdb: L2's RFLAGS %#lx, pending debug exceptions %#lx\n",
+		  r(VMCS_GUEST_RFLAGS), r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS));
+	ok = CHECK(!(r(VMCS_GUEST_RFLAGS) & (1u << 8)), "the step's TF reached L2's RFLAGS") &&
+	     CHECK(!(r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & (1u << 14)),
+		   "the step's BS reached L2's pending debug exceptions") && ok;
 	l2_teardown();
 	rt_printf("nested: l2_gdb: %s\n", ok ? "L2 left its loop: done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
