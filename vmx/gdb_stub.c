@@ -36,9 +36,10 @@
  *    vmcs02, its memory through its own page tables and then, where L1
  *    uses EPT for L2, through L1's EPT12 (nested_l2_gpa_to_l1(), via
  *    vmx/nested_seam.h) to L1's RAM only. An exit of L2 that goes to L1
- *    stops at L1's next exit instead (the switch is half done then).
- *    While stopped in L2, breakpoints and steps are refused (E26): DR7 and
- *    #DB are L1's (vmcs01). `monitor level 1`: stops only at L1's exits,
+ *    stops once the switch is done, L1 at its host RIP
+ *    (gdb_stub_l1_current()). A step there is L2's (MTF or TF on vmcs02,
+ *    see gdb_stub.h); breakpoints are refused (E26): DR7 is L1's
+ *    (vmcs01). `monitor level 1`: stops only at L1's exits,
  *    as a guest that is not a hypervisor sees it; Ctrl-C while L2 runs
  *    waits for L2's next exit to L1. While L2 runs L1 has no registers of
  *    its own (VMX does not keep them): it resumes at the vmcs12's host
@@ -725,7 +726,7 @@ void gdb_stub_exit(struct vcpu *v)
 	if (v->level == VCPU_L1 && gs.debug_stale)
 		update_debug(v);
 	/* At L2's exits: not with level 1, nor while the exit goes to L1
-	 * (the switch is half done: served at L1's next exit). */
+	 * (the switch is half done: served in gdb_stub_l1_current()). */
 	if (v->level == VCPU_L2 &&
 	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
 		return;
