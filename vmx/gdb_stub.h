@@ -47,25 +47,37 @@ bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
 /* A monitor-trap-flag exit: true if it ends GDB's single step. */
 bool gdb_stub_mtf(struct vcpu *v);
 
-/* A step of L2 (v->level == VCPU_L2 at the stop; gdb= or the shell):
- * one instruction of L2's by MTF or TF on vmcs02, ended by its own trap
- * or MTF exit (nested/l2_exit.c asks gdb_stub_l2_step_exit() first), or
- * by L2's exit to L1 that the instruction causes (l2_reflect() calls
- * gdb_stub_l2_leaving() before L2's state goes to the vmcs12, which never
- * sees the step's TF or BS; the stop is then L1's, at its host RIP, and
- * gdb_stub_step_left_l2() says so once). gdb_stub_steps_l2(): vmcs02
- * intercepts #DB for the TF step (nested/l2.c). gdb_stub_step_refusal():
- * why no step can be made now, else NULL. */
+/* L2 (gdb= or the shell, stopped at an exit of L2's):
+ *  - a step is one instruction of L2's by MTF or TF on vmcs02, ended by
+ *    its own trap or MTF exit, or by L2's exit to L1 that the instruction
+ *    causes (then the stop is L1's, at its host RIP, and
+ *    gdb_stub_step_left_l2() says so once); gdb_stub_step_refusal(): why
+ *    no step can be made now, else NULL;
+ *  - breakpoints are at guest-linear addresses of whichever level runs:
+ *    both vmcs01's and vmcs02's DR7 enable them (vmcs02's not with
+ *    `monitor level 1`), each level's own DR7 kept aside meanwhile;
+ *  - nested/l2.c and nested/l2_exit.c call in: gdb_stub_l2_wants() (the
+ *    #DB and MOV-DR intercepts vmcs02 needs for them), at the end of
+ *    each entry to L2 gdb_stub_l2_entered() (L2's own DR7 kept, the
+ *    breakpoints' put in; dr7_is_l1s: the vmcs12 does not load DR7),
+ *    at each exit of L2 gdb_stub_l2_debug_exit() (the #DB or MTF exit is
+ *    the stub's: L0's, not L1's), at the start of each exit to L1
+ *    gdb_stub_l2_leaving() (before L2's state goes to the vmcs12, which
+ *    never sees the stub's DR7, TF, BS or RF), and where the exit loads
+ *    L1's host DR7 (27.5.1) gdb_stub_l1_dr7_loaded(). */
 const char *gdb_stub_step_refusal(struct vcpu *v);
-bool gdb_stub_steps_l2(void);
-bool gdb_stub_l2_step_exit(struct vcpu *v, unsigned basic);
+void gdb_stub_l2_wants(bool *db, bool *mov_dr);
+bool gdb_stub_l2_debug_exit(struct vcpu *v, unsigned basic);
+void gdb_stub_l2_entered(struct vcpu *v, bool dr7_is_l1s);
 void gdb_stub_l2_leaving(struct vcpu *v, uint32_t reason);
+void gdb_stub_l1_dr7_loaded(struct vcpu *v);
 bool gdb_stub_step_left_l2(uint32_t *reason);
 
 /* The console shell's use of the same machinery (vmx/shell_actions.c),
  * while gdb= is off: a hardware execute breakpoint at guest-linear addr
- * (the slot, DR0-DR3, or -1 when all are taken); slot's removed (false if
- * it held none); slot's address; leaving a stop (RF set; with step, one
+ * (either level's; the slot, DR0-DR3, or -1 when all are taken);
+ * slot's removed (false if it held none); slot's address;
+ * leaving a stop (RF set; with step, one
  * instruction by MTF or TF); and whether a stop (the step's end, a
  * breakpoint) came since the last call. */
 int gdb_stub_break_insert(struct vcpu *v, uint64_t addr);

@@ -15,7 +15,7 @@
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
  *    (vmx/gdb_stub.c), when gdb= is off (with gdb= GDB owns them): a step
  *    of the level that runs (L2's ends at its exit to L1, if it makes
- *    one), breakpoints in L1;
+ *    one), breakpoints at linear addresses of whichever level runs;
  *  - nmi: the event queue; reset: the reset hypercall's request. */
 #include "vmx/shell_actions.h"
 #include "lib/log.h"
@@ -236,13 +236,14 @@ static void trace_line(void *ctx, const char *text)
 
 /* ---- step, break, delete ---- */
 
-/* Why the shell cannot use the debug registers now, or NULL. */
+/* Why the shell cannot use the debug registers now, or NULL. The
+ * breakpoints are at guest-linear addresses of whichever level runs
+ * (vmx/gdb_stub.c enables them in vmcs01's and vmcs02's DR7). */
 static const char *no_debug(const struct vcpu *v)
 {
+	(void)v;
 	if (gdb_stub_on())
 		return "the GDB stub (gdb=) owns the debug registers and the step; use GDB";
-	if (v->level != VCPU_L1)
-		return "L2 runs; the shell's breakpoints are L1's (set them while L1 runs)";
 	return NULL;
 }
 
@@ -251,7 +252,7 @@ static const char *no_debug(const struct vcpu *v)
  * host RIP). */
 static bool step(struct vcpu *v)
 {
-	const char *why = gdb_stub_on() ? no_debug(v) : gdb_stub_step_refusal(v);
+	const char *why = no_debug(v) ? no_debug(v) : gdb_stub_step_refusal(v);
 
 	if (why) {
 		log_printf(LOG_QUIET, "step: %s\n", why);

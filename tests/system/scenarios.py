@@ -208,15 +208,23 @@ GDB_L2_SESSION = [
     "monitor level 2",
     "set var l2_gdb_go = 1",
     "print l2_gdb_go",
-    # Steps of L2 (TF on vmcs02 where the CPU has no MTF) up to the
-    # VMCALL after its loop, then the VMCALL: L2's exit to L1 ends that
-    # step, and GDB shows L1 at its host RIP (the landing pad).
-    "python exec(\"n = 0\\nwhile int(gdb.parse_and_eval('(long)$pc')) != int(gdb.parse_and_eval('(long)&l2_gdb_done')) and n < 8:\\n gdb.execute('stepi', to_string=True)\\n n += 1\\nprint('stepped', n)\")",
+    # A breakpoint hit in L2 (DR0 enabled in vmcs02's DR7, #DB taken
+    # by L0 first); steps of L2 (TF on vmcs02 where the CPU has no MTF)
+    # to the VMCALL after its loop and through it: L2's exit to L1 ends
+    # that step, and GDB shows L1 at its host RIP (the landing pad). Then
+    # a breakpoint in L1's code.
+    "break *l2_gdb_done",
+    "continue",
     "info registers rip",
+    "delete",
     "stepi",
     "info registers rip",
     "stepi",
     "info registers rip",
+    "hbreak rt_printf",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_L2_SAW = [
@@ -227,10 +235,12 @@ GDB_L2_SAW = [
     r"^monitor level 1: stopped in L2, the guest L1 runs; GDB shows L2; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x[0-9a-f]+ RSP 0x[0-9a-f]+ CR3 0x[0-9a-f]+ \(the vmcs12's host state\); from then on GDB stops only at L1's exits\.$",
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L2, the guest L1 runs; GDB shows L2\.$",
     r"^\$2 = 1$",
-    r"^stepped [1-8]$",
+    r"^Breakpoint 1, 0x[0-9a-f]+ in l2_gdb_done \(\)$",
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done>$",
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done\+5>$",
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_vmx_landing_l2>$",
+    r"^Breakpoint 2, rt_printf \(fmt=",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_printf>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
