@@ -2686,3 +2686,41 @@ void nested_l2_gdb(void)
 	rt_printf("nested: l2_gdb: %s\n", ok ? "L2 left its loop: done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }
+
+/* Issue 16 item 4 under Nestor (stop_case=l2_gdb_l1bp, scenario
+ * gdb-l1-break-across-l2): GDB puts a hardware breakpoint on
+ * l2_gdb_l1_mark at the launch stop, before L1 runs L2, which VMCALLs at
+ * once. The breakpoint must still stop L1 after L2's exit (the exit makes
+ * L1's DR7 400H, 27.5.1; vmcs01's DR7 is the breakpoints' again), and the
+ * DR7 L2's exit saved into the vmcs12 (27.3.1) is L2's own, not the
+ * breakpoints'. */
+extern const char l2_gdb_quick[];
+__asm__(".text\n\t"
+	L2_FN(l2_gdb_quick)
+	L2_END);
+
+__attribute__((noinline)) void l2_gdb_l1_mark(uint64_t dr7)
+{
+	__asm__ __volatile__("" : : "r"(dr7) : "memory");
+}
+
+void nested_l2_gdb_l1bp(void)
+{
+	uint64_t dr7;
+	bool ok;
+
+	nested_current = "l2_gdb_l1bp";
+	if (!l2_setup(l2_gdb_quick))
+		rt_exit(1);
+	w(VMCS_GUEST_DR7, 0x400);
+	ok = l2_expect("L2 VMCALLs at once", XR_VMCALL, l2_gdb_quick + 5,
+		       "its vmcall");
+	dr7 = r(VMCS_GUEST_DR7);
+	l2_gdb_l1_mark(dr7);
+	rt_printf("nested: l2_gdb_l1bp: L2's DR7 in the vmcs12: %#lx\n",
+		  (unsigned long)dr7);
+	ok = CHECK(dr7 == 0x400, "L2's saved DR7 is not its own") && ok;
+	l2_teardown();
+	rt_printf("nested: l2_gdb_l1bp: %s\n", ok ? "done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
