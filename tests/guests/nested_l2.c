@@ -2677,8 +2677,11 @@ void nested_l2_gdb(void)
 	/* GDB stepped L2 into this exit (scenario gdb-l2): the vmcs12 shows
 	 * L2 as a CPU would, without the step's TF or pending BS (27.3.1,
 	 * 27.3.4). */
-	rt_printf("nested: l2_gdb: L2's RFLAGS %#lx, pending debug exceptions %#lx\n",
-		  r(VMCS_GUEST_RFLAGS), r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS));
+	rt_printf("nested: l2_gdb: L2's RFLAGS %#lx, pending debug exceptions %#lx, RCX %#lx\n",
+		  r(VMCS_GUEST_RFLAGS), r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS),
+		  (unsigned long)regs.rcx);
+	/* GDB wrote L2's RCX while stopped in L2 (a 'P' packet). */
+	ok = CHECK(regs.rcx == 0x5a5a5a5a, "GDB's write of L2's RCX was lost") && ok;
 	ok = CHECK(!(r(VMCS_GUEST_RFLAGS) & (1u << 8)), "the step's TF reached L2's RFLAGS") &&
 	     CHECK(!(r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & (1u << 14)),
 		   "the step's BS reached L2's pending debug exceptions") && ok;

@@ -208,6 +208,8 @@ GDB_L2_SESSION = [
     "monitor level 2",
     "set var l2_gdb_go = 1",
     "print l2_gdb_go",
+    "set var $rcx = 0x5a5a5a5a",
+    "print/x $rcx",
     # A breakpoint hit in L2 (DR0 enabled in vmcs02's DR7, #DB taken
     # by L0 first); steps of L2 (TF on vmcs02 where the CPU has no MTF)
     # to the VMCALL after its loop and through it: L2's exit to L1 ends
@@ -235,6 +237,7 @@ GDB_L2_SAW = [
     r"^monitor level 1: stopped in L2, the guest L1 runs; GDB shows L2; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x[0-9a-f]+ RSP 0x[0-9a-f]+ CR3 0x[0-9a-f]+ \(the vmcs12's host state\); from then on GDB stops only at L1's exits\.$",
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L2, the guest L1 runs; GDB shows L2\.$",
     r"^\$2 = 1$",
+    r"^\$3 = 0x5a5a5a5a$",
     r"^Breakpoint 1, 0x[0-9a-f]+ in l2_gdb_done \(\)$",
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done>$",
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done\+5>$",
@@ -345,7 +348,7 @@ SCENARIOS = [
                  r"^nested: l2_gdb: L2 spins at 0x[0-9a-f]+ under EPT12$",
                  r"^nestor: GDB's step of L2 ended in L2's exit to L1 \(reason 18\): stopped in L1 at RIP 0x[0-9a-f]+$",
                  r"^nestor: GDB detached; the guest runs on$",
-                 r"^nested: l2_gdb: L2's RFLAGS 0x[0-9a-f]+, pending debug exceptions 0$",
+                 r"^nested: l2_gdb: L2's RFLAGS 0x[0-9a-f]+, pending debug exceptions 0, RCX 0x5a5a5a5a$",
                  r"^nested: l2_gdb: L2 left its loop: done$",
                  r"^nestor: guest exited with status 0$",
              ],
