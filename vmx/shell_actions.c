@@ -13,9 +13,11 @@
  *  - walk, mem: the guest's page walk (mm/guest_walk.c) and guest RAM only
  *    through guest_phys_ptr() (never Nestor's memory);
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
- *    (vmx/gdb_stub.c), for L1, when gdb= is off (with gdb= GDB owns them);
- *    break p: is an EPT execute-disable breakpoint (vmx/ept_break.c);
- *    one numbering: DR0-DR3 are 1..4, the EPT ones 5..8;
+ *    (vmx/gdb_stub.c), when gdb= is off (with gdb= GDB owns them): a step
+ *    of the level that runs (L2's ends at its exit to L1, if it makes
+ *    one), breakpoints at linear addresses of whichever level runs;
+ *    break p: is an EPT execute-disable breakpoint of L1's
+ *    (vmx/ept_break.c); one numbering: DR0-DR3 are 1..4, the EPT ones 5..8;
  *  - nmi: the event queue; reset: the reset hypercall's request. */
 #include "vmx/shell_actions.h"
 #include "lib/log.h"
@@ -237,19 +239,23 @@ static void trace_line(void *ctx, const char *text)
 
 /* ---- step, break, delete ---- */
 
-/* Why the shell cannot use the debug registers now, or NULL. */
+/* Why the shell cannot use the debug registers now, or NULL. The
+ * breakpoints are at guest-linear addresses of whichever level runs
+ * (vmx/gdb_stub.c enables them in vmcs01's and vmcs02's DR7). */
 static const char *no_debug(const struct vcpu *v)
 {
+	(void)v;
 	if (gdb_stub_on())
 		return "the GDB stub (gdb=) owns the debug registers and the step; use GDB";
-	if (v->level != VCPU_L1)
-		return "L2 runs; the shell steps and breaks in L1 only";
 	return NULL;
 }
 
+/* One instruction of the level that runs: L1's, or L2's on vmcs02
+ * (vmx/gdb_stub.c: an exit of L2's to L1 ends it, with L1 stopped at its
+ * host RIP). */
 static bool step(struct vcpu *v)
 {
-	const char *why = no_debug(v);
+	const char *why = no_debug(v) ? no_debug(v) : gdb_stub_step_refusal(v);
 
 	if (why) {
 		log_printf(LOG_QUIET, "step: %s\n", why);
@@ -322,7 +328,12 @@ bool shell_action_stopped(struct vcpu *v)
 		return true;
 	}
 	if (sa.stepping) {
+		uint32_t reason;
+
 		sa.stepping = false;
+		if (gdb_stub_step_left_l2(&reason))
+			log_printf(LOG_QUIET, "\nnestor: step: L2's instruction exited to L1 (exit reason %u)\n",
+				   reason);
 		log_printf(LOG_QUIET, "\nnestor: step: L%u stopped at RIP 0x%lx\n",
 			   v->level, rip);
 		return true;

@@ -222,6 +222,25 @@ GDB_L2_SESSION = [
     "monitor level 2",
     "set var l2_gdb_go = 1",
     "print l2_gdb_go",
+    "set var $rcx = 0x5a5a5a5a",
+    "print/x $rcx",
+    # A breakpoint hit in L2 (DR0 enabled in vmcs02's DR7, #DB taken
+    # by L0 first); steps of L2 (TF on vmcs02 where the CPU has no MTF)
+    # to the VMCALL after its loop and through it: L2's exit to L1 ends
+    # that step, and GDB shows L1 at its host RIP (the landing pad). Then
+    # a breakpoint in L1's code.
+    "break *l2_gdb_done",
+    "continue",
+    "info registers rip",
+    "delete",
+    "stepi",
+    "info registers rip",
+    "stepi",
+    "info registers rip",
+    "hbreak rt_printf",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_L2_SAW = [
@@ -232,6 +251,13 @@ GDB_L2_SAW = [
     r"^monitor level 1: stopped in L2, the guest L1 runs; GDB shows L2; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x[0-9a-f]+ RSP 0x[0-9a-f]+ CR3 0x[0-9a-f]+ \(the vmcs12's host state\); from then on GDB stops only at L1's exits\.$",
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L2, the guest L1 runs; GDB shows L2\.$",
     r"^\$2 = 1$",
+    r"^\$3 = 0x5a5a5a5a$",
+    r"^Breakpoint 1, 0x[0-9a-f]+ in l2_gdb_done \(\)$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done>$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done\+5>$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_vmx_landing_l2>$",
+    r"^Breakpoint 2, rt_printf \(fmt=",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_printf>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
@@ -334,8 +360,34 @@ SCENARIOS = [
              expect=[
                  r"^nestor: GDB stub on port 0x2f8 at 115200 baud \(8N1\); the guest waits for GDB$",
                  r"^nested: l2_gdb: L2 spins at 0x[0-9a-f]+ under EPT12$",
+                 r"^nestor: GDB's step of L2 ended in L2's exit to L1 \(reason 18\): stopped in L1 at RIP 0x[0-9a-f]+$",
                  r"^nestor: GDB detached; the guest runs on$",
+                 r"^nested: l2_gdb: L2's RFLAGS 0x[0-9a-f]+, pending debug exceptions 0, RCX 0x5a5a5a5a$",
                  r"^nested: l2_gdb: L2 left its loop: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"FAILED", r"PANIC"]),
+    # L1's hardware breakpoint, set before L1 runs L2, stops L1 after
+    # L2's exit to it (which makes L1's DR7 400H); the vmcs12 gets L2's
+    # own DR7, checked by the test VMM.
+    Scenario("gdb-l1-break-across-l2", cpu="corei7_skylake_x",
+             cmdline="nested=on gdb=com2,wait",
+             modules=[(f"{GUESTS}/nested.elf", "l0=sdm stop_case=l2_gdb_l1bp")],
+             gdb_elf=f"{GUESTS}/nested.elf",
+             gdb=["set pagination off", "set confirm off",
+                  "target remote localhost:{port}",
+                  "hbreak l2_gdb_l1_mark", "continue", "info registers rip",
+                  "print/x $rdi", "delete", "detach"],
+             gdb_expect=[r"^Breakpoint 1, l2_gdb_l1_mark \(dr7=",
+                         r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_l1_mark>$",
+                         r"^\$1 = 0x400$",
+                         r"^\[Inferior 1 \(Remote target\) detached\]$"],
+             timeout=240,
+             expect=[
+                 r"^nested: l2_gdb_l1bp: L2 VMCALLs at once: exit 18 at its vmcall$",
+                 r"^nestor: GDB detached; the guest runs on$",
+                 r"^nested: l2_gdb_l1bp: L2's DR7 in the vmcs12: 0x400$",
+                 r"^nested: l2_gdb_l1bp: done$",
                  r"^nestor: guest exited with status 0$",
              ],
              reject=[r"FAILED", r"PANIC"]),
