@@ -28,6 +28,7 @@
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/nested_seam.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
@@ -380,9 +381,9 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 	 * GDB stub's (gdb=) runs on vmcs02 too when L1 does not use its own,
 	 * so that GDB's Ctrl-C stops an L2 that never exits
 	 * (l0_timer_for_l2()). The #DB and MOV DR intercepts are those of
-	 * L2's breakpoints and step (vmx/gdb_stub.c). */
+	 * L2's breakpoints and step (vmx/guest_debug.c). */
 	w.preemption_timer = l0_timer_for_l2(v);
-	gdb_stub_l2_wants(&w.gdb_db, &w.gdb_mov_dr); /* L2's breakpoints, step */
+	guest_debug_l2_wants(&w.gdb_db, &w.gdb_mov_dr); /* L2's breakpoints, step */
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;
@@ -560,7 +561,7 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	load_l2_guest_state(v, f, &out, &l1, full);
 	/* gdb= or the shell: L2's breakpoints in vmcs02's DR7, and not L1's
 	 * (which vmcs01's DR7 holds, where l1.dr7 came from). */
-	gdb_stub_l2_entered(v, !(f->ENTRY_CONTROLS & ENTRY_LOAD_DEBUG_CONTROLS));
+	guest_debug_l2_entered(v, !(f->ENTRY_CONTROLS & ENTRY_LOAD_DEBUG_CONTROLS));
 	l2_apic_entry_state(f, &s->vmcs02.ctls);
 	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
 	 * entry from L1. */
@@ -624,7 +625,7 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 
 	/* A step of L2's (gdb= or the shell) ends in this exit: its TF and
 	 * BS leave vmcs02 before L2's state is saved. */
-	gdb_stub_l2_leaving(v, x->reason);
+	guest_debug_l2_leaving(v, x->reason);
 	/* 27.3: L2's state into the vmcs12; the rows that change, and those
 	 * every exit writes (exit_rows), are what L1's shadow VMCS takes. */
 	memcpy(s->exit_changed, exit_rows, sizeof(exit_rows));

@@ -12,7 +12,7 @@
  *    instruction start: the violation's guest-physical address is then
  *    the instruction's) and that address holds a breakpoint. The guest
  *    stops before the instruction, as at a DR breakpoint, through the GDB
- *    stub's stop (gdb_stub_stop_break()), which the shell or GDB reports;
+ *    stub's stop (guest_debug_stop_break()), which the shell or GDB reports;
  *  - anything else (another instruction on the page, one that crosses
  *    into it from the page before, the hit instruction itself when the
  *    guest resumes after its stop, an instruction of GDB's or the shell's
@@ -37,6 +37,7 @@
 #include "vmx/ept_break_table.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/guest_access.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
@@ -198,12 +199,12 @@ bool ept_break_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	eb.over = false;
 	n = ept_break_at(&eb.t, gpa);
 	if (n && !over && v->level == VCPU_L1 && !write_step_open(&v->step) &&
-	    !gdb_stub_stepping() && (qual & EPTQ_LINEAR_VALID) &&
+	    !guest_debug_stepping() && (qual & EPTQ_LINEAR_VALID) &&
 	    exit_get(&v->exit, EF_GLA) == rip_linear(v)) {
 		eb.hit = n;
 		eb.over = true;
 		eb.over_gpa = gpa;
-		gdb_stub_stop_break(v);
+		guest_debug_stop_break(v);
 		return true;
 	}
 	write_step_exec_page(v, gpa);

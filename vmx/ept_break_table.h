@@ -4,7 +4,7 @@
  * lookups by address and by page, unit-tested in tests/unit.
  *
  * Numbering: one numbering with the hardware breakpoints of the shell,
- * which are 1..4 (DR0-DR3, vmx/gdb_stub.c); the EPT ones are
+ * which are 1..4 (DR0-DR3, vmx/guest_debug.c); the EPT ones are
  * EPT_BREAK_FIRST..EPT_BREAK_FIRST + EPT_BREAK_MAX - 1 = 5..8, up to
  * SHELL_BREAK_MAX (vmx/shell_parse.h). */
 #ifndef NESTOR_VMX_EPT_BREAK_TABLE_H

@@ -17,35 +17,22 @@
  *    (mm/guest_walk.c, a supervisor access whatever the CPL), then guest
  *    RAM only through guest_phys_ptr(): Nestor's memory, holes and MMIO
  *    answer an error; a write checks every page before it copies a byte;
- *  - breakpoints: Z0 and Z1 are both hardware breakpoints in DR0-DR3 with
- *    the guest's DR7 in the VMCS (vmcs01's and, while L2 runs, vmcs02's)
- *    and #DB intercepted; a Z0 that finds DR0-DR3 full becomes an EPT
- *    execute-disable breakpoint (vmx/ept_break.c) at the guest-physical
- *    address the GVA translates to at insertion (a later remap of that
- *    GVA is not followed; L1's only); Z1 stays hardware only. Nothing is
- *    written into guest memory. Nestor itself never uses DR0-DR3, so they hold
- *    GDB's addresses while the guest runs. While GDB has a breakpoint set,
- *    the guest's own debug registers are not its own: MOV DR exits, reads
- *    give 0 (DR7: the guest's last value, DR6: its reset value), writes are
- *    dropped except that DR7's is kept for when GDB's breakpoints are gone
- *    (then the guest's DR7 comes back; its DR0-DR3 do not). Said once on
- *    the console;
- *  - single step: the monitor trap flag where the CPU has it, else
- *    RFLAGS.TF with #DB intercepted and the guest's own TF put back after
- *    the step (an instruction that reads RFLAGS, PUSHF, sees TF set; an
- *    interrupt due at that boundary is delivered and the step stops at its
- *    handler's first instruction, as on hardware);
+ *  - breakpoints and single step: vmx/guest_debug.c's DR0-DR3 and MTF or
+ *    TF (shared with the console shell), at linear addresses of whichever
+ *    level runs; a Z0 that finds DR0-DR3 full becomes an EPT
+ *    execute-disable breakpoint (vmx/ept_break.c, L1's only) at the
+ *    guest-physical address the GVA translates to at insertion (a later
+ *    remap of that GVA is not followed); Z1 stays hardware only. Nothing
+ *    is written into guest memory;
  *  - the level (`monitor level 2`, the default): a stop at an exit of L2
  *    shows L2: its GPRs (the exit frame), RIP, RFLAGS, selectors from
  *    vmcs02, its memory through its own page tables and then, where L1
  *    uses EPT for L2, through L1's EPT12 (nested_l2_gpa_to_l1(), via
  *    vmx/nested_seam.h) to L1's RAM only. An exit of L2 that goes to L1
  *    stops once the switch is done, L1 at its host RIP
- *    (gdb_stub_l1_current()). A step there is L2's (MTF or TF on vmcs02,
- *    see gdb_stub.h); breakpoints are at linear addresses of whichever
- *    level runs, in both levels' DR7. `monitor level 1`: stops only at
- *    L1's exits,
- *    as a guest that is not a hypervisor sees it; Ctrl-C while L2 runs
+ *    (gdb_stub_l1_current()). A step there is L2's (vmx/guest_debug.h).
+ *    `monitor level 1`: stops only at L1's exits, as a guest that is not
+ *    a hypervisor sees it; Ctrl-C while L2 runs
  *    waits for L2's next exit to L1. While L2 runs L1 has no registers of
  *    its own (VMX does not keep them): it resumes at the vmcs12's host
  *    RIP/RSP/CR3, which the monitor command prints.
@@ -69,6 +56,7 @@
 #include "vmx/exits.h"
 #include "vmx/gdb_regs.h"
 #include "vmx/guest_access.h"
+#include "vmx/guest_debug.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
@@ -77,11 +65,6 @@
 
 #define GDB_BAUD 115200
 #define GDB_TID 1		/* the one thread: the vCPU */
-#define NBP 4			/* DR0-DR3 */
-#define DR7_FIXED1 0x400ull	/* SDM Vol. 3A 17.2.4: bit 10 reads 1 */
-#define DR6_INIT 0xffff0ff0ull
-#define DBG_B0_B3 0xfull
-#define RFLAGS_RF (1ull << 16)
 #define RFLAGS_VALID 0x3f7fd5ull	/* the bits RFLAGS may hold */
 
 /* Stub error codes beyond the decoder's 01..04. */
@@ -100,30 +83,7 @@ static struct {
 	uint8_t frame[GDB_FRAME_MAX];
 	size_t frame_len;		/* the last reply, for a NACK */
 	uint32_t features;		/* what GDB's qSupported announced */
-	bool stop;			/* a stop to report at this exit */
-	uint8_t signal;
-	enum gdb_stop_reason reason;
-	bool stepping, step_tf;
-	bool guest_tf;			/* TF step: the guest's own TF */
-	bool step_l2;			/* the step is L2's (vmcs02's) */
-	bool left_l2;			/* L2's stepped insn exited to L1 */
-	uint32_t left_reason;		/* ... with this exit reason */
-	struct {
-		bool used;
-		enum gdb_break_type type;
-		uint64_t addr;
-	} bp[NBP];
-	/* Per level (L1: vmcs01, L2: vmcs02): while breakpoints are set for
-	 * that level, its DR7 is theirs and own is the guest's. */
-	struct {
-		bool held;
-		uint64_t own;
-	} dr7[2];
-	bool rf_l2;			/* resume() set L2's RF at rf_rip */
-	uint64_t rf_rip;
-	bool dr_warned;
-	bool level1_only;		/* monitor level 1 */
-	bool debug_stale;		/* DR7/intercepts to redo at L1 */
+	enum guest_stop_kind kind;	/* the stop being served */
 } gs;
 
 static void send_frame(void)
@@ -244,338 +204,22 @@ static void memory(struct vcpu *v, const struct gdb_command *c)
 	gdb_reply_ok(&gs.reply);
 }
 
-/* ---- breakpoints, #DB, the step ---- */
-
-static unsigned level_of(const struct vcpu *v)
-{
-	return v->level == VCPU_L2 ? 2 : 1;
-}
-
-static bool any_bp(void)
-{
-	for (unsigned i = 0; i < NBP; i++)
-		if (gs.bp[i].used)
-			return true;
-	return false;
-}
-
-/* Breakpoints are at guest-linear addresses of whichever level runs
- * (GDB, which knows no levels, inserts them at each resume and removes
- * them at each stop): both levels' DR7s enable them, except that with
- * `monitor level 1` L2 never stops. */
-static bool bps_for(unsigned level)
-{
-	return any_bp() && (level == 1 || !gs.level1_only);
-}
-
-/* The current VMCS's DR7 for the breakpoints: Ln = 1, R/Wn = 00
- * (execute), LENn = 00 for each (17.2.4); or the guest's own back. */
-static void hold_dr7(unsigned level)
-{
-	uint64_t dr7 = DR7_FIXED1;
-	bool bps = bps_for(level);
-
-	if (bps && !gs.dr7[level - 1].held) {
-		gs.dr7[level - 1].own = vmcs_read(VMCS_GUEST_DR7);
-		gs.dr7[level - 1].held = true;
-	}
-	if (bps) {
-		for (unsigned i = 0; i < NBP; i++)
-			if (gs.bp[i].used)
-				dr7 |= 1ull << (2 * i);
-		vmcs_write(VMCS_GUEST_DR7, dr7);
-	} else if (gs.dr7[level - 1].held) {
-		vmcs_write(VMCS_GUEST_DR7, gs.dr7[level - 1].own);
-		gs.dr7[level - 1].held = false;
-	}
-}
-
-/* DR7 and the intercepts for the breakpoints and the step GDB has now. */
-static void update_debug(struct vcpu *v)
-{
-	bool bps = any_bp();
-
-	/* vmcs02 is current: DR7 and the breakpoints' intercepts are
-	 * vmcs01's, redone when vmcs01 is current again
-	 * (gdb_stub_l1_current()). L2's breakpoints and step are vmcs02's:
-	 * DR7 and MTF here, the intercepts nested/l2.c merges in
-	 * (gdb_stub_l2_wants()). */
-	if (v->level == VCPU_L2) {
-		hold_dr7(2);
-		gs.debug_stale = true;
-		v->wants.mtf = gs.stepping && !gs.step_tf;
-		vcpu_request(v, VCPU_REQ_CONTROLS);
-		return;
-	}
-	gs.debug_stale = false;
-	hold_dr7(1);
-	v->wants.gdb_mov_dr = bps;
-	v->wants.gdb_db = bps || (gs.stepping && gs.step_tf);
-	v->wants.mtf = gs.stepping && !gs.step_tf;
-	vcpu_request(v, VCPU_REQ_CONTROLS);
-}
-
-/* The slot now holding a breakpoint at addr, else a new one there; -1
- * when all are taken. The caller updates DR7 (update_debug()). */
-static int bp_insert(enum gdb_break_type type, uint64_t addr)
-{
-	unsigned i, free_slot = NBP;
-
-	for (i = 0; i < NBP; i++) {
-		if (gs.bp[i].used && gs.bp[i].addr == addr)
-			return (int)i;
-		if (!gs.bp[i].used && free_slot == NBP)
-			free_slot = i;
-	}
-	if (free_slot == NBP)
-		return -1;
-	gs.bp[free_slot].used = true;
-	gs.bp[free_slot].type = type;
-	gs.bp[free_slot].addr = addr;
-	write_dr(free_slot, addr);
-	return (int)free_slot;
-}
-
+/* Z0/Z1 (vmx/guest_debug.c): DR0-DR3, and for Z0 with them full an EPT
+ * breakpoint (vmx/ept_break.c); z0/z1 remove either. */
 static void breakpoint(struct vcpu *v, const struct gdb_command *c)
 {
+	bool sw = c->u.brk.type == GDB_BREAK_SW;
 	const char *why;
 
 	if (c->kind == GDB_CMD_REMOVE_BREAK) {
-		for (unsigned i = 0; i < NBP; i++)
-			if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
-				gs.bp[i].used = false;
+		guest_debug_break_remove_addr(v, c->u.brk.addr);
 		ept_break_remove_gva(v, c->u.brk.addr);
-	} else if (bp_insert(c->u.brk.type, c->u.brk.addr) < 0 &&
-		   (c->u.brk.type != GDB_BREAK_SW ||
-		    !ept_break_insert_gva(v, c->u.brk.addr, &why))) {
+	} else if (guest_debug_break_insert(v, c->u.brk.addr, sw) < 0 &&
+		   (!sw || !ept_break_insert_gva(v, c->u.brk.addr, &why))) {
 		gdb_reply_error(&gs.reply, E_NO_SLOT);
 		return;
 	}
-	update_debug(v);
 	gdb_reply_ok(&gs.reply);
-}
-
-static void step_begin(struct vcpu *v)
-{
-	uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
-
-	gs.stepping = true;
-	gs.step_tf = !v->cfg->mtf;
-	gs.step_l2 = v->level == VCPU_L2;
-	gs.left_l2 = false;
-	if (gs.step_tf) {
-		gs.guest_tf = rflags & RFLAGS_TF;
-		exit_set(&v->exit, EF_RFLAGS, rflags | RFLAGS_TF);
-		/* 26.3.1.5: TF with STI/MOV-SS blocking needs BS pending. */
-		if (exit_get(&v->exit, EF_INTR_STATE) &
-		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-			vmcs_set_bits(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, DBG_BS);
-	}
-	update_debug(v);
-}
-
-static void step_end(struct vcpu *v)
-{
-	if (gs.step_tf) {
-		uint64_t rflags = exit_get(&v->exit, EF_RFLAGS) & ~RFLAGS_TF;
-
-		exit_set(&v->exit, EF_RFLAGS, rflags |
-			 (gs.guest_tf ? RFLAGS_TF : 0));
-	}
-	gs.stepping = false;
-	gs.step_l2 = false;
-	update_debug(v);
-}
-
-static void stop_for(uint8_t signal, enum gdb_stop_reason reason)
-{
-	gs.stop = true;
-	gs.signal = signal;
-	gs.reason = reason;
-}
-
-bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual)
-{
-	uint64_t hit = 0;
-
-	/* With neither gdb= nor the console shell's breakpoints and step,
-	 * nothing is set: hit stays 0 and no step is under way. */
-	for (unsigned i = 0; i < NBP; i++)
-		if (gs.bp[i].used && (qual & (1ull << i)))
-			hit |= 1ull << i;
-	if (gs.stepping && gs.step_tf && (qual & DBG_BS)) {
-		step_end(v);
-		stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-		return true;
-	}
-	if (!hit)
-		return false;
-	for (unsigned i = 0; i < NBP; i++)
-		if (hit & (1ull << i))
-			stop_for(GDB_SIGTRAP,
-				 gs.bp[i].type == GDB_BREAK_HW
-				 ? (gs.features & GDB_FEAT_HWBREAK ? GDB_STOP_HWBREAK : GDB_STOP_NONE)
-				 : (gs.features & GDB_FEAT_SWBREAK ? GDB_STOP_SWBREAK : GDB_STOP_NONE));
-	return true;
-}
-
-bool gdb_stub_mtf(struct vcpu *v)
-{
-	if (!gs.stepping || gs.step_tf)
-		return false;
-	step_end(v);
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-	return true;
-}
-
-/* ---- a step of L2 (vmcs02) ---- */
-
-const char *gdb_stub_step_refusal(struct vcpu *v)
-{
-	if (v->level != VCPU_L2)
-		return NULL;
-	if (gs.level1_only)
-		return "monitor level 1: GDB steps L1 only";
-	/* vmcs02 has MTF only where the vmcs12 asks for it (no step is under
-	 * way at a stop): L1's own MTF exits would be taken for the step's
-	 * (25.5.2). */
-	if (vmcs_read(VMCS_PROC_BASED_CONTROLS) & PROC_MONITOR_TRAP_FLAG)
-		return "L1 steps L2 with the monitor trap flag itself";
-	/* L2's own single-step trap would be taken for the step's (17.3.1.4). */
-	if (!v->cfg->mtf && (exit_get(&v->exit, EF_RFLAGS) & RFLAGS_TF))
-		return "L2 single-steps itself (RFLAGS.TF is set)";
-	return NULL;
-}
-
-void gdb_stub_l2_wants(bool *db, bool *mov_dr)
-{
-	*db = bps_for(2) || (gs.stepping && gs.step_l2 && gs.step_tf);
-	/* DR0-DR3 hold the breakpoints' addresses for either level. */
-	*mov_dr = any_bp();
-}
-
-bool gdb_stub_l2_debug_exit(struct vcpu *v, unsigned basic)
-{
-	bool step = gs.stepping && gs.step_l2;
-	uint64_t qual, mine = 0;
-	uint32_t info;
-
-	if (basic == EXIT_REASON_MONITOR_TRAP_FLAG)
-		return step && !gs.step_tf;
-	if (basic != EXIT_REASON_EXCEPTION_NMI || (!step && !bps_for(2)))
-		return false;
-	info = (uint32_t)exit_get(&v->exit, EF_INTR_INFO);
-	if (INTR_INFO_VECTOR(info) != VEC_DB ||
-	    INTR_INFO_TYPE(info) != EVENT_HARDWARE_EXCEPTION)
-		return false;
-	/* Table 27-1: B0-B3 and BS of the #DB. */
-	qual = exit_get(&v->exit, EF_QUAL);
-	for (unsigned i = 0; i < NBP; i++)
-		if (gs.bp[i].used)
-			mine |= 1ull << i;
-	return (qual & mine) || (step && gs.step_tf && (qual & DBG_BS));
-}
-
-void gdb_stub_l2_entered(struct vcpu *v, bool dr7_is_l1s)
-{
-	/* 26.3.2.1: without "load debug controls" L2 starts with L1's DR7,
-	 * L1's own, not the one L1's breakpoints hold in vmcs01. */
-	if (dr7_is_l1s && gs.dr7[0].held)
-		vmcs_write(VMCS_GUEST_DR7, gs.dr7[0].own);
-	gs.dr7[1].held = false;
-	if (bps_for(2))
-		hold_dr7(2);
-	(void)v;
-}
-
-void gdb_stub_l1_dr7_loaded(struct vcpu *v)
-{
-	/* 27.5.1: the exit made L1's DR7 400H: its own from now on; the
-	 * breakpoints' DR7 goes back into vmcs01. */
-	if (!gs.dr7[0].held)
-		return;
-	gs.dr7[0].held = false;
-	hold_dr7(1);
-	(void)v;
-}
-
-void gdb_stub_l2_leaving(struct vcpu *v, uint32_t reason)
-{
-	/* 27.3: the vmcs12 gets vmcs02's guest state next: L2's own DR7,
-	 * and RF as L2 had it where resume() set it for a breakpoint at
-	 * RIP that the exit left unexecuted. */
-	if (gs.dr7[1].held) {
-		vmcs_write(VMCS_GUEST_DR7, gs.dr7[1].own);
-		gs.dr7[1].held = false;
-	}
-	if (gs.rf_l2 && exit_get(&v->exit, EF_RIP) == gs.rf_rip)
-		exit_set(&v->exit, EF_RFLAGS,
-			 exit_get(&v->exit, EF_RFLAGS) & ~RFLAGS_RF);
-	gs.rf_l2 = false;
-	if (!gs.stepping || !gs.step_l2)
-		return;
-	/* 27.3: the vmcs12 gets vmcs02's guest state next: L2's own TF and
-	 * pending debug exceptions, not the step's. BS there is the step's,
-	 * set by step_begin() or saved by the CPU for the TF of an
-	 * instruction that exited (27.3.4); L2's own TF was clear
-	 * (gdb_stub_step_refusal()). */
-	if (gs.step_tf)
-		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~DBG_BS);
-	step_end(v);
-	gs.left_l2 = true;
-	gs.left_reason = reason;
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-}
-
-bool gdb_stub_step_left_l2(uint32_t *reason)
-{
-	bool left = gs.left_l2;
-
-	gs.left_l2 = false;
-	*reason = gs.left_reason;
-	return left;
-}
-
-/* MOV DR exits, on while GDB has breakpoints set (see the top). Exit
- * qualification: DR number 2:0, direction bit 4 (1 = MOV from DR), GPR
- * 11:8 (SDM Vol. 3C Table 27-3). */
-void handle_dr_access(struct vcpu *v)
-{
-	uint64_t qual = exit_get(&v->exit, EF_QUAL);
-	unsigned dr = qual & 7, gpr = (qual >> 8) & 15;
-	unsigned lv = level_of(v) - 1;
-	bool from = qual & (1u << 4);
-	uint64_t val;
-
-	if (!gs.dr_warned) {
-		gs.dr_warned = true;
-		pr_warn("nestor: the guest uses its debug registers while GDB has breakpoints set: its reads give 0, its writes are dropped (DR7's kept for later)\n");
-	}
-	/* DR4/DR5 alias DR6/DR7 with CR4.DE = 0 (with DE = 1 they #UD
-	 * before the exit): 17.2.2. */
-	if (dr == 4 || dr == 5)
-		dr += 2;
-	if (from) {
-		/* A level whose DR7 is not held (L2's while only L1 has
-		 * breakpoints) has its own DR7 in the VMCS still. */
-		val = dr == 6 ? DR6_INIT : dr != 7 ? 0
-		      : gs.dr7[lv].held ? gs.dr7[lv].own : vmcs_read(VMCS_GUEST_DR7);
-		gpr_write(v, gpr, val);
-	} else if (dr == 7) {
-		val = gpr_read(v, gpr);
-		/* 17.2.4: DR7[63:32] must be 0 (#GP), as VM entry checks
-		 * (26.3.1.1). */
-		if (val >> 32) {
-			inject_gp0(v);
-			return;
-		}
-		if (gs.dr7[lv].held)
-			gs.dr7[lv].own = val;
-		else
-			vmcs_write(VMCS_GUEST_DR7, val);
-	}
-	skip_instruction(v);
 }
 
 /* ---- the command loop ---- */
@@ -587,8 +231,7 @@ static void level_text(struct vcpu *v, unsigned level, char *buf, size_t size)
 		: "stopped in L1, the guest Nestor runs; GDB shows L1";
 	uint64_t rip, rsp, cr3;
 
-	gs.level1_only = level == 1;
-	update_debug(v);	/* vmcs02's DR7 follows (bps_for()) */
+	guest_debug_set_level1_only(v, level == 1);
 	if (v->level != VCPU_L2 || level == 2) {
 		fmt_snprintf(buf, size, "monitor level %u: %s; %s.\n", level,
 			 level == 1 ? "GDB stops only at L1's exits (Ctrl-C while L2 runs waits for its next exit to L1)"
@@ -625,32 +268,18 @@ static void monitor(struct vcpu *v, const struct gdb_command *c)
 	gdb_reply_ok(&gs.reply);
 }
 
+/* The stop reply for the stop being served (gs.kind), with the swbreak/
+ * hwbreak reasons only where GDB announced them (qSupported). */
 static void stop_reply(void)
 {
-	gdb_reply_stop_thread(&gs.reply, gs.signal, GDB_TID, gs.reason);
-}
+	uint8_t signal = gs.kind == GUEST_STOP_INTERRUPT ? GDB_SIGINT : GDB_SIGTRAP;
+	enum gdb_stop_reason reason = GDB_STOP_NONE;
 
-/* Leaves the stop: the guest runs on (RF so that the instruction
- * breakpoint at RIP does not fire again at once, 17.3.1.1; L2 only where
- * one of its breakpoints is at RIP, and taken back if L2's next exit to
- * L1 comes before that instruction ran: gdb_stub_l2_leaving()). */
-static void resume(struct vcpu *v, bool step)
-{
-	uint64_t rip = exit_get(&v->exit, EF_RIP);
-	bool rf = v->level == VCPU_L1;
-
-	for (unsigned i = 0; i < NBP && !rf; i++)
-		rf = gs.bp[i].used && gs.bp[i].addr == rip && bps_for(2);
-	if (rf)
-		exit_set(&v->exit, EF_RFLAGS,
-			 exit_get(&v->exit, EF_RFLAGS) | RFLAGS_RF);
-	if (rf && v->level == VCPU_L2) {
-		gs.rf_l2 = true;
-		gs.rf_rip = rip;
-	}
-	if (step)
-		step_begin(v);
-	gs.stop = false;
+	if (gs.kind == GUEST_STOP_HWBREAK && (gs.features & GDB_FEAT_HWBREAK))
+		reason = GDB_STOP_HWBREAK;
+	if (gs.kind == GUEST_STOP_SWBREAK && (gs.features & GDB_FEAT_SWBREAK))
+		reason = GDB_STOP_SWBREAK;
+	gdb_reply_stop_thread(&gs.reply, signal, GDB_TID, reason);
 }
 
 static bool set_rip(struct vcpu *v, const struct gdb_command *c)
@@ -705,7 +334,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		break;
 	case GDB_CMD_CONTINUE:
 	case GDB_CMD_STEP:
-		if (c.kind == GDB_CMD_STEP && gdb_stub_step_refusal(v)) {
+		if (c.kind == GDB_CMD_STEP && guest_debug_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
@@ -713,7 +342,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 			gdb_reply_error(&gs.reply, E_VALUE);
 			break;
 		}
-		resume(v, c.kind == GDB_CMD_STEP);
+		guest_debug_resume(v, c.kind == GDB_CMD_STEP);
 		return true;	/* the reply is the next stop */
 	case GDB_CMD_VCONT_QUERY:
 		gdb_reply_vcont_actions(&gs.reply);
@@ -723,11 +352,11 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		bool step = c.u.vcont.action[0].action == 's' ||
 			    c.u.vcont.action[0].action == 'S';
 
-		if (step && gdb_stub_step_refusal(v)) {
+		if (step && guest_debug_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
-		resume(v, step);
+		guest_debug_resume(v, step);
 		return true;
 	}
 	case GDB_CMD_INSERT_BREAK:
@@ -738,16 +367,12 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		log_printf(LOG_QUIET, "nestor: GDB killed the guest\n");
 		guest_stop(v, NESTOR_EXIT_OK, "stopped by GDB (kill)");
 	case GDB_CMD_DETACH:
-		for (unsigned i = 0; i < NBP; i++)
-			gs.bp[i].used = false;
+		guest_debug_clear(v);
 		ept_break_remove_all(v);
-		if (gs.stepping)
-			step_end(v);
-		update_debug(v);
 		gdb_reply_ok(&gs.reply);
 		pr_info("nestor: GDB detached; the guest runs on\n");
 		run = true;
-		resume(v, false);
+		guest_debug_resume(v, false);
 		break;
 	case GDB_CMD_SUPPORTED:
 		gs.features = c.u.supported.features;
@@ -789,6 +414,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
  * launch stop GDB asks with '?') and serve GDB until it runs again. */
 static void serve(struct vcpu *v, bool report)
 {
+	guest_debug_stop_take(&gs.kind);
 	if (report) {
 		gdb_reply_reset(&gs.reply);
 		stop_reply();
@@ -834,19 +460,18 @@ void gdb_stub_exit(struct vcpu *v)
 		/* While the guest runs GDB sends only Ctrl-C; a packet now
 		 * is answered with an error once the guest has stopped. */
 		if (gdb_rx_byte(&gs.rx, (uint8_t)ch) == GDB_RX_INTERRUPT &&
-		    !gs.stop)
-			stop_for(GDB_SIGINT, GDB_STOP_NONE);
+		    !guest_debug_stop_pending())
+			guest_debug_stop(GUEST_STOP_INTERRUPT);
 	}
-	if (v->level == VCPU_L1 && gs.debug_stale)
-		update_debug(v);
+	guest_debug_sync(v);
 	/* At L2's exits: not with level 1, nor while the exit goes to L1
 	 * (the switch is half done: served in gdb_stub_l1_current()). */
 	if (v->level == VCPU_L2 &&
-	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
+	    (guest_debug_level1_only() || (v->requests & VCPU_REQ_NESTED)))
 		return;
 	/* Not while a write step is open (its TF, IF = 0, the pages it
 	 * changed): the stop is served at the next exit, which closes it. */
-	if (gs.stop && !write_step_open(&v->step))
+	if (guest_debug_stop_pending() && !write_step_open(&v->step))
 		serve(v, true);
 }
 
@@ -854,13 +479,12 @@ void gdb_stub_l1_current(struct vcpu *v)
 {
 	uint32_t reason;
 
-	if (gs.debug_stale)
-		update_debug(v);
+	guest_debug_sync(v);
 	/* A stop that came at L2's exit to L1 (the end of a step of L2's,
 	 * a Ctrl-C): L1 at its host RIP, where it runs next (27.5.3). */
-	if (!gs.stop || !gdb_stub_on())
+	if (!gdb_stub_on() || !guest_debug_stop_pending())
 		return;	/* the console shell takes its stop itself */
-	if (gdb_stub_step_left_l2(&reason))
+	if (guest_debug_step_left_l2(&reason))
 		pr_info("nestor: GDB's step of L2 ended in L2's exit to L1 (reason %u): stopped in L1 at RIP 0x%lx\n",
 			reason, exit_get(&v->exit, EF_RIP));
 	serve(v, true);
@@ -892,74 +516,7 @@ void gdb_stub_launch(struct vcpu *v)
 	/* Before the first instruction: no exit has been recorded, so the
 	 * record reads the guest's fields from the VMCS. */
 	exit_record_reset(&v->exit, 0);
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+	guest_debug_stop(GUEST_STOP_STEP);
 	serve(v, false);
 }
 
-/* ---- shared with the console shell (vmx/shell_actions.c) ---- */
-
-int gdb_stub_break_insert(struct vcpu *v, uint64_t addr)
-{
-	int slot = bp_insert(GDB_BREAK_HW, addr);
-
-	if (slot >= 0)
-		update_debug(v);
-	return slot;
-}
-
-bool gdb_stub_break_remove(struct vcpu *v, unsigned slot)
-{
-	if (slot >= NBP || !gs.bp[slot].used)
-		return false;
-	gs.bp[slot].used = false;
-	update_debug(v);
-	return true;
-}
-
-bool gdb_stub_break_addr(unsigned slot, uint64_t *addr)
-{
-	if (slot >= NBP || !gs.bp[slot].used)
-		return false;
-	*addr = gs.bp[slot].addr;
-	return true;
-}
-
-void gdb_stub_resume(struct vcpu *v, bool step)
-{
-	resume(v, step);
-}
-
-bool gdb_stub_stop_take(void)
-{
-	bool stop = gs.stop;
-
-	gs.stop = false;
-	return stop;
-}
-
-bool gdb_stub_stepping(void)
-{
-	return gs.stepping;
-}
-
-bool gdb_stub_wants_mtf(void)
-{
-	return gs.stepping && !gs.step_tf;
-}
-
-bool gdb_stub_step_retired(struct vcpu *v)
-{
-	if (!gs.stepping)
-		return false;
-	step_end(v);
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-	return true;
-}
-
-void gdb_stub_stop_break(struct vcpu *v)
-{
-	if (gs.stepping)
-		step_end(v);
-	stop_for(GDB_SIGTRAP, gs.features & GDB_FEAT_SWBREAK
-		 ? GDB_STOP_SWBREAK : GDB_STOP_NONE);
-}

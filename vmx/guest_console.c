@@ -49,6 +49,7 @@
 #include "vmx/console_mux.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/shell_actions.h"
 #include "vmx/shell_parse.h"
@@ -212,7 +213,7 @@ static void input_byte(struct vcpu *v, uint8_t byte)
 			/* At a breakpoint: RF, so that it does not fire again
 			 * at once (GDB's stops are GDB's to leave). */
 			if (!gdb_stub_on())
-				gdb_stub_resume(v, false);
+				guest_debug_resume(v, false);
 		} else {
 			shell_enter();
 		}

@@ -13,7 +13,7 @@
  *  - walk, mem: the guest's page walk (mm/guest_walk.c) and guest RAM only
  *    through guest_phys_ptr() (never Nestor's memory);
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
- *    (vmx/gdb_stub.c), when gdb= is off (with gdb= GDB owns them): a step
+ *    (vmx/guest_debug.c), when gdb= is off (with gdb= GDB owns them): a step
  *    of the level that runs (L2's ends at its exit to L1, if it makes
  *    one), breakpoints at linear addresses of whichever level runs;
  *    break p: is an EPT execute-disable breakpoint of L1's
@@ -26,6 +26,7 @@
 #include "vmx/ept_break.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/guest_access.h"
 #include "vmx/shell_format.h"
 #include "vmx/shell_parse.h"
@@ -241,7 +242,7 @@ static void trace_line(void *ctx, const char *text)
 
 /* Why the shell cannot use the debug registers now, or NULL. The
  * breakpoints are at guest-linear addresses of whichever level runs
- * (vmx/gdb_stub.c enables them in vmcs01's and vmcs02's DR7). */
+ * (vmx/guest_debug.c enables them in vmcs01's and vmcs02's DR7). */
 static const char *no_debug(const struct vcpu *v)
 {
 	(void)v;
@@ -251,18 +252,18 @@ static const char *no_debug(const struct vcpu *v)
 }
 
 /* One instruction of the level that runs: L1's, or L2's on vmcs02
- * (vmx/gdb_stub.c: an exit of L2's to L1 ends it, with L1 stopped at its
+ * (vmx/guest_debug.c: an exit of L2's to L1 ends it, with L1 stopped at its
  * host RIP). */
 static bool step(struct vcpu *v)
 {
-	const char *why = no_debug(v) ? no_debug(v) : gdb_stub_step_refusal(v);
+	const char *why = no_debug(v) ? no_debug(v) : guest_debug_step_refusal(v);
 
 	if (why) {
 		log_printf(LOG_QUIET, "step: %s\n", why);
 		return false;
 	}
 	sa.stepping = true;
-	gdb_stub_resume(v, true);
+	guest_debug_resume(v, true);
 	return true;
 }
 
@@ -287,7 +288,7 @@ static void brk(struct vcpu *v, const struct shell_cmd *c)
 			log_printf(LOG_QUIET, "break: p:0x%lx: %s\n", c->addr.addr, no);
 		return;
 	}
-	slot = gdb_stub_break_insert(v, c->addr.addr);
+	slot = guest_debug_break_insert(v, c->addr.addr, false);
 	if (slot < 0) {
 		say("break: all 4 debug registers hold breakpoints; delete one first\n");
 		return;
@@ -301,7 +302,7 @@ static void del(struct vcpu *v, unsigned n)
 	unsigned removed = 0;
 
 	for (unsigned i = 0; i < NBREAK; i++)
-		if ((!n || n == i + 1) && gdb_stub_break_remove(v, i))
+		if ((!n || n == i + 1) && guest_debug_break_remove(v, i))
 			removed++;
 	if (!n)
 		removed += ept_break_remove_all(v);
@@ -318,7 +319,7 @@ bool shell_action_stopped(struct vcpu *v)
 	uint64_t rip, addr;
 	unsigned n;
 
-	if (gdb_stub_on() || !gdb_stub_stop_take())
+	if (gdb_stub_on() || !guest_debug_stop_take(NULL))
 		return false;
 	rip = exit_get(&v->exit, EF_RIP);
 	if ((n = ept_break_hit_take()) && ept_break_addr(n, &addr)) {
@@ -331,7 +332,7 @@ bool shell_action_stopped(struct vcpu *v)
 		uint32_t reason;
 
 		sa.stepping = false;
-		if (gdb_stub_step_left_l2(&reason))
+		if (guest_debug_step_left_l2(&reason))
 			log_printf(LOG_QUIET, "\nnestor: step: L2's instruction exited to L1 (exit reason %u)\n",
 				   reason);
 		log_printf(LOG_QUIET, "\nnestor: step: L%u stopped at RIP 0x%lx\n",
@@ -339,7 +340,7 @@ bool shell_action_stopped(struct vcpu *v)
 		return true;
 	}
 	for (unsigned i = 0; i < NBREAK; i++)
-		if (gdb_stub_break_addr(i, &addr) && addr == rip) {
+		if (guest_debug_break_addr(i, &addr) && addr == rip) {
 			log_printf(LOG_QUIET, "\nnestor: breakpoint %u hit: L%u stopped at RIP 0x%lx\n",
 				   i + 1, v->level, rip);
 			return true;
@@ -395,7 +396,7 @@ bool shell_action(struct vcpu *v, const struct shell_cmd *c)
 		return false;
 	case SHELL_CONT:
 		if (!gdb_stub_on())
-			gdb_stub_resume(v, false);
+			guest_debug_resume(v, false);
 		return true;
 	case SHELL_NMI:
 		event_queue_nmi(&v->events);

@@ -42,8 +42,8 @@
  * hit, runs with X back on that page (write_step_exec_page()); X goes off
  * again when the step ends, retired or not. It may put pages on the sink
  * too (an instruction there that writes Nestor's memory is one step).
- * When GDB's or the shell's own step (vmx/gdb_stub.c) is under way, the
- * write step's end is that step's end too (gdb_stub_step_retired()).
+ * When GDB's or the shell's own step (vmx/guest_debug.c) is under way, the
+ * write step's end is that step's end too (guest_debug_step_retired()).
  * Without MTF a write in an STI/MOV-SS shadow or while an event is being
  * re-delivered cannot be stepped (VM-entry rules 26.3.1.5) and stops the
  * guest with a message. What the guest can still see is in
@@ -58,6 +58,7 @@
 #include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
@@ -307,7 +308,7 @@ static void step_end(struct vcpu *v, bool retired)
 			vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, s->saved_debugctl);
 	}
 	/* GDB's or the shell's MTF step may still be under way. */
-	v->wants.mtf = gdb_stub_wants_mtf();
+	v->wants.mtf = guest_debug_wants_mtf();
 	v->wants.ext_int_exiting = false;
 	v->wants.all_exceptions = false;
 	vcpu_request(v, VCPU_REQ_CONTROLS);
@@ -370,7 +371,7 @@ bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
 	}
 	step_end(v, true);
 	/* GDB's or the shell's TF step: its end, not the guest's #DB. */
-	if (gdb_stub_step_retired(v))
+	if (guest_debug_step_retired(v))
 		return true;
 	/* The guest's own #DB, if it is due: its own single-step and any
 	 * enabled breakpoint that matched, in one #DB with all the bits
@@ -389,7 +390,7 @@ void write_step_mtf(struct vcpu *v)
 	if (!write_step_open(&v->step))
 		guest_unsupported(v, "a monitor-trap-flag exit outside a write step");
 	step_end(v, true);
-	gdb_stub_step_retired(v);
+	guest_debug_step_retired(v);
 }
 
 void write_step_close(struct vcpu *v)
