@@ -129,6 +129,7 @@ UNIT_SRCS_test_gdb_packet  := lib/gdb_packet.c lib/parse.c lib/gdb_command.c lib
 UNIT_SRCS_test_gdb_regs    := vmx/gdb_regs.c lib/gdb_x86.c lib/gdb_packet.c lib/gdb_reply.c lib/gdb_command.c lib/gdb_query.c lib/parse.c
 UNIT_SRCS_test_line_edit   := lib/line_edit.c lib/format.c
 UNIT_SRCS_test_shell_parse := vmx/shell_parse.c vmx/shell_format.c vmx/vmcs_layout.c lib/parse.c lib/format.c
+UNIT_SRCS_test_ept_break_table := vmx/ept_break_table.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/%)

@@ -18,6 +18,7 @@
 #include "mm/pool.h"
 #include "nested/l2.h"
 #include "nested/nested_vcpu.h"
+#include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
 #include "vmx/nested_seam.h"
@@ -59,7 +60,8 @@ static int ept01_lookup(void *ctx, uint64_t l1_gpa, struct ept01_map *m)
 		return -1;
 	m->hpa = w.hpa;
 	m->level = w.page_level;
-	m->perm = w.perm;
+	/* X off for L1's EPT breakpoints is not L2's (vmx/ept_break.c). */
+	m->perm = w.perm | ept_break_l2_exec(l1_gpa);
 	m->memtype = w.memtype;
 	m->ipat = w.ignore_pat;
 	/* The largest leaf around l1_gpa that leaves A out (l1_gpa's own

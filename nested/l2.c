@@ -28,6 +28,7 @@
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/nested_seam.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
@@ -380,10 +381,11 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 	/* The poll timer of the GDB stub (gdb=) and of the emulated console
 	 * runs on vmcs02 too when L1 does not use its own (L1's timer is
 	 * vmcs02's, 25.5.1), so that GDB's Ctrl-C and the console's escape
-	 * stop an L2 that never exits (l0_timer_for_l2()). GDB's breakpoints
-	 * and DR exits stay with vmcs01: they are L1's (vmx/gdb_stub.c). */
+	 * stop an L2 that never exits (l0_timer_for_l2()). The #DB and MOV DR
+	 * intercepts are those of L2's breakpoints and step
+	 * (vmx/guest_debug.c). */
 	w.preemption_timer = l0_timer_for_l2(v);
-	w.gdb_db = w.gdb_mov_dr = false;
+	guest_debug_l2_wants(&w.gdb_db, &w.gdb_mov_dr); /* L2's breakpoints, step */
 	memset(l0, 0, sizeof(*l0));
 	l0_controls_compose(v->cfg, &w, &l0->ctls);
 	l0->cpu = v->cfg;
@@ -559,6 +561,9 @@ static void enter_l2(struct vcpu *v, struct l2_state *s)
 	write_controls(v, s, f, &out, full);
 	vmcs_write(VMCS_EPT_POINTER, eptp);
 	load_l2_guest_state(v, f, &out, &l1, full);
+	/* gdb= or the shell: L2's breakpoints in vmcs02's DR7, and not L1's
+	 * (which vmcs01's DR7 holds, where l1.dr7 came from). */
+	guest_debug_l2_entered(v, !(f->ENTRY_CONTROLS & ENTRY_LOAD_DEBUG_CONTROLS));
 	l2_apic_entry_state(f, &s->vmcs02.ctls);
 	/* 26.7.4 (25.5.1): the timer starts from the vmcs12's value at each
 	 * entry from L1. */
@@ -620,6 +625,9 @@ void l2_reflect(struct vcpu *v, const struct l2_exit_info *x)
 	uint32_t exit12 = f->EXIT_CONTROLS;
 	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 
+	/* A step of L2's (gdb= or the shell) ends in this exit: its TF and
+	 * BS leave vmcs02 before L2's state is saved. */
+	guest_debug_l2_leaving(v, x->reason);
 	/* 27.3: L2's state into the vmcs12; the rows that change, and those
 	 * every exit writes (exit_rows), are what L1's shadow VMCS takes. */
 	memcpy(s->exit_changed, exit_rows, sizeof(exit_rows));
@@ -710,10 +718,11 @@ void nested_switch(struct vcpu *v)
 		enter_l2(v, s);
 	else if (to == NESTED_TO_L1) {
 		to_l1(v, s);
-		/* gdb=: a breakpoint GDB removed while stopped in L2 leaves
-		 * vmcs01's DR7 before L1 runs. */
-		if (gdb_stub_on())
-			gdb_stub_l1_current(v);
+		/* gdb= or the shell: a breakpoint removed while stopped in L2
+		 * leaves vmcs01's DR7 before L1 runs; a stop that came with
+		 * this exit (a step of L2's ended in it) is served with L1 at
+		 * its host RIP. */
+		gdb_stub_l1_current(v);
 	}
 }
 

@@ -23,6 +23,8 @@
 #include "nested/reflect.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/msr_policy.h"
 #include "vmx/nested_seam.h"
 #include "vmx/tlb.h"
@@ -166,6 +168,11 @@ static void handle_in_l0(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_MONITOR_TRAP_FLAG:
 		handle_monitor_trap(v);
 		return;
+	case EXIT_REASON_DR_ACCESS:
+		/* While breakpoints hold DR0-DR3 (vmx/guest_debug.c), where the
+		 * vmcs12 does not take MOV DR itself. */
+		handle_dr_access(v);
+		return;
 	case EXIT_REASON_HLT:
 		l2_hlt(v);
 		return;
@@ -297,6 +304,12 @@ void nested_l2_exit(struct vcpu *v)
 	     basic == EXIT_REASON_MONITOR_TRAP_FLAG)) {
 		d.verdict = HANDLE_IN_L0;
 		d.why = "Nestor's write step";
+	} else if (unlikely(guest_debug_l2_exit(v, basic))) {
+		/* A breakpoint of L2's or the end of a step of L2's (GDB's or
+		 * the shell's): its #DB or MTF exit; L2's other exits go
+		 * where they go, and one to L1 ends the step (l2_reflect()). */
+		d.verdict = HANDLE_IN_L0;
+		d.why = "Nestor's breakpoint or step";
 	} else if (unlikely(v->vm->reduced_width) && !s->shadow_ept &&
 		   basic == EXIT_REASON_EXCEPTION_NMI &&
 		   INTR_INFO_VECTOR(exit_get(&v->exit, EF_INTR_INFO)) == VEC_PF &&

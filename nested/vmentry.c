@@ -18,6 +18,8 @@
 #include "vmx/exit_info.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/exits.h"
+#include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 
@@ -144,6 +146,7 @@ void nested_load_host_state(struct vcpu *v, uint64_t old_cr0,
 	vmcs_write(VMCS_GUEST_IDTR_BASE, hs.idtr_base);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, hs.idtr_limit);
 	vmcs_write(VMCS_GUEST_DR7, hs.dr7);
+	guest_debug_l1_dr7_loaded(v); /* L1's breakpoints keep vmcs01's DR7 */
 	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, hs.debugctl);
 	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, hs.sysenter_cs);
 	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, hs.sysenter_esp);

@@ -9,8 +9,10 @@
  * an exit. A write to either is stepped through the write sink
  * (vmx/write_step.c). Any other violation is a guest-physical address with
  * nothing behind it: Nestor does not emulate MMIO, so it reports the
- * access and stops. */
+ * access and stops. A fetch from a page with EPT breakpoints (X off,
+ * vmx/ept_break.c) is theirs first: a hit, or a step over the instruction. */
 #include "vmx/exits.h"
+#include "vmx/ept_break.h"
 #include "arch/x86/regs.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -30,6 +32,8 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = exit_get(&v->exit, EF_GPA);
 	bool write = (q & EPTQ_WRITE) && !(q & EPTQ_FETCH);
 
+	if (unlikely(ept_break_violation(v, gpa, q)))
+		return;
 	if (write && v->vm->apic_gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == v->vm->apic_gpa) {
 		write_step_apic_page(v, gpa);
 		return;

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "vmx/exit_info.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/guest_console.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_track.h"
@@ -37,9 +38,9 @@ void handle_exception_nmi(struct vcpu *v)
 	if (unlikely(v->probe_gpa) && vector != VEC_PF)
 		phys_width_end_probe(v);
 	/* gdb= or the console shell: breakpoints and single step
-	 * (vmx/gdb_stub.c). */
+	 * (vmx/guest_debug.c). */
 	if (unlikely(gdb_stub_on() || guest_console_on) && vector == VEC_DB &&
-	    type == EVENT_HARDWARE_EXCEPTION && gdb_stub_debug_exception(v, qual))
+	    type == EVENT_HARDWARE_EXCEPTION && guest_debug_exception(v, qual))
 		return;
 	if (type == EVENT_NMI && crash_test_guest_nmi()) {
 		/* test_crash_nmi=guest: the crash path cleared this VMCS and
@@ -100,7 +101,7 @@ void handle_monitor_trap(struct vcpu *v)
 {
 	if (unlikely(gdb_stub_on() || guest_console_on) &&
 	    !write_step_open(&v->step) &&
-	    gdb_stub_mtf(v))
+	    guest_debug_mtf(v))
 		return;
 	write_step_mtf(v);
 }

@@ -28,7 +28,7 @@ void handle_wrmsr(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 void handle_monitor_trap(struct vcpu *v);
-void handle_dr_access(struct vcpu *v);       /* vmx/gdb_stub.c */
+void handle_dr_access(struct vcpu *v);       /* vmx/guest_debug.c */
 void handle_preemption_timer(struct vcpu *v); /* vmx/guest_console.c */
 void handle_external_interrupt(struct vcpu *v);
 

@@ -17,29 +17,22 @@
  *    (mm/guest_walk.c, a supervisor access whatever the CPL), then guest
  *    RAM only through guest_phys_ptr(): Nestor's memory, holes and MMIO
  *    answer an error; a write checks every page before it copies a byte;
- *  - breakpoints: Z0 and Z1 are both hardware breakpoints in DR0-DR3 with
- *    the guest's DR7 in the VMCS and #DB intercepted; nothing is written
- *    into guest memory. Nestor itself never uses DR0-DR3, so they hold
- *    GDB's addresses while the guest runs. While GDB has a breakpoint set,
- *    the guest's own debug registers are not its own: MOV DR exits, reads
- *    give 0 (DR7: the guest's last value, DR6: its reset value), writes are
- *    dropped except that DR7's is kept for when GDB's breakpoints are gone
- *    (then the guest's DR7 comes back; its DR0-DR3 do not). Said once on
- *    the console;
- *  - single step: the monitor trap flag where the CPU has it, else
- *    RFLAGS.TF with #DB intercepted and the guest's own TF put back after
- *    the step (an instruction that reads RFLAGS, PUSHF, sees TF set; an
- *    interrupt due at that boundary is delivered and the step stops at its
- *    handler's first instruction, as on hardware);
+ *  - breakpoints and single step: vmx/guest_debug.c's DR0-DR3 and MTF or
+ *    TF (shared with the console shell), at linear addresses of whichever
+ *    level runs; a Z0 that finds DR0-DR3 full becomes an EPT
+ *    execute-disable breakpoint (vmx/ept_break.c, L1's only) at the
+ *    guest-physical address the GVA translates to at insertion (a later
+ *    remap of that GVA is not followed); Z1 stays hardware only. Nothing
+ *    is written into guest memory;
  *  - the level (`monitor level 2`, the default): a stop at an exit of L2
  *    shows L2: its GPRs (the exit frame), RIP, RFLAGS, selectors from
  *    vmcs02, its memory through its own page tables and then, where L1
  *    uses EPT for L2, through L1's EPT12 (nested_l2_gpa_to_l1(), via
  *    vmx/nested_seam.h) to L1's RAM only. An exit of L2 that goes to L1
- *    stops at L1's next exit instead (the switch is half done then).
- *    While stopped in L2, breakpoints and steps are refused (E26): DR7 and
- *    #DB are L1's (vmcs01). `monitor level 1`: stops only at L1's exits,
- *    as a guest that is not a hypervisor sees it; Ctrl-C while L2 runs
+ *    stops once the switch is done, L1 at its host RIP
+ *    (gdb_stub_l1_current()). A step there is L2's (vmx/guest_debug.h).
+ *    `monitor level 1`: stops only at L1's exits, as a guest that is not
+ *    a hypervisor sees it; Ctrl-C while L2 runs
  *    waits for L2's next exit to L1. While L2 runs L1 has no registers of
  *    its own (VMX does not keep them): it resumes at the vmcs12's host
  *    RIP/RSP/CR3, which the monitor command prints.
@@ -58,22 +51,20 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/guest_walk.h"
+#include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_regs.h"
 #include "vmx/guest_access.h"
+#include "vmx/guest_debug.h"
 #include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_ctls.h"
 #include "vmx/vmx_options.h"
+#include "vmx/write_step.h"
 
 #define GDB_BAUD 115200
 #define GDB_TID 1		/* the one thread: the vCPU */
-#define NBP 4			/* DR0-DR3 */
-#define DR7_FIXED1 0x400ull	/* SDM Vol. 3A 17.2.4: bit 10 reads 1 */
-#define DR6_INIT 0xffff0ff0ull
-#define DBG_B0_B3 0xfull
-#define RFLAGS_RF (1ull << 16)
 #define RFLAGS_VALID 0x3f7fd5ull	/* the bits RFLAGS may hold */
 
 /* Stub error codes beyond the decoder's 01..04. */
@@ -92,21 +83,7 @@ static struct {
 	uint8_t frame[GDB_FRAME_MAX];
 	size_t frame_len;		/* the last reply, for a NACK */
 	uint32_t features;		/* what GDB's qSupported announced */
-	bool stop;			/* a stop to report at this exit */
-	uint8_t signal;
-	enum gdb_stop_reason reason;
-	bool stepping, step_tf;
-	bool guest_tf;			/* TF step: the guest's own TF */
-	struct {
-		bool used;
-		enum gdb_break_type type;
-		uint64_t addr;
-	} bp[NBP];
-	bool dr7_held;			/* GDB's breakpoints own DR7 */
-	uint64_t guest_dr7;
-	bool dr_warned;
-	bool level1_only;		/* monitor level 1 */
-	bool debug_stale;		/* DR7/intercepts to redo at L1 */
+	enum guest_stop_kind kind;	/* the stop being served */
 } gs;
 
 static void send_frame(void)
@@ -227,173 +204,22 @@ static void memory(struct vcpu *v, const struct gdb_command *c)
 	gdb_reply_ok(&gs.reply);
 }
 
-/* ---- breakpoints, #DB, the step ---- */
-
-static bool any_bp(void)
-{
-	for (unsigned i = 0; i < NBP; i++)
-		if (gs.bp[i].used)
-			return true;
-	return false;
-}
-
-/* DR7 and the intercepts for the breakpoints and the step GDB has now. */
-static void update_debug(struct vcpu *v)
-{
-	uint64_t dr7 = DR7_FIXED1;
-	bool bps = any_bp();
-
-	/* vmcs02 is current: DR7 and the intercepts are vmcs01's, redone
-	 * when vmcs01 is current again (gdb_stub_l1_current()). */
-	if (v->level == VCPU_L2) {
-		gs.debug_stale = true;
-		return;
-	}
-	gs.debug_stale = false;
-	if (bps && !gs.dr7_held) {
-		gs.guest_dr7 = vmcs_read(VMCS_GUEST_DR7);
-		gs.dr7_held = true;
-	}
-	if (bps) {
-		/* Ln = 1, R/Wn = 00 (execute), LENn = 00: 17.2.4. */
-		for (unsigned i = 0; i < NBP; i++)
-			if (gs.bp[i].used)
-				dr7 |= 1ull << (2 * i);
-		vmcs_write(VMCS_GUEST_DR7, dr7);
-	} else if (gs.dr7_held) {
-		vmcs_write(VMCS_GUEST_DR7, gs.guest_dr7);
-		gs.dr7_held = false;
-	}
-	v->wants.gdb_mov_dr = bps;
-	v->wants.gdb_db = bps || (gs.stepping && gs.step_tf);
-	v->wants.mtf = gs.stepping && !gs.step_tf;
-	vcpu_request(v, VCPU_REQ_CONTROLS);
-}
-
-/* The slot now holding a breakpoint at addr, else a new one there; -1
- * when all are taken. The caller updates DR7 (update_debug()). */
-static int bp_insert(enum gdb_break_type type, uint64_t addr)
-{
-	unsigned i, free_slot = NBP;
-
-	for (i = 0; i < NBP; i++) {
-		if (gs.bp[i].used && gs.bp[i].addr == addr)
-			return (int)i;
-		if (!gs.bp[i].used && free_slot == NBP)
-			free_slot = i;
-	}
-	if (free_slot == NBP)
-		return -1;
-	gs.bp[free_slot].used = true;
-	gs.bp[free_slot].type = type;
-	gs.bp[free_slot].addr = addr;
-	write_dr(free_slot, addr);
-	return (int)free_slot;
-}
-
+/* Z0/Z1 (vmx/guest_debug.c): DR0-DR3, and for Z0 with them full an EPT
+ * breakpoint (vmx/ept_break.c); z0/z1 remove either. */
 static void breakpoint(struct vcpu *v, const struct gdb_command *c)
 {
+	bool sw = c->u.brk.type == GDB_BREAK_SW;
+	const char *why;
+
 	if (c->kind == GDB_CMD_REMOVE_BREAK) {
-		for (unsigned i = 0; i < NBP; i++)
-			if (gs.bp[i].used && gs.bp[i].addr == c->u.brk.addr)
-				gs.bp[i].used = false;
-	} else if (bp_insert(c->u.brk.type, c->u.brk.addr) < 0) {
+		guest_debug_break_remove_addr(v, c->u.brk.addr);
+		ept_break_remove_gva(v, c->u.brk.addr);
+	} else if (guest_debug_break_insert(v, c->u.brk.addr, sw) < 0 &&
+		   (!sw || !ept_break_insert_gva(v, c->u.brk.addr, &why))) {
 		gdb_reply_error(&gs.reply, E_NO_SLOT);
 		return;
 	}
-	update_debug(v);
 	gdb_reply_ok(&gs.reply);
-}
-
-static void step_begin(struct vcpu *v)
-{
-	uint64_t rflags = exit_get(&v->exit, EF_RFLAGS);
-
-	gs.stepping = true;
-	gs.step_tf = !v->cfg->mtf;
-	if (gs.step_tf) {
-		gs.guest_tf = rflags & RFLAGS_TF;
-		exit_set(&v->exit, EF_RFLAGS, rflags | RFLAGS_TF);
-		/* 26.3.1.5: TF with STI/MOV-SS blocking needs BS pending. */
-		if (exit_get(&v->exit, EF_INTR_STATE) &
-		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) |
-				   DBG_BS);
-	}
-	update_debug(v);
-}
-
-static void step_end(struct vcpu *v)
-{
-	if (gs.step_tf) {
-		uint64_t rflags = exit_get(&v->exit, EF_RFLAGS) & ~RFLAGS_TF;
-
-		exit_set(&v->exit, EF_RFLAGS, rflags |
-			 (gs.guest_tf ? RFLAGS_TF : 0));
-	}
-	gs.stepping = false;
-	update_debug(v);
-}
-
-static void stop_for(uint8_t signal, enum gdb_stop_reason reason)
-{
-	gs.stop = true;
-	gs.signal = signal;
-	gs.reason = reason;
-}
-
-bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual)
-{
-	uint64_t hit = 0;
-
-	/* With neither gdb= nor the console shell's breakpoints and step,
-	 * nothing is set: hit stays 0 and no step is under way. */
-	for (unsigned i = 0; i < NBP; i++)
-		if (gs.bp[i].used && (qual & (1ull << i)))
-			hit |= 1ull << i;
-	if (gs.stepping && gs.step_tf && (qual & DBG_BS)) {
-		step_end(v);
-		stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-		return true;
-	}
-	if (!hit)
-		return false;
-	for (unsigned i = 0; i < NBP; i++)
-		if (hit & (1ull << i))
-			stop_for(GDB_SIGTRAP,
-				 gs.bp[i].type == GDB_BREAK_HW
-				 ? (gs.features & GDB_FEAT_HWBREAK ? GDB_STOP_HWBREAK : GDB_STOP_NONE)
-				 : (gs.features & GDB_FEAT_SWBREAK ? GDB_STOP_SWBREAK : GDB_STOP_NONE));
-	return true;
-}
-
-bool gdb_stub_mtf(struct vcpu *v)
-{
-	if (!gs.stepping || gs.step_tf)
-		return false;
-	step_end(v);
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
-	return true;
-}
-
-/* MOV DR exits, on while GDB has breakpoints set (see the top). Exit
- * qualification: DR number 2:0, direction bit 4 (1 = MOV from DR), GPR
- * 11:8 (SDM Vol. 3C Table 27-3). */
-void handle_dr_access(struct vcpu *v)
-{
-	uint64_t qual = exit_get(&v->exit, EF_QUAL);
-	unsigned dr = qual & 7, gpr = (qual >> 8) & 15;
-
-	if (!gs.dr_warned) {
-		gs.dr_warned = true;
-		pr_warn("nestor: the guest uses its debug registers while GDB has breakpoints set: its reads give 0, its writes are dropped (DR7's kept for later)\n");
-	}
-	if (qual & (1u << 4))
-		gpr_write(v, gpr, dr == 7 ? gs.guest_dr7 : dr == 6 ? DR6_INIT : 0);
-	else if (dr == 7)
-		gs.guest_dr7 = gpr_read(v, gpr);
-	skip_instruction(v);
 }
 
 /* ---- the command loop ---- */
@@ -405,7 +231,7 @@ static void level_text(struct vcpu *v, unsigned level, char *buf, size_t size)
 		: "stopped in L1, the guest Nestor runs; GDB shows L1";
 	uint64_t rip, rsp, cr3;
 
-	gs.level1_only = level == 1;
+	guest_debug_set_level1_only(v, level == 1);
 	if (v->level != VCPU_L2 || level == 2) {
 		fmt_snprintf(buf, size, "monitor level %u: %s; %s.\n", level,
 			 level == 1 ? "GDB stops only at L1's exits (Ctrl-C while L2 runs waits for its next exit to L1)"
@@ -442,19 +268,18 @@ static void monitor(struct vcpu *v, const struct gdb_command *c)
 	gdb_reply_ok(&gs.reply);
 }
 
+/* The stop reply for the stop being served (gs.kind), with the swbreak/
+ * hwbreak reasons only where GDB announced them (qSupported). */
 static void stop_reply(void)
 {
-	gdb_reply_stop_thread(&gs.reply, gs.signal, GDB_TID, gs.reason);
-}
+	uint8_t signal = gs.kind == GUEST_STOP_INTERRUPT ? GDB_SIGINT : GDB_SIGTRAP;
+	enum gdb_stop_reason reason = GDB_STOP_NONE;
 
-/* Leaves the stop: the guest runs on (RF so that the instruction
- * breakpoint at RIP does not fire again at once, 17.3.1.1). */
-static void resume(struct vcpu *v, bool step)
-{
-	exit_set(&v->exit, EF_RFLAGS, exit_get(&v->exit, EF_RFLAGS) | RFLAGS_RF);
-	if (step)
-		step_begin(v);
-	gs.stop = false;
+	if (gs.kind == GUEST_STOP_HWBREAK && (gs.features & GDB_FEAT_HWBREAK))
+		reason = GDB_STOP_HWBREAK;
+	if (gs.kind == GUEST_STOP_SWBREAK && (gs.features & GDB_FEAT_SWBREAK))
+		reason = GDB_STOP_SWBREAK;
+	gdb_reply_stop_thread(&gs.reply, signal, GDB_TID, reason);
 }
 
 static bool set_rip(struct vcpu *v, const struct gdb_command *c)
@@ -509,7 +334,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		break;
 	case GDB_CMD_CONTINUE:
 	case GDB_CMD_STEP:
-		if (c.kind == GDB_CMD_STEP && v->level == VCPU_L2) {
+		if (c.kind == GDB_CMD_STEP && guest_debug_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
@@ -517,7 +342,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 			gdb_reply_error(&gs.reply, E_VALUE);
 			break;
 		}
-		resume(v, c.kind == GDB_CMD_STEP);
+		guest_debug_resume(v, c.kind == GDB_CMD_STEP);
 		return true;	/* the reply is the next stop */
 	case GDB_CMD_VCONT_QUERY:
 		gdb_reply_vcont_actions(&gs.reply);
@@ -527,33 +352,27 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
 		bool step = c.u.vcont.action[0].action == 's' ||
 			    c.u.vcont.action[0].action == 'S';
 
-		if (step && v->level == VCPU_L2) {
+		if (step && guest_debug_step_refusal(v)) {
 			gdb_reply_error(&gs.reply, E_LEVEL);
 			break;
 		}
-		resume(v, step);
+		guest_debug_resume(v, step);
 		return true;
 	}
 	case GDB_CMD_INSERT_BREAK:
 	case GDB_CMD_REMOVE_BREAK:
-		if (c.kind == GDB_CMD_INSERT_BREAK && v->level == VCPU_L2)
-			gdb_reply_error(&gs.reply, E_LEVEL);
-		else
-			breakpoint(v, &c);
+		breakpoint(v, &c);
 		break;
 	case GDB_CMD_KILL:
 		log_printf(LOG_QUIET, "nestor: GDB killed the guest\n");
 		guest_stop(v, NESTOR_EXIT_OK, "stopped by GDB (kill)");
 	case GDB_CMD_DETACH:
-		for (unsigned i = 0; i < NBP; i++)
-			gs.bp[i].used = false;
-		if (gs.stepping)
-			step_end(v);
-		update_debug(v);
+		guest_debug_clear(v);
+		ept_break_remove_all(v);
 		gdb_reply_ok(&gs.reply);
 		pr_info("nestor: GDB detached; the guest runs on\n");
 		run = true;
-		resume(v, false);
+		guest_debug_resume(v, false);
 		break;
 	case GDB_CMD_SUPPORTED:
 		gs.features = c.u.supported.features;
@@ -595,6 +414,7 @@ static bool command(struct vcpu *v, const uint8_t *data, size_t len)
  * launch stop GDB asks with '?') and serve GDB until it runs again. */
 static void serve(struct vcpu *v, bool report)
 {
+	guest_debug_stop_take(&gs.kind);
 	if (report) {
 		gdb_reply_reset(&gs.reply);
 		stop_reply();
@@ -640,24 +460,34 @@ void gdb_stub_exit(struct vcpu *v)
 		/* While the guest runs GDB sends only Ctrl-C; a packet now
 		 * is answered with an error once the guest has stopped. */
 		if (gdb_rx_byte(&gs.rx, (uint8_t)ch) == GDB_RX_INTERRUPT &&
-		    !gs.stop)
-			stop_for(GDB_SIGINT, GDB_STOP_NONE);
+		    !guest_debug_stop_pending())
+			guest_debug_stop(GUEST_STOP_INTERRUPT);
 	}
-	if (v->level == VCPU_L1 && gs.debug_stale)
-		update_debug(v);
+	guest_debug_sync(v);
 	/* At L2's exits: not with level 1, nor while the exit goes to L1
-	 * (the switch is half done: served at L1's next exit). */
+	 * (the switch is half done: served in gdb_stub_l1_current()). */
 	if (v->level == VCPU_L2 &&
-	    (gs.level1_only || (v->requests & VCPU_REQ_NESTED)))
+	    (guest_debug_level1_only() || (v->requests & VCPU_REQ_NESTED)))
 		return;
-	if (gs.stop)
+	/* Not while a write step is open (its TF, IF = 0, the pages it
+	 * changed): the stop is served at the next exit, which closes it. */
+	if (guest_debug_stop_pending() && !write_step_open(&v->step))
 		serve(v, true);
 }
 
 void gdb_stub_l1_current(struct vcpu *v)
 {
-	if (gs.debug_stale)
-		update_debug(v);
+	uint32_t reason;
+
+	guest_debug_sync(v);
+	/* A stop that came at L2's exit to L1 (the end of a step of L2's,
+	 * a Ctrl-C): L1 at its host RIP, where it runs next (27.5.3). */
+	if (!gdb_stub_on() || !guest_debug_stop_pending())
+		return;	/* the console shell takes its stop itself */
+	if (guest_debug_step_left_l2(&reason))
+		pr_info("nestor: GDB's step of L2 ended in L2's exit to L1 (reason %u): stopped in L1 at RIP 0x%lx\n",
+			reason, exit_get(&v->exit, EF_RIP));
+	serve(v, true);
 }
 
 void gdb_stub_launch(struct vcpu *v)
@@ -686,47 +516,7 @@ void gdb_stub_launch(struct vcpu *v)
 	/* Before the first instruction: no exit has been recorded, so the
 	 * record reads the guest's fields from the VMCS. */
 	exit_record_reset(&v->exit, 0);
-	stop_for(GDB_SIGTRAP, GDB_STOP_NONE);
+	guest_debug_stop(GUEST_STOP_STEP);
 	serve(v, false);
 }
 
-/* ---- shared with the console shell (vmx/shell_actions.c) ---- */
-
-int gdb_stub_break_insert(struct vcpu *v, uint64_t addr)
-{
-	int slot = bp_insert(GDB_BREAK_HW, addr);
-
-	if (slot >= 0)
-		update_debug(v);
-	return slot;
-}
-
-bool gdb_stub_break_remove(struct vcpu *v, unsigned slot)
-{
-	if (slot >= NBP || !gs.bp[slot].used)
-		return false;
-	gs.bp[slot].used = false;
-	update_debug(v);
-	return true;
-}
-
-bool gdb_stub_break_addr(unsigned slot, uint64_t *addr)
-{
-	if (slot >= NBP || !gs.bp[slot].used)
-		return false;
-	*addr = gs.bp[slot].addr;
-	return true;
-}
-
-void gdb_stub_resume(struct vcpu *v, bool step)
-{
-	resume(v, step);
-}
-
-bool gdb_stub_stop_take(void)
-{
-	bool stop = gs.stop;
-
-	gs.stop = false;
-	return stop;
-}

@@ -1,6 +1,7 @@
 /* The GDB remote stub for the guest (issue 16 item 4): gdb=<port>[,wait].
  * The glue between the pure codec (lib/gdb_*.c, vmx/gdb_regs.c) and the
- * vCPU; see vmx/gdb_stub.c. */
+ * vCPU; see vmx/gdb_stub.c. Its breakpoints and step are
+ * vmx/guest_debug.c's, shared with the console shell. */
 #ifndef NESTOR_VMX_GDB_STUB_H
 #define NESTOR_VMX_GDB_STUB_H
 
@@ -34,27 +35,10 @@ void gdb_stub_launch(struct vcpu *v);
  * level that runs (`monitor level 1`: stops at L1's exits only). */
 void gdb_stub_exit(struct vcpu *v);
 
-/* nested_switch() (nested/l2.c), vmcs01 current again after L2: DR7 and
- * the intercepts of the breakpoints GDB changed while stopped in L2. */
+/* nested_switch() (nested/l2.c), vmcs01 current again after L2: what the
+ * breakpoints changed while stopped in L2 reaches vmcs01
+ * (guest_debug_sync()); with gdb=, a stop that came with L2's exit to L1
+ * (a step of L2's, a Ctrl-C) is served here, L1 at its host RIP. */
 void gdb_stub_l1_current(struct vcpu *v);
-
-/* A #DB exit (qualification: B0-B3, BS; SDM Vol. 3C Table 27-1): true if
- * it was the stub's (a breakpoint of GDB's, or GDB's single step). */
-bool gdb_stub_debug_exception(struct vcpu *v, uint64_t qual);
-
-/* A monitor-trap-flag exit: true if it ends GDB's single step. */
-bool gdb_stub_mtf(struct vcpu *v);
-
-/* The console shell's use of the same machinery (vmx/shell_actions.c),
- * while gdb= is off: a hardware execute breakpoint at guest-linear addr
- * (the slot, DR0-DR3, or -1 when all are taken); slot's removed (false if
- * it held none); slot's address; leaving a stop (RF set; with step, one
- * instruction by MTF or TF); and whether a stop (the step's end, a
- * breakpoint) came since the last call. */
-int gdb_stub_break_insert(struct vcpu *v, uint64_t addr);
-bool gdb_stub_break_remove(struct vcpu *v, unsigned slot);
-bool gdb_stub_break_addr(unsigned slot, uint64_t *addr);
-void gdb_stub_resume(struct vcpu *v, bool step);
-bool gdb_stub_stop_take(void);
 
 #endif

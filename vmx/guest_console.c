@@ -49,11 +49,13 @@
 #include "vmx/console_mux.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/io_bitmap.h"
 #include "vmx/shell_actions.h"
 #include "vmx/shell_parse.h"
 #include "vmx/uart16550.h"
 #include "vmx/vmcs.h"
+#include "vmx/write_step.h"
 
 #define POLL_TICKS (1ull << 22)     /* the preemption timer's period */
 #define POLL_MIN_TICKS (1ull << 16) /* at most one poll per this */
@@ -211,7 +213,7 @@ static void input_byte(struct vcpu *v, uint8_t byte)
 			/* At a breakpoint: RF, so that it does not fire again
 			 * at once (GDB's stops are GDB's to leave). */
 			if (!gdb_stub_on())
-				gdb_stub_resume(v, false);
+				guest_debug_resume(v, false);
 		} else {
 			shell_enter();
 		}
@@ -250,11 +252,17 @@ static void poll_port(struct vcpu *v, uint64_t tsc)
 
 /* The guest is stopped while the shell has the input: Nestor stays here
  * in root mode, reading the real port, until a command or the escape lets
- * the guest run (or powers it off). The rest of the exit goes on after. */
+ * the guest run (or powers it off). The rest of the exit goes on after.
+ * Not while a write step is open (vmx/write_step.c: its TF, IF = 0, pages
+ * on the sink or executable for an EPT breakpoint): the stop waits for the
+ * next exit, which closes the step, so the shell sees the guest's own
+ * state and a `step` starts from it. */
 static void shell_stop(struct vcpu *v)
 {
 	uint8_t byte;
 
+	if (write_step_open(&v->step))
+		return;
 	while (gc.shell) {
 		if (serial_getb(&byte))
 			input_byte(v, byte);

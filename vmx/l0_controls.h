@@ -32,8 +32,8 @@ struct l0_wants {
 				  * where CR0.PE/PG are fixed (23.8) */
 	bool vmcs_shadowing;     /* nested/shadow.c: L1's hot VMREAD/VMWRITE
 				  * go to a shadow VMCS (24.10) */
-	bool gdb_db;             /* vmx/gdb_stub.c: #DB exits (breakpoints, step) */
-	bool gdb_mov_dr;         /* vmx/gdb_stub.c: MOV DR exits */
+	bool gdb_db;             /* vmx/guest_debug.c: #DB exits (breakpoints, step) */
+	bool gdb_mov_dr;         /* vmx/guest_debug.c: MOV DR exits */
 	bool preemption_timer;   /* vmx/guest_console.c, vmx/gdb_stub.c: an
 				  * exit now and then to poll their ports
 				  * (vmcs01 only: nested/l2.c) */

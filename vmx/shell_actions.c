@@ -11,13 +11,19 @@
  *  - walk, mem: the guest's page walk (mm/guest_walk.c) and guest RAM only
  *    through guest_phys_ptr() (never Nestor's memory);
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
- *    (vmx/gdb_stub.c), for L1, when gdb= is off (with gdb= GDB owns them);
+ *    (vmx/guest_debug.c), when gdb= is off (with gdb= GDB owns them): a step
+ *    of the level that runs (L2's ends at its exit to L1, if it makes
+ *    one), breakpoints at linear addresses of whichever level runs;
+ *    break p: is an EPT execute-disable breakpoint of L1's
+ *    (vmx/ept_break.c); one numbering: DR0-DR3 are 1..4, the EPT ones 5..8;
  *  - nmi: the event queue; reset: the reset hypercall's request. */
 #include "vmx/shell_actions.h"
 #include "lib/log.h"
 #include "mm/guest_walk.h"
+#include "vmx/ept_break.h"
 #include "vmx/exits.h"
 #include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/guest_access.h"
 #include "vmx/shell_format.h"
 #include "vmx/shell_parse.h"
@@ -170,26 +176,30 @@ static void trace_line(void *ctx, const char *text)
 
 /* ---- step, break, delete ---- */
 
-/* Why the shell cannot use the debug registers now, or NULL. */
+/* Why the shell cannot use the debug registers now, or NULL. The
+ * breakpoints are at guest-linear addresses of whichever level runs
+ * (vmx/guest_debug.c enables them in vmcs01's and vmcs02's DR7). */
 static const char *no_debug(const struct vcpu *v)
 {
+	(void)v;
 	if (gdb_stub_on())
 		return "the GDB stub (gdb=) owns the debug registers and the step; use GDB";
-	if (v->level != VCPU_L1)
-		return "L2 runs; the shell steps and breaks in L1 only";
 	return NULL;
 }
 
+/* One instruction of the level that runs: L1's, or L2's on vmcs02
+ * (vmx/guest_debug.c: an exit of L2's to L1 ends it, with L1 stopped at its
+ * host RIP). */
 static bool step(struct vcpu *v)
 {
-	const char *why = no_debug(v);
+	const char *why = no_debug(v) ? no_debug(v) : guest_debug_step_refusal(v);
 
 	if (why) {
 		log_printf(LOG_QUIET, "step: %s\n", why);
 		return false;
 	}
 	sa.stepping = true;
-	gdb_stub_resume(v, true);
+	guest_debug_resume(v, true);
 	return true;
 }
 
@@ -198,15 +208,23 @@ static void brk(struct vcpu *v, const struct shell_cmd *c)
 	const char *why = no_debug(v);
 	int slot;
 
-	if (why) {
+	/* p: while L2 runs: ept_break_insert() says why not. */
+	if (why && (gdb_stub_on() || c->addr.virt)) {
 		log_printf(LOG_QUIET, "break: %s\n", why);
 		return;
 	}
 	if (!c->addr.virt) {
-		say("break: p:ADDR: hardware breakpoints take a guest-virtual address (v:ADDR); EPT execute-disable breakpoints are not written yet\n");
+		const char *no;
+		unsigned n = ept_break_insert(v, c->addr.addr, &no);
+
+		if (n)
+			log_printf(LOG_QUIET, "break: breakpoint %u at p:0x%lx (EPT execute-disable)\n",
+				   n, c->addr.addr);
+		else
+			log_printf(LOG_QUIET, "break: p:0x%lx: %s\n", c->addr.addr, no);
 		return;
 	}
-	slot = gdb_stub_break_insert(v, c->addr.addr);
+	slot = guest_debug_break_insert(v, c->addr.addr, false);
 	if (slot < 0) {
 		say("break: all 4 debug registers hold breakpoints; delete one first\n");
 		return;
@@ -220,8 +238,12 @@ static void del(struct vcpu *v, unsigned n)
 	unsigned removed = 0;
 
 	for (unsigned i = 0; i < NBREAK; i++)
-		if ((!n || n == i + 1) && gdb_stub_break_remove(v, i))
+		if ((!n || n == i + 1) && guest_debug_break_remove(v, i))
 			removed++;
+	if (!n)
+		removed += ept_break_remove_all(v);
+	else if (ept_break_remove(v, n))
+		removed++;
 	if (n && !removed)
 		log_printf(LOG_QUIET, "delete: no breakpoint %u\n", n);
 	else
@@ -231,18 +253,30 @@ static void del(struct vcpu *v, unsigned n)
 bool shell_action_stopped(struct vcpu *v)
 {
 	uint64_t rip, addr;
+	unsigned n;
 
-	if (gdb_stub_on() || !gdb_stub_stop_take())
+	if (gdb_stub_on() || !guest_debug_stop_take(NULL))
 		return false;
 	rip = exit_get(&v->exit, EF_RIP);
-	if (sa.stepping) {
+	if ((n = ept_break_hit_take()) && ept_break_addr(n, &addr)) {
 		sa.stepping = false;
+		log_printf(LOG_QUIET, "\nnestor: breakpoint %u hit: L%u stopped at RIP 0x%lx (p:0x%lx, EPT execute-disable)\n",
+			   n, v->level, rip, addr);
+		return true;
+	}
+	if (sa.stepping) {
+		uint32_t reason;
+
+		sa.stepping = false;
+		if (guest_debug_step_left_l2(&reason))
+			log_printf(LOG_QUIET, "\nnestor: step: L2's instruction exited to L1 (exit reason %u)\n",
+				   reason);
 		log_printf(LOG_QUIET, "\nnestor: step: L%u stopped at RIP 0x%lx\n",
 			   v->level, rip);
 		return true;
 	}
 	for (unsigned i = 0; i < NBREAK; i++)
-		if (gdb_stub_break_addr(i, &addr) && addr == rip) {
+		if (guest_debug_break_addr(i, &addr) && addr == rip) {
 			log_printf(LOG_QUIET, "\nnestor: breakpoint %u hit: L%u stopped at RIP 0x%lx\n",
 				   i + 1, v->level, rip);
 			return true;
@@ -297,7 +331,7 @@ bool shell_action(struct vcpu *v, const struct shell_cmd *c)
 		return false;
 	case SHELL_CONT:
 		if (!gdb_stub_on())
-			gdb_stub_resume(v, false);
+			guest_debug_resume(v, false);
 		return true;
 	case SHELL_NMI:
 		event_queue_nmi(&v->events);

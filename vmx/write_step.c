@@ -37,6 +37,13 @@
  *    early, over and over;
  *  - an instruction that is stepped STEP_RETRY_LIMIT times in a row without
  *    retiring stops the guest with a message, rather than loop silently.
+ * The same step serves EPT breakpoints (vmx/ept_break.c): an instruction
+ * fetched from a page whose X is off for a breakpoint, and that is not a
+ * hit, runs with X back on that page (write_step_exec_page()); X goes off
+ * again when the step ends, retired or not. It may put pages on the sink
+ * too (an instruction there that writes Nestor's memory is one step).
+ * When GDB's or the shell's own step (vmx/guest_debug.c) is under way, the
+ * write step's end is that step's end too (guest_debug_step_retired()).
  * Without MTF a write in an STI/MOV-SS shadow or while an event is being
  * re-delivered cannot be stepped (VM-entry rules 26.3.1.5) and stops the
  * guest with a message. What the guest can still see is in
@@ -48,7 +55,10 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmx/apic_icr.h"
+#include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
+#include "vmx/gdb_stub.h"
+#include "vmx/guest_debug.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
@@ -60,11 +70,20 @@
 #define NESTOR_WRITE_LOG_LIMIT 8
 #define APIC_REFUSED_LOG_LIMIT 16
 
+/* A write (pages on the sink), or only a fetch from an EPT breakpoint's
+ * page. */
+static bool writes(const struct vcpu *v)
+{
+	return v->step.nsink != 0 || v->step.apic_write;
+}
+
 static void refuse(struct vcpu *v, const char *what, const char *why)
 {
-	log_printf(LOG_QUIET, "nestor: the guest wrote to %s at RIP 0x%lx %s\n",
-		   what, v->step.rip, why);
-	guest_unsupported(v, "a guest write Nestor cannot step");
+	log_printf(LOG_QUIET, "nestor: the guest %s %s at RIP 0x%lx %s\n",
+		   writes(v) ? "wrote to" : "fetched from", what, v->step.rip,
+		   why);
+	guest_unsupported(v, writes(v) ? "a guest write Nestor cannot step"
+			  : "a guest instruction Nestor cannot step");
 }
 
 static void step_begin(struct vcpu *v, const char *what)
@@ -80,12 +99,14 @@ static void step_begin(struct vcpu *v, const char *what)
 	if (s->tf_step) {
 		if (exit_get(&v->exit, EF_INTR_STATE) &
 		    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-			refuse(v, what, "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that write");
+			refuse(v, what, writes(v) ? "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that write"
+				   : "in an STI/MOV-SS shadow; without the monitor trap flag Nestor cannot step that instruction");
 		if (v->events.pending)
-			refuse(v, what, "while an event was being delivered; without the monitor trap flag Nestor cannot step that write");
+			refuse(v, what, writes(v) ? "while an event was being delivered; without the monitor trap flag Nestor cannot step that write"
+				   : "while an event was being delivered; without the monitor trap flag Nestor cannot step that instruction");
 		if (!warned) {
 			warned = true;
-			pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page are single-stepped with RFLAGS.TF and IF=0\n");
+			pr_warn("nestor: no monitor trap flag on this CPU: guest writes to Nestor's memory and the xAPIC page (and instructions on EPT breakpoints' pages) are single-stepped with RFLAGS.TF and IF=0\n");
 		}
 	}
 	if (v->cfg->mtf && v->cfg->ext_int_exiting) {
@@ -115,21 +136,11 @@ static void step_begin(struct vcpu *v, const char *what)
 	vcpu_request(v, VCPU_REQ_CONTROLS);
 }
 
-/* Put the page at gpa on the sink for the step; open the step if it is
- * the first. */
-static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
+/* A page was added to the step: open it if it was not. */
+static void page_added(struct vcpu *v, bool opened, const char *what)
 {
-	struct write_step *s = &v->step;
-	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
-
-	if (s->nsink == SINK_MAX_PAGES)
-		refuse(v, what, "and to more of Nestor's pages than Nestor can sink");
-	if (ept_map(&v->vm->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
-		    EPT_MT_WB))
-		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
-	s->sink_gpa[s->nsink++] = page;
 	flush_guest_ept(v);
-	if (s->nsink == 1)
+	if (opened)
 		step_begin(v, what);
 	/* 27.3.4: nothing is pending after this fault-like exit (see the
 	 * comment at the top: Bochs 2.7 may have saved a BS here), unless
@@ -137,6 +148,36 @@ static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
 	 * path only: the TF path refuses shadows). */
 	if (!(exit_get(&v->exit, EF_INTR_STATE) & INTR_BLOCK_MOV_SS))
 		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
+/* Put the page at gpa on the sink for the step; open the step if it is
+ * the first. */
+static void sink_page(struct vcpu *v, uint64_t gpa, const char *what)
+{
+	struct write_step *s = &v->step;
+	uint64_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	bool opened = !write_step_open(s);
+
+	if (s->nsink == SINK_MAX_PAGES)
+		refuse(v, what, "and to more of Nestor's pages than Nestor can sink");
+	if (ept_map(&v->vm->ept, page, v->sink_page_pa, PAGE_SIZE, EPT_R | EPT_W,
+		    EPT_MT_WB))
+		guest_unsupported(v, "cannot map the write sink (out of EPT table memory)");
+	s->sink_gpa[s->nsink++] = page;
+	page_added(v, opened, what);
+}
+
+void write_step_exec_page(struct vcpu *v, uint64_t gpa)
+{
+	struct write_step *s = &v->step;
+	static const char what[] = "a page with an EPT breakpoint";
+	bool opened = !write_step_open(s);
+
+	if (s->nexec == EXEC_MAX_PAGES)
+		refuse(v, what, "and from more such pages than one instruction spans");
+	ept_break_page_exec(v, gpa, true);
+	s->exec_gpa[s->nexec++] = ALIGN_DOWN(gpa, PAGE_SIZE);
+	page_added(v, opened, what);
 }
 
 void write_step_nestor_page(struct vcpu *v, uint64_t gpa, uint64_t qual)
@@ -230,7 +271,10 @@ static void unmap_sink(struct vcpu *v)
 			ept_map(&v->vm->ept, s->sink_gpa[i], v->vm->hidden_page_pa,
 				PAGE_SIZE, EPT_R, EPT_MT_WB);
 	}
+	for (unsigned i = 0; i < s->nexec; i++)
+		ept_break_page_exec(v, s->exec_gpa[i], false);
 	s->nsink = 0;
+	s->nexec = 0;
 	flush_guest_ept(v);
 }
 
@@ -253,10 +297,18 @@ static void step_end(struct vcpu *v, bool retired)
 
 		exit_set(&v->exit, EF_RFLAGS, (rflags & ~(RFLAGS_TF | RFLAGS_IF)) |
 			 (s->saved_rflags & (RFLAGS_TF | RFLAGS_IF)));
+		/* Closed by an instruction's own exit (VMCALL, I/O): the CPU
+		 * may have saved the single-step trap of Nestor's TF as BS in
+		 * the pending debug exceptions (27.3.4; Bochs 2.7 does at a
+		 * VMCALL); it is not the guest's, whose TF was 0. */
+		if (!retired && !(s->saved_rflags & RFLAGS_TF))
+			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~DBG_BS);
 		if (s->saved_debugctl & DEBUGCTL_BTF)
 			vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, s->saved_debugctl);
 	}
-	v->wants.mtf = false;
+	/* GDB's or the shell's MTF step may still be under way. */
+	v->wants.mtf = guest_debug_wants_mtf();
 	v->wants.ext_int_exiting = false;
 	v->wants.all_exceptions = false;
 	vcpu_request(v, VCPU_REQ_CONTROLS);
@@ -318,6 +370,9 @@ bool write_step_exception(struct vcpu *v, uint32_t intr_info, uint64_t qual)
 		return false;
 	}
 	step_end(v, true);
+	/* GDB's or the shell's TF step: its end, not the guest's #DB. */
+	if (guest_debug_step_retired(v))
+		return true;
 	/* The guest's own #DB, if it is due: its own single-step and any
 	 * enabled breakpoint that matched, in one #DB with all the bits
 	 * (17.2.3), after the instruction. On the TF path BS is Nestor's
@@ -335,6 +390,7 @@ void write_step_mtf(struct vcpu *v)
 	if (!write_step_open(&v->step))
 		guest_unsupported(v, "a monitor-trap-flag exit outside a write step");
 	step_end(v, true);
+	guest_debug_step_retired(v);
 }
 
 void write_step_close(struct vcpu *v)

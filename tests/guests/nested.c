@@ -913,6 +913,8 @@ int guest_main(void)
 			nested_l2_gdb();
 		if (rt_option_is("stop_case", "l2_shell"))
 			nested_l2_shell();
+		if (rt_option_is("stop_case", "l2_gdb_l1bp"))
+			nested_l2_gdb_l1bp();
 		if (rt_option_is("stop_case", "l2_maxphy"))
 			nested_l2_maxphy();
 		if (rt_option_is("stop_case", "l2_write_hidden"))

@@ -117,6 +117,8 @@ void nested_l2_scan(void);
 void nested_l2_gdb(void);
 /* stop_case=l2_shell: L2 spins until Nestor's shell stopped it. */
 void nested_l2_shell(void);
+/* stop_case=l2_gdb_l1bp: L1's breakpoint holds across L2's run. */
+void nested_l2_gdb_l1bp(void);
 /* stop_case=l2_maxphy: a reduced MAXPHYADDR's RSVD #PF in L2, routed. */
 void nested_l2_maxphy(void);
 /* stop_case=l2_write_hidden: L2's write to Nestor's memory is dropped. */

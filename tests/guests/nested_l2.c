@@ -2650,7 +2650,8 @@ void nested_l2_run(size_t i)
 /* Issue 16 item 4 under Nestor (stop_case=l2_gdb, scenario gdb-l2): L2
  * spins in l2_gdb_spin, under an EPT12 identity map where the CPU has
  * EPT, until GDB, stopped in L2 (Ctrl-C), writes l2_gdb_go through L2's
- * page tables and EPT12; then it VMCALLs. l2_gdb_marker is what GDB reads
+ * page tables and EPT12; then it VMCALLs (GDB steps L2 up to the VMCALL
+ * and through it, into L1). l2_gdb_marker is what GDB reads
  * of L2's memory. Exits with status 0 when L2 left its loop. */
 volatile uint32_t l2_gdb_go;
 const char l2_gdb_marker[8] = "L2-gdb!";
@@ -2673,6 +2674,17 @@ void nested_l2_gdb(void)
 		  (unsigned long)(uint64_t)l2_gdb_spin, ept ? " under EPT12" : "");
 	ok = l2_expect("L2 leaves its loop", XR_VMCALL, l2_gdb_done + 5,
 		       "the vmcall after the loop");
+	/* GDB stepped L2 into this exit (scenario gdb-l2): the vmcs12 shows
+	 * L2 as a CPU would, without the step's TF or pending BS (27.3.1,
+	 * 27.3.4). */
+	rt_printf("nested: l2_gdb: L2's RFLAGS %#lx, pending debug exceptions %#lx, RCX %#lx\n",
+		  r(VMCS_GUEST_RFLAGS), r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS),
+		  (unsigned long)regs.rcx);
+	/* GDB wrote L2's RCX while stopped in L2 (a 'P' packet). */
+	ok = CHECK(regs.rcx == 0x5a5a5a5a, "GDB's write of L2's RCX was lost") && ok;
+	ok = CHECK(!(r(VMCS_GUEST_RFLAGS) & (1u << 8)), "the step's TF reached L2's RFLAGS") &&
+	     CHECK(!(r(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & (1u << 14)),
+		   "the step's BS reached L2's pending debug exceptions") && ok;
 	l2_teardown();
 	rt_printf("nested: l2_gdb: %s\n", ok ? "L2 left its loop: done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
@@ -2763,5 +2775,43 @@ void nested_l2_shell(void)
 	}
 	l2_teardown();
 	rt_printf("nested: l2_shell: %s\n", ok ? "L2 saw its stop and left its loop: done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
+/* Issue 16 item 4 under Nestor (stop_case=l2_gdb_l1bp, scenario
+ * gdb-l1-break-across-l2): GDB puts a hardware breakpoint on
+ * l2_gdb_l1_mark at the launch stop, before L1 runs L2, which VMCALLs at
+ * once. The breakpoint must still stop L1 after L2's exit (the exit makes
+ * L1's DR7 400H, 27.5.1; vmcs01's DR7 is the breakpoints' again), and the
+ * DR7 L2's exit saved into the vmcs12 (27.3.1) is L2's own, not the
+ * breakpoints'. */
+extern const char l2_gdb_quick[];
+__asm__(".text\n\t"
+	L2_FN(l2_gdb_quick)
+	L2_END);
+
+__attribute__((noinline)) void l2_gdb_l1_mark(uint64_t dr7)
+{
+	__asm__ __volatile__("" : : "r"(dr7) : "memory");
+}
+
+void nested_l2_gdb_l1bp(void)
+{
+	uint64_t dr7;
+	bool ok;
+
+	nested_current = "l2_gdb_l1bp";
+	if (!l2_setup(l2_gdb_quick))
+		rt_exit(1);
+	w(VMCS_GUEST_DR7, 0x400);
+	ok = l2_expect("L2 VMCALLs at once", XR_VMCALL, l2_gdb_quick + 5,
+		       "its vmcall");
+	dr7 = r(VMCS_GUEST_DR7);
+	l2_gdb_l1_mark(dr7);
+	rt_printf("nested: l2_gdb_l1bp: L2's DR7 in the vmcs12: %#lx\n",
+		  (unsigned long)dr7);
+	ok = CHECK(dr7 == 0x400, "L2's saved DR7 is not its own") && ok;
+	l2_teardown();
+	rt_printf("nested: l2_gdb_l1bp: %s\n", ok ? "done" : "FAILED");
 	rt_exit(ok ? 0 : 1);
 }

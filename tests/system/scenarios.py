@@ -163,7 +163,11 @@ DEMO_SAW = [
 # The GDB session of the gdb-stub scenario: a hardware breakpoint on the
 # demo guest's first VMCALL (do_vmcall(), tests/guests/rt/hypercall.c,
 # reached from print_version() with r->rax = NESTOR_HC_VERSION), registers,
-# memory through the guest's page tables, one step, detach.
+# memory through the guest's page tables, one step; then four hardware
+# breakpoints that are never reached fill DR0-DR3, so that a fifth, a
+# software one (Z0) on rt_protocol_name (called by print_boot_info() after
+# print_version()), becomes an EPT execute-disable breakpoint
+# (vmx/ept_break.c), hit and continued; detach.
 GDB_SESSION = [
     "set pagination off",
     "set confirm off",
@@ -178,6 +182,14 @@ GDB_SESSION = [
     "info registers rip",
     "monitor level 2",
     "delete",
+    "hbreak *0x1000",
+    "hbreak *0x2000",
+    "hbreak *0x3000",
+    "hbreak *0x4000",
+    "break rt_protocol_name",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_SAW = [
@@ -189,6 +201,8 @@ GDB_SAW = [
     r"^0x[0-9a-f]+ <guest_name>:\s+0x64\s+0x65\s+0x6d\s+0x6f$",  # "demo"
     r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <do_vmcall\+1>$",  # after push %rbp
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L1, the guest Nestor runs; GDB shows L1\.$",
+    r"^Breakpoint 6, (0x[0-9a-f]+ in )?rt_protocol_name ",   # the EPT breakpoint
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_protocol_name(\+\d+)?>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
@@ -213,6 +227,25 @@ GDB_L2_SESSION = [
     "monitor level 2",
     "set var l2_gdb_go = 1",
     "print l2_gdb_go",
+    "set var $rcx = 0x5a5a5a5a",
+    "print/x $rcx",
+    # A breakpoint hit in L2 (DR0 enabled in vmcs02's DR7, #DB taken
+    # by L0 first); steps of L2 (TF on vmcs02 where the CPU has no MTF)
+    # to the VMCALL after its loop and through it: L2's exit to L1 ends
+    # that step, and GDB shows L1 at its host RIP (the landing pad). Then
+    # a breakpoint in L1's code.
+    "break *l2_gdb_done",
+    "continue",
+    "info registers rip",
+    "delete",
+    "stepi",
+    "info registers rip",
+    "stepi",
+    "info registers rip",
+    "hbreak rt_printf",
+    "continue",
+    "info registers rip",
+    "delete",
     "detach",
 ]
 GDB_L2_SAW = [
@@ -223,6 +256,13 @@ GDB_L2_SAW = [
     r"^monitor level 1: stopped in L2, the guest L1 runs; GDB shows L2; L1 has no registers while L2 runs: it resumes at L2's next exit to it at RIP 0x[0-9a-f]+ RSP 0x[0-9a-f]+ CR3 0x[0-9a-f]+ \(the vmcs12's host state\); from then on GDB stops only at L1's exits\.$",
     r"^monitor level 2: GDB stops at L1's and L2's exits and shows the level that runs; stopped in L2, the guest L1 runs; GDB shows L2\.$",
     r"^\$2 = 1$",
+    r"^\$3 = 0x5a5a5a5a$",
+    r"^Breakpoint 1, 0x[0-9a-f]+ in l2_gdb_done \(\)$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done>$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_done\+5>$",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_vmx_landing_l2>$",
+    r"^Breakpoint 2, rt_printf \(fmt=",
+    r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <rt_printf>$",
     r"^\[Inferior 1 \(Remote target\) detached\]$",
 ]
 
@@ -325,8 +365,34 @@ SCENARIOS = [
              expect=[
                  r"^nestor: GDB stub on port 0x2f8 at 115200 baud \(8N1\); the guest waits for GDB$",
                  r"^nested: l2_gdb: L2 spins at 0x[0-9a-f]+ under EPT12$",
+                 r"^nestor: GDB's step of L2 ended in L2's exit to L1 \(reason 18\): stopped in L1 at RIP 0x[0-9a-f]+$",
                  r"^nestor: GDB detached; the guest runs on$",
+                 r"^nested: l2_gdb: L2's RFLAGS 0x[0-9a-f]+, pending debug exceptions 0, RCX 0x5a5a5a5a$",
                  r"^nested: l2_gdb: L2 left its loop: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"FAILED", r"PANIC"]),
+    # L1's hardware breakpoint, set before L1 runs L2, stops L1 after
+    # L2's exit to it (which makes L1's DR7 400H); the vmcs12 gets L2's
+    # own DR7, checked by the test VMM.
+    Scenario("gdb-l1-break-across-l2", cpu="corei7_skylake_x",
+             cmdline="nested=on gdb=com2,wait",
+             modules=[(f"{GUESTS}/nested.elf", "l0=sdm stop_case=l2_gdb_l1bp")],
+             gdb_elf=f"{GUESTS}/nested.elf",
+             gdb=["set pagination off", "set confirm off",
+                  "target remote localhost:{port}",
+                  "hbreak l2_gdb_l1_mark", "continue", "info registers rip",
+                  "print/x $rdi", "delete", "detach"],
+             gdb_expect=[r"^Breakpoint 1, l2_gdb_l1_mark \(dr7=",
+                         r"^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <l2_gdb_l1_mark>$",
+                         r"^\$1 = 0x400$",
+                         r"^\[Inferior 1 \(Remote target\) detached\]$"],
+             timeout=240,
+             expect=[
+                 r"^nested: l2_gdb_l1bp: L2 VMCALLs at once: exit 18 at its vmcall$",
+                 r"^nestor: GDB detached; the guest runs on$",
+                 r"^nested: l2_gdb_l1bp: L2's DR7 in the vmcs12: 0x400$",
+                 r"^nested: l2_gdb_l1bp: done$",
                  r"^nestor: guest exited with status 0$",
              ],
              reject=[r"FAILED", r"PANIC"]),
@@ -848,6 +914,56 @@ SCENARIOS = [
              ],
              reject=[r"FAILED", r"PANIC", r"^nestor: FATAL", r"not reachable",
                      r"^unknown command"]),
+
+    # EPT execute-disable breakpoints (issue 16 items 2, 4): refusals (not
+    # guest RAM), one set in a large EPT01 leaf (split to 4 KiB, X off) and
+    # deleted (X back; its number used again), then one at shell_target_after(), whose page also holds
+    # guest_main() and the runtime's printf: every other instruction there
+    # (the spin, the UART's OUTs) is stepped with X back (TF: Skylake has
+    # no MTF). The hit stops at the function; `step` steps over the
+    # breakpoint's own instruction; `cont` leaves the breakpoint in place
+    # and the guest finishes.
+    Scenario("console-shell-ept-break", cpu="corei7_skylake_x", timeout=240,
+             modules=[guest("shell-target"), DUMMY],
+             serial_script=[
+                 (r"^shell-target: spinning$", b"\x01c"),
+                 (r"^nestor: shell \(the guest is stopped", b"break p:0x4000000000\r"),
+                 (r"^break: p:0x4000000000: ", b"break p:0x4000008\r"),
+                 (r"^break: breakpoint 5 at p:0x4000008 ", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008", b"delete 5\r"),
+                 (r"^delete: 1 breakpoint", b"ept 0x4000008\r"),
+                 (r"^  -> HPA 0x4000008(?s:.*)^  -> HPA 0x4000008", b"delete 5\r"),
+                 # EPT01's PML4 is Nestor's memory.
+                 (r"^  EPT PML4E \S+ .* -> (0x[0-9a-f]+)$(?s:.*)^delete: no breakpoint 5$",
+                  lambda m: b"break p:" + m.group(1).encode() + b"\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: p:\S+: that is Nestor's memory",
+                  lambda m: b"break p:" + m.group(1).encode() + b"\r"),
+                 (r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 ",
+                  b"cont\r"),
+                 (r"^nestor: breakpoint 5 hit", b"step\r"),
+                 (r"^nestor: step: L1 stopped", b"cont\r"),
+             ],
+             expect=[
+                 r"^nestor: guest console: port 0x3f8 is emulated for the guest",
+                 r"^break: p:0x4000000000: that is not guest RAM$",
+                 r"^break: breakpoint 5 at p:0x4000008 \(EPT execute-disable\)$",
+                 # its large leaf split: a 4 KiB leaf without X, then with X
+                 # again once deleted (it stays split).
+                 r"^break: breakpoint 5 at p:0x4000008 (?s:.*)^  EPT PTE   0x0000000004000033  R W - mt=WB (?s:.*)^delete: 1 breakpoint\(s\) removed$(?s:.*)^  EPT PTE   0x0000000004000037  R W X mt=WB ",
+                 r"^delete: no breakpoint 5$",
+                 r"^break: p:0x0*e[0-9a-f]+: that is Nestor's memory, not the guest's$",
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^break: breakpoint 5 at p:\1 \(EPT execute-disable\)$",
+                 r"^shell-target: was stopped for \d+ ticks$",
+                 # the hit: where the guest said its function is.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: breakpoint 5 hit: L1 stopped at RIP \1 \(p:\1, EPT execute-disable\)$",
+                 # the step leaves the breakpoint's instruction.
+                 r"^shell-target: after at (0x[0-9a-f]+)$(?s:.*)^nestor: step: L1 stopped at RIP (?!\1$)0x[0-9a-f]+$",
+                 r"^shell-target: after the spin$",
+                 r"^shell-target: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"not available yet", r"^nestor: FATAL",
+                     r"cannot step", r"breakpoint 5 hit(?s:.*)breakpoint 5 hit"]),
 
     # --- Hardening (issue 17): tests/guests/adversarial.c attacks L0 ---
     # Every test must pass on a model without MTF (the TF write step) with
