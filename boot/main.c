@@ -28,7 +28,6 @@
 #include "vmx/vmcs_track.h"
 #include "vmx/vmx_msrs.h"
 #include "vmx/vmx_start.h"
-#include "vmx/nested_seam.h"
 #include "vmx/vmx_options.h"
 
 #ifndef NESTOR_VERSION
@@ -452,7 +451,6 @@ static NORETURN void run_guest(void)
 	gp = (struct guest_boot_params){ &boot_info, map, n, nm->hidden,
 					 nm->nhidden, &vmx_cfg };
 	guest_boot_prepare(&gp, v, &entry);
-	nested_vcpu_init(v);
 	vmx_launch_guest(v, &entry, map, n,
 			 ept_limit(map, n, v->vm->maxphyaddr));
 }

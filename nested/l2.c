@@ -343,12 +343,14 @@ static bool l1_uses_ept(const struct vmcs12 *f)
 	       (f->SECONDARY_PROC_CONTROLS & PROC2_ENABLE_EPT);
 }
 
-/* gdb= with the VMX-preemption timer: L0's poll timer on vmcs02, where
- * the vmcs12 does not activate L1's (25.5.1: L1's would be vmcs02's). Its
- * exits are L0's (nested/reflect.c: not activated in vmcs12). */
+/* gdb= or the emulated console with the VMX-preemption timer: L0's poll
+ * timer on vmcs02, where the vmcs12 does not activate L1's (25.5.1: L1's
+ * would be vmcs02's). Its exits are L0's (nested/reflect.c: not activated
+ * in vmcs12), and only they let GDB's Ctrl-C or the console's escape stop
+ * an L2 that never exits. */
 static bool l0_timer_for_l2(struct vcpu *v)
 {
-	return gdb_stub_on() && v->wants.preemption_timer &&
+	return v->wants.preemption_timer &&
 	       !(v->nested->cache.f.PIN_BASED_CONTROLS & PIN_PREEMPTION_TIMER);
 }
 
@@ -376,12 +378,12 @@ static void l0_for_l2(struct vcpu *v, struct vmcs02_l0 *l0,
 		w.cr3_load = false;
 		w.cr0_watch = w.cr4_watch = 0;
 	}
-	/* The console's poll timer runs on vmcs01 only: L1's timer is
-	 * vmcs02's (25.5.1), and L2's exits give Nestor control anyway. The
-	 * GDB stub's (gdb=) runs on vmcs02 too when L1 does not use its own,
-	 * so that GDB's Ctrl-C stops an L2 that never exits
-	 * (l0_timer_for_l2()). The #DB and MOV DR intercepts are those of
-	 * L2's breakpoints and step (vmx/guest_debug.c). */
+	/* The poll timer of the GDB stub (gdb=) and of the emulated console
+	 * runs on vmcs02 too when L1 does not use its own (L1's timer is
+	 * vmcs02's, 25.5.1), so that GDB's Ctrl-C and the console's escape
+	 * stop an L2 that never exits (l0_timer_for_l2()). The #DB and MOV DR
+	 * intercepts are those of L2's breakpoints and step
+	 * (vmx/guest_debug.c). */
 	w.preemption_timer = l0_timer_for_l2(v);
 	guest_debug_l2_wants(&w.gdb_db, &w.gdb_mov_dr); /* L2's breakpoints, step */
 	memset(l0, 0, sizeof(*l0));

@@ -8,6 +8,7 @@
 #include "nested/nested_vcpu.h"
 #include "nested/vmx_rules.h"
 #include "vmx/exits.h"
+#include "vmx/nested_seam.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_field_caps.h"
 #include "vmx/vmcs_track.h"
@@ -139,16 +140,48 @@ static void load_shadow(void)
 		panic("VMPTRLD of the shadow VMCS 0x%lx failed", shadow.lv.pa);
 }
 
-/* Back to vmcs01, the shadow VMCS cleared first: its data is then in
- * memory, where the CPU reads a shadow VMCS through the link pointer
- * (24.11.1: a VMCS's data may be cached on the processor while it is
- * active; VMCLEAR writes it back and makes it inactive). */
-static void load_vmcs01(struct vcpu *v)
+/* Back to `back` (vmcs01, or vmcs02 for the shell while L2 runs), the
+ * shadow VMCS cleared first: its data is then in memory, where the CPU
+ * reads a shadow VMCS through the link pointer (24.11.1: a VMCS's data may
+ * be cached on the processor while it is active; VMCLEAR writes it back
+ * and makes it inactive). */
+static void load_back(struct loaded_vmcs *back)
 {
 	if (vmcs_clear(&shadow.lv) != VMX_OK)
 		panic("VMCLEAR of the shadow VMCS 0x%lx failed", shadow.lv.pa);
-	if (vmcs_load(&v->vmcs01.lv) != VMX_OK)
-		panic("VMPTRLD of vmcs01 0x%lx failed", v->vmcs01.lv.pa);
+	if (vmcs_load(back) != VMX_OK)
+		panic("VMPTRLD of VMCS 0x%lx failed", back->pa);
+}
+
+static void load_vmcs01(struct vcpu *v)
+{
+	load_back(&v->vmcs01.lv);
+}
+
+bool shadow_holds_row(unsigned row)
+{
+	for (unsigned i = 0; i < shadow.nread; i++)
+		if (shadow.rows[i] == row)
+			return true;
+	return false;
+}
+
+uint64_t shadow_pa(void)
+{
+	return shadow.lv.pa;
+}
+
+void shadow_read_rows(struct vcpu *v, const uint16_t *rows, unsigned n,
+		      uint64_t *vals, enum nested_field *st)
+{
+	load_shadow();
+	for (unsigned i = 0; i < n; i++) {
+		bool held = shadow_holds_row(rows[i]);
+
+		st[i] = held ? NESTED_FIELD_OK : NESTED_FIELD_NOT_SHADOWED;
+		vals[i] = held ? vmcs_read(vmcs_field_table[rows[i]].encoding) : 0;
+	}
+	load_back(&v->cur->lv);
 }
 
 void shadow_to_cache(struct vcpu *v)

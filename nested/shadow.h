@@ -8,6 +8,7 @@
 #define NESTOR_NESTED_SHADOW_H
 
 #include <stdbool.h>
+#include "vmx/nested_seam.h"
 #include "vmx/vcpu.h"
 
 /* The CPU can shadow for L1 (and nested/ set it up at VMXON). */
@@ -33,5 +34,15 @@ void shadow_from_cache_rows(struct vcpu *v, const uint64_t *rows);
  * if L1 reads it there. The exits of VMREAD/VMWRITE of fields that are not
  * shadowed touch nothing else, so they need no whole sync. */
 void shadow_sync_field(struct vcpu *v, uint32_t encoding);
+
+/* The debug shell (nested/shell_view.c), with shadow_active(): whether
+ * row `row` of the field table is in the shadow VMCS, its address, and
+ * the values of rows[0..n) in it (VMPTRLD of the shadow VMCS, VMREADs,
+ * then VMCLEAR and VMPTRLD of v->cur as every sync does; a row not
+ * shadowed is NESTED_FIELD_NOT_SHADOWED, its value 0). */
+bool shadow_holds_row(unsigned row);
+uint64_t shadow_pa(void);
+void shadow_read_rows(struct vcpu *v, const uint16_t *rows, unsigned n,
+		      uint64_t *vals, enum nested_field *st);
 
 #endif

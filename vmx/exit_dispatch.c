@@ -161,8 +161,11 @@ int vmx_handle_exit(struct guest_regs *regs)
 	}
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE))
 		entry_failure_report(v, reason);
-	if (likely(basic < EXIT_REASON_MAX))
+	if (likely(basic < EXIT_REASON_MAX)) {
 		v->stats.count[basic]++;
+		if (v->level == VCPU_L2)
+			v->stats.l2_count[basic]++;
+	}
 	if (unlikely((++v->stats.total_exits & HEARTBEAT_MASK) == 0) &&
 	    v->time_exits)
 		pr_debug("nestor: heartbeat: %lu exits, this one reason %u at RIP 0x%lx\n",
@@ -185,6 +188,9 @@ int vmx_handle_exit(struct guest_regs *regs)
 	if (unlikely(v->requests & VCPU_REQ_NESTED)) {
 		/* Before the events: they go to the level that runs next. */
 		v->requests &= ~VCPU_REQ_NESTED;
+		/* From L2 the switch is to L1: this exit was reflected. */
+		if (v->level == VCPU_L2 && basic < EXIT_REASON_MAX)
+			v->stats.l2_reflected[basic]++;
 		nested_switch(v);
 	}
 	/* The emulated console UART: input, output, its IRQ4 (queued here,

@@ -70,6 +70,9 @@ static inline bool events_to_deliver(const struct vcpu *v)
 }
 
 void exit_stats_print(const struct vcpu *v);
+/* The same exits by level: L1's, and L2's reflected to L1 or handled in
+ * L0 (the last lines of exit_stats_print(); the shell's `exits`). */
+void exit_stats_print_levels(const struct vcpu *v);
 /* The last EXIT_TRACE_ON_FAILURE exits (vmx/exit_trace.h), printed by every
  * failure before its VMCS dump; lock-free, so the crash path's NMI can
  * print it too. */

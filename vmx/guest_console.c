@@ -18,8 +18,8 @@
  * microsecond); each byte goes through the escape keys and then to the
  * model's RX FIFO (host_rx) or to the shell's line editor. When the model's
  * RX FIFO is full, bytes stay in the real UART's. For liveness when the
- * guest rarely exits, the VMX-preemption timer (where the CPU has it, on
- * vmcs01 only: while L2 runs, its exits give Nestor control) expires
+ * guest rarely exits, the VMX-preemption timer (where the CPU has it; on
+ * vmcs02 too while L2 runs, unless L1 uses its own: nested/l2.c) expires
  * every POLL_TICKS TSC ticks: about 1.4 ms at 3 GHz, 4 M instructions on
  * Bochs with clock sync=none. A poll that finds no byte tells the model
  * that the line was idle (the character timeout interrupt that Linux's

@@ -4,12 +4,10 @@
  * step or the escape), and reads the state of the level that exited:
  * L1's, or L2's while L2 runs (v->level; the current VMCS is then vmcs02).
  *
- *  - regs, vmcs: VMREADs of the current VMCS (vmcs reads by name from the
- *    field table; a field the CPU lacks says so instead of failing). Only
- *    the current VMCS is read: switching VMCS under a running nested guest
- *    is not worth the risk, and `vmcs 12` / `shadow` say they are not
- *    reachable from the shell yet;
- *  - ept: the EPT01 walk (mm/ept.c), entry by entry;
+ *  - regs: VMREADs of the current VMCS;
+ *  - vmcs, ept: vmx/shell_view.c (any of vmcs01, vmcs02, the vmcs12 and
+ *    the shadow VMCS; the EPT01 walk, and EPT12/EPT02 while L2 runs);
+ *  - exits: vmx/exit_stats.c, every level together and then per level;
  *  - walk, mem: the guest's page walk (mm/guest_walk.c) and guest RAM only
  *    through guest_phys_ptr() (never Nestor's memory);
  *  - step, break, delete: the GDB stub's DR0-DR3 / MTF-or-TF machinery
@@ -21,7 +19,6 @@
  *  - nmi: the event queue; reset: the reset hypercall's request. */
 #include "vmx/shell_actions.h"
 #include "lib/log.h"
-#include "mm/ept.h"
 #include "mm/guest_walk.h"
 #include "vmx/ept_break.h"
 #include "vmx/exits.h"
@@ -30,9 +27,8 @@
 #include "vmx/guest_access.h"
 #include "vmx/shell_format.h"
 #include "vmx/shell_parse.h"
+#include "vmx/shell_view.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmcs_layout.h"
-#include "vmx/vmx_insn.h"
 
 #define NBREAK 4 /* DR0-DR3 */
 
@@ -49,7 +45,7 @@ static void say(const char *text)
 	log_printf(LOG_QUIET, "%s", text);
 }
 
-/* ---- regs, vmcs ---- */
+/* ---- regs ---- */
 
 static void regs(struct vcpu *v)
 {
@@ -84,67 +80,7 @@ static void regs(struct vcpu *v)
 		say(out);
 }
 
-static void vmcs_row(const struct vmcs_field_info *f)
-{
-	uint64_t val;
-
-	if (vmread(f->encoding, &val) != VMX_OK)
-		log_printf(LOG_QUIET, "%-40s (the CPU has no such field)\n",
-			   f->name);
-	else
-		log_printf(LOG_QUIET, "%-40s 0x%016lx\n", f->name, val);
-}
-
-static void vmcs(struct vcpu *v, const struct shell_cmd *c)
-{
-	const char *cur = v->level == VCPU_L2 ? "02" : "01";
-	bool ok = c->vmcs == SHELL_VMCS_CURRENT ||
-		  (c->vmcs == SHELL_VMCS_01 && v->level == VCPU_L1) ||
-		  (c->vmcs == SHELL_VMCS_02 && v->level == VCPU_L2);
-
-	if (c->vmcs == SHELL_VMCS_12 || c->vmcs == SHELL_VMCS_SHADOW) {
-		log_printf(LOG_QUIET, "vmcs: %s: not reachable from the shell yet (only the current VMCS, %s, is)\n",
-			   c->vmcs == SHELL_VMCS_12 ? "12" : "shadow", cur);
-		return;
-	}
-	if (!ok) {
-		log_printf(LOG_QUIET, "vmcs: %s is not the current VMCS: the shell reads only the current one (%s, L%u runs)\n",
-			   c->vmcs == SHELL_VMCS_01 ? "01" : "02", cur, v->level);
-		return;
-	}
-	log_printf(LOG_QUIET, "vmcs%s (L%u runs):\n", cur, v->level);
-	if (!c->nfields)
-		for (unsigned i = 0; i < vmcs_field_count; i++)
-			vmcs_row(&vmcs_field_table[i]);
-	for (unsigned i = 0; i < c->nfields; i++)
-		vmcs_row(&vmcs_field_table[c->field_rows[i]]);
-}
-
-/* ---- ept, walk, mem ---- */
-
-static void ept(struct vcpu *v, uint64_t gpa)
-{
-	struct ept_walk w;
-
-	if (ept_walk_caps(&v->vm->ept.ops, v->vm->ept.pml4_pa, &v->vm->ept.caps,
-			  gpa, &w)) {
-		log_printf(LOG_QUIET, "ept: 0x%lx: no walk possible (beyond the physical-address width)\n",
-			   gpa);
-		return;
-	}
-	log_printf(LOG_QUIET, "ept: EPT01 walk of GPA 0x%lx\n", gpa);
-	for (unsigned i = 0; i < w.levels_walked; i++)
-		if (shell_format_ept_entry(out, sizeof(out), EPT_LEVELS - i,
-					   w.entry[i]) > 0)
-			log_printf(LOG_QUIET, "  %s", out);
-	if (w.ok)
-		log_printf(LOG_QUIET, "  -> HPA 0x%lx\n", w.hpa);
-	else
-		log_printf(LOG_QUIET, "  %s%s\n", w.misconfig ? "misconfiguration: " : "",
-			   w.why ? w.why : "not present");
-	if (v->level == VCPU_L2)
-		say("ept: L2 runs: this is EPT01 (L1's guest-physical space); EPT12/EPT02 walks are not shown yet\n");
-}
+/* ---- walk, mem ---- */
 
 static unsigned top_level(enum gw_mode m)
 {
@@ -368,10 +304,10 @@ bool shell_action(struct vcpu *v, const struct shell_cmd *c)
 		regs(v);
 		return false;
 	case SHELL_VMCS:
-		vmcs(v, c);
+		shell_vmcs(v, c);
 		return false;
 	case SHELL_EPT:
-		ept(v, c->addr.addr);
+		shell_ept(v, c->addr.addr);
 		return false;
 	case SHELL_WALK:
 		walk(v, c->addr.addr);
@@ -381,7 +317,6 @@ bool shell_action(struct vcpu *v, const struct shell_cmd *c)
 		return false;
 	case SHELL_EXITS:
 		exit_stats_print(v);
-		say("exits: the counts are of every level together (no per-level counts are kept)\n");
 		return false;
 	case SHELL_TRACE:
 		exit_trace_print(&v->trace, c->n, trace_line, NULL);

@@ -43,10 +43,16 @@ struct vmx_host_pages {
 	uint64_t exit_stack_top; /* 16-byte aligned */
 };
 
-/* Per-exit-reason statistics (count, TSC ticks spent in Nestor). */
+/* Per-exit-reason statistics (count, TSC ticks spent in Nestor). count[]
+ * and ticks[] are of every level together (NESTOR_HC_EXIT_COUNT answers
+ * count[]: tests/guests/nested_bench.c counts L2's round trips in it);
+ * the exits taken while L2 ran are also in l2_count[], and those of them
+ * reflected to L1 (a switch to L1 requested) in l2_reflected[]. */
 struct exit_stats {
 	uint64_t count[EXIT_REASON_MAX];
 	uint64_t ticks[EXIT_REASON_MAX];
+	uint64_t l2_count[EXIT_REASON_MAX];
+	uint64_t l2_reflected[EXIT_REASON_MAX];
 	uint64_t total_exits;
 	uint64_t pf_exits;           /* #PF exits (exception bitmap bit 14) */
 };

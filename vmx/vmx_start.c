@@ -317,6 +317,9 @@ void vmx_launch_guest(struct vcpu *v, const struct guest_entry *e,
 	v->level = VCPU_L1;
 	v->vpid = v->cfg->vpid ? 1 : 0;
 	init_nested_view(v);
+	/* After init_nested_view(): nested/ keys on vm->nested, and a v->nested
+	 * left NULL would put L1's nested state at address 0. */
+	nested_vcpu_init(v);
 	build_ept(v, map, nmap, ept_limit);
 
 	hp.msr_bitmap = launch_page("the MSR bitmap");

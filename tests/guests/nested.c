@@ -911,6 +911,8 @@ int guest_main(void)
 			nested_l2_scan();
 		if (rt_option_is("stop_case", "l2_gdb"))
 			nested_l2_gdb();
+		if (rt_option_is("stop_case", "l2_shell"))
+			nested_l2_shell();
 		if (rt_option_is("stop_case", "l2_gdb_l1bp"))
 			nested_l2_gdb_l1bp();
 		if (rt_option_is("stop_case", "l2_maxphy"))

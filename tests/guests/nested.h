@@ -115,6 +115,8 @@ void nested_l2_l0_gp(void);
 void nested_l2_scan(void);
 /* stop_case=l2_gdb: L2 spins until GDB, stopped in it, lets it go. */
 void nested_l2_gdb(void);
+/* stop_case=l2_shell: L2 spins until Nestor's shell stopped it. */
+void nested_l2_shell(void);
 /* stop_case=l2_gdb_l1bp: L1's breakpoint holds across L2's run. */
 void nested_l2_gdb_l1bp(void);
 /* stop_case=l2_maxphy: a reduced MAXPHYADDR's RSVD #PF in L2, routed. */

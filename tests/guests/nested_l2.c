@@ -2690,6 +2690,94 @@ void nested_l2_gdb(void)
 	rt_exit(ok ? 0 : 1);
 }
 
+/* Issue 16 under Nestor (stop_case=l2_shell, scenario console-shell-l2):
+ * L2 spins in l2_shell_loop, under an EPT12 identity map where the CPU
+ * has EPT, reading the TSC, until two reads are at least 2^23 ticks apart:
+ * Nestor's shell stopped it there (Bochs with clock: sync=none counts one
+ * tick per instruction; the exits Nestor handles while L2 spins, its poll
+ * timer's, cost far less). Then it VMCALLs and L1 checks where. L1 prints
+ * what the shell must show: the loop's 256-byte block (RIP), L2's CR3,
+ * the vmcs12's EPTP and host RIP, L2's entry RIP, and an L2 page that L2
+ * never touches (EPT02 has no leaf for it). */
+static uint8_t l2_shell_untouched[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+extern const char l2_shell_spin[], l2_shell_loop[], l2_shell_done[];
+extern const char rt_vmx_enter_l2[], rt_vmx_landing_l2[];
+__asm__(".text\n\t"
+	".balign 256\n\t"
+	L2_FN(l2_shell_spin)
+	"rdtsc\n\t"
+	"shl $32, %rdx\n\t"
+	"or %rax, %rdx\n\t"
+	"mov %rdx, %rsi\n\t"
+	L2_LABEL(l2_shell_loop)
+	"rdtsc\n\t"
+	"shl $32, %rdx\n\t"
+	"or %rax, %rdx\n\t"
+	"mov %rdx, %rdi\n\t"
+	"sub %rsi, %rdi\n\t"
+	"mov %rdx, %rsi\n\t"
+	"cmp $0x800000, %rdi\n\t"
+	"jb l2_shell_loop\n\t"
+	L2_LABEL(l2_shell_done)
+	L2_END);
+
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void l1_spin_until_stopped(void)
+{
+	uint64_t prev = tsc(), now;
+
+	while ((now = tsc()) - prev < (1ull << 23))
+		prev = now;
+}
+
+void nested_l2_shell(void)
+{
+	bool ept = have_ept(), ok;
+	uint64_t spin = (uint64_t)l2_shell_spin, cr3;
+
+	nested_current = "l2_shell";
+	if (!l2_setup(l2_shell_spin) || (ept && !ept_on()))
+		rt_exit(1);
+	/* The loop and the exit after it lie in one 256-byte block. */
+	if ((spin >> 8) != ((uint64_t)l2_shell_done + 8) >> 8) {
+		rt_printf("nested: l2_shell: the loop crosses a 256-byte block\n");
+		rt_exit(1);
+	}
+	rt_printf("nested: l2_shell: L2 spins in block %014lx (loop at %#lx)%s\n",
+		  spin >> 8, (uint64_t)l2_shell_loop, ept ? " under EPT12" : "");
+	rt_printf("nested: l2_shell: L2 CR3 %016lx entry %016lx\n",
+		  r(VMCS_GUEST_CR3), r(VMCS_GUEST_RIP));
+	/* tests/guests/rt/vmx.c writes HOST_RIP at each entry: its landing
+	 * pad. Until L2 exits to L1, vmcs01 holds L1 at its VMLAUNCH, between
+	 * rt_vmx_enter_l2 and the pad, with L1's CR3. */
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+	rt_printf("nested: l2_shell: vmcs12 EPT_POINTER %016lx HOST_RIP %016lx\n",
+		  ept ? r(VMCS_EPT_POINTER) : 0, (uint64_t)rt_vmx_landing_l2);
+	rt_printf("nested: l2_shell: L1 CR3 %016lx, its VMLAUNCH in [%#lx, %#lx)\n",
+		  cr3, (uint64_t)rt_vmx_enter_l2, (uint64_t)rt_vmx_landing_l2);
+	rt_printf("nested: l2_shell: untouched page %#lx\n",
+		  (uint64_t)l2_shell_untouched);
+	ok = l2_expect("L2 leaves its loop", XR_VMCALL, l2_shell_done + 5,
+		       "the vmcall after the loop");
+	/* Now L1 spins, vmcs02 and the vmcs12 holding L2's exit, until the
+	 * shell stopped it too. */
+	if (ok) {
+		rt_printf("nested: l2_shell: L1 spins after L2's exit at %#lx\n",
+			  r(VMCS_GUEST_RIP));
+		l1_spin_until_stopped();
+	}
+	l2_teardown();
+	rt_printf("nested: l2_shell: %s\n", ok ? "L2 saw its stop and left its loop: done" : "FAILED");
+	rt_exit(ok ? 0 : 1);
+}
+
 /* Issue 16 item 4 under Nestor (stop_case=l2_gdb_l1bp, scenario
  * gdb-l1-break-across-l2): GDB puts a hardware breakpoint on
  * l2_gdb_l1_mark at the launch stop, before L1 runs L2, which VMCALLs at

@@ -100,6 +100,11 @@ def msr_filter_suite(cpu, flavour, options):
                 **msr_filter_tests(cpu, options))
 
 
+def shell_done(cmd):
+    """A serial_script step: the shell ran `cmd` and prompts again."""
+    return rf"^nestor> {re.escape(cmd)}\n(?s:.*)^nestor> $"
+
+
 # The guest suite's closing line (tests/guests: one PASS/FAIL/SKIP line per
 # test, checked by the runner against guest_tests), then Nestor's own report
 # of the guest's exit.
@@ -785,13 +790,14 @@ SCENARIOS = [
                  (r"^shell-target: spinning$", b"\x01c"),
                  (r"^nestor: shell \(the guest is stopped", b"regs\r"),
                  (r"^TR +sel=", b"exits\r"),
-                 (r"^exits: the counts are of every level", b"trace 5\r"),
+                 (r"^nestor: exits per level: ", b"trace 5\r"),
                  (r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^exit trace: the last 5 (?s:.*)^nestor> $",
                   lambda m: b"walk v:" + m.group(1).encode() + b"\r"),
                  (r"^  -> GPA 0x", b"mem p:0x110000 16\r"),
                  (r"^0000000000110000  ", b"ept 0x110000\r"),
                  (r"^  -> HPA 0x", b"vmcs guest_cr3 guest_rip\r"),
-                 (r"^GUEST_RIP ", b"loglevel info\r"),
+                 (r"^GUEST_RIP ", b"vmcs 12\r"),
+                 (r"^vmcs 12: ", b"loglevel info\r"),
                  (r"^loglevel: now info", b"step\r"),
                  (r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$(?s:.*)^nestor> $",
                   b"bogus 1\r"),
@@ -807,12 +813,15 @@ SCENARIOS = [
                  # regs shows the CR3 the guest read itself.
                  r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^CR0=[0-9a-f]{16} CR2=[0-9a-f]{16} CR3=\1 ",
                  r"^nestor: exit statistics: \d+ exits$",
+                 r"^nestor: exits per level: L1 \d+, L2 0 \(L2 never ran\)$",
                  r"^exit trace: the last 5 of \d+ exits",
                  # walk ends at the variable (identity paging).
                  r"^shell-target: cr3 \S+ var (0x[0-9a-f]+)$(?s:.*)^walk: GVA \1, L1, 4-level paging(?s:.*)^  -> GPA \1 \(",
                  r"^0000000000110000  ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} \|",
                  r"^ept: EPT01 walk of GPA 0x110000$",
                  r"^shell-target: cr3 ([0-9a-f]{16}) var(?s:.*)^GUEST_CR3 +0x\1$",
+                 # No VMXON: no vmcs12, and the shell says why.
+                 r"^vmcs 12: L1 is not in VMX operation \(no VMXON\)$",
                  r"^nestor: step: L1 stopped at RIP 0x[0-9a-f]+$",
                  r"^unknown command 'bogus'",
                  r"^nestor: input goes to the guest again$",
@@ -824,6 +833,87 @@ SCENARIOS = [
                  r"^nestor: guest exited with status 0$",
              ],
              reject=[r"not available yet", r"^nestor: FATAL"]),
+
+    # Issue 16: the shell while L2 runs (nested=on). The nested test VMM's
+    # L2 spins under an EPT12 identity map (stop_case=l2_shell,
+    # tests/guests/nested_l2.c) until it sees a TSC gap of 2^23 ticks;
+    # L1 prints the loop's 256-byte block, L2's CR3, the vmcs12's EPTP and
+    # host RIP, L2's entry RIP and a page L2 never touches. The script
+    # escapes into the shell while L2 spins and checks regs (L2's), vmcs
+    # 12, 01, 02 and shadow, the EPT12/EPT02/EPT01 walks and the exits per
+    # level against them; after cont L2 leaves its loop.
+    Scenario("console-shell-l2", cpu="corei7_skylake_x", cmdline="nested=on",
+             timeout=300,
+             modules=[(f"{GUESTS}/nested.elf", "l0=sdm stop_case=l2_shell")],
+             serial_script=[
+                 (r"^nested: l2_shell: untouched page 0x[0-9a-f]+$", b"\x01c"),
+                 (r"^nestor: shell \(the guest is stopped", b"regs\r"),
+                 (shell_done("regs"), b"vmcs 12 ept_pointer host_rip guest_rip\r"),
+                 (shell_done("vmcs 12 ept_pointer host_rip guest_rip"),
+                  b"vmcs 01 guest_rip guest_cr3\r"),
+                 (shell_done("vmcs 01 guest_rip guest_cr3"),
+                  b"vmcs 02 guest_cr3 ept_pointer\r"),
+                 (shell_done("vmcs 02 guest_cr3 ept_pointer"),
+                  b"vmcs shadow guest_rip ept_pointer\r"),
+                 (r"^nested: l2_shell: L2 spins in block \S+ \(loop at (0x[0-9a-f]+)\)(?s:.*)"
+                  + shell_done("vmcs shadow guest_rip ept_pointer"),
+                  lambda m: b"ept p:" + m.group(1).encode() + b"\r"),
+                 (r"^nested: l2_shell: untouched page (0x[0-9a-f]+)$(?s:.*)^  -> HPA (?s:.*)^nestor> $",
+                  lambda m: b"ept p:" + m.group(1).encode() + b"\r"),
+                 (r"^nested: l2_shell: untouched page (0x[0-9a-f]+)$(?s:.*)^nestor> ept p:\1\n(?s:.*)^nestor> $",
+                  b"exits\r"),
+                 (shell_done("exits"), b"cont\r"),
+                 # L2 left its loop; L1 spins: the shell again, in L1.
+                 (r"^nested: l2_shell: L1 spins after L2's exit at", b"\x01c"),
+                 (r"^nestor: input goes to the guest again$(?s:.*)^nestor: shell \(the guest is stopped",
+                  b"vmcs 02 guest_rip\r"),
+                 (shell_done("vmcs 02 guest_rip"), b"vmcs 12 guest_rip exit_reason\r"),
+                 (shell_done("vmcs 12 guest_rip exit_reason"), b"vmcs shadow guest_rip\r"),
+                 (shell_done("vmcs shadow guest_rip"), b"vmcs 01 guest_cr3\r"),
+                 (shell_done("vmcs 01 guest_cr3"), b"ept p:0x1000\r"),
+                 (shell_done("ept p:0x1000"), b"cont\r"),
+             ],
+             expect=[
+                 r"^nested: l2_shell: L2 spins in block [0-9a-f]{14} \(loop at 0x[0-9a-f]+\) under EPT12$",
+                 # regs: L2's, at a RIP in the loop's block, with L2's CR3.
+                 r"^L2 registers$",
+                 r"^nested: l2_shell: L2 spins in block ([0-9a-f]{14})(?s:.*)^RIP=\1[0-9a-f]{2} ",
+                 r"^nested: l2_shell: L2 CR3 ([0-9a-f]{16})(?s:.*)^CR0=[0-9a-f]{16} CR2=[0-9a-f]{16} CR3=\1 ",
+                 # vmcs 12: the EPTP and host RIP L1 wrote.
+                 r"^vmcs12 at 0x[0-9a-f]+ \(L2 runs; L1's current VMCS, Nestor's copy; its guest-state fields are as of L2's last exit to L1",
+                 r"^nested: l2_shell: vmcs12 EPT_POINTER ([0-9a-f]{16}) HOST_RIP ([0-9a-f]{16})$(?s:.*)^EPT_POINTER +0x\1$\n^HOST_RIP +0x\2$",
+                 # vmcs 01: L1 as it entered L2, with L1's CR3 (its RIP,
+                 # the VMLAUNCH, in the range L1 printed: see README).
+                 r"^vmcs01 at 0x[0-9a-f]+ \(L2 runs; not the current VMCS, read by VMPTRLD and back\):$",
+                 r"^nested: l2_shell: L1 CR3 ([0-9a-f]{16}),(?s:.*)^vmcs01 at .*$\n^GUEST_RIP +0x[0-9a-f]{16}$\n^GUEST_CR3 +0x\1$",
+                 # vmcs 02: the current one, L2's CR3; its EPTP is EPT02's.
+                 r"^nested: l2_shell: L2 CR3 ([0-9a-f]{16})(?s:.*)^vmcs02 \(L2 runs\):$\n^GUEST_CR3 +0x\1$",
+                 # vmcs shadow: L2's entry RIP, as L1 wrote it there.
+                 r"^nested: l2_shell: L2 CR3 \S+ entry ([0-9a-f]{16})$(?s:.*)^the shadow VMCS at 0x[0-9a-f]+ \(L2 runs; read by VMPTRLD and VMCLEAR\)(?s:.*)^GUEST_RIP +0x\1$",
+                 r"^EPT_POINTER +\(not in the shadow VMCS: L1's VMREAD of it exits\)$",
+                 # ept: EPT12 (identity), EPT02 and EPT01 walks of the loop.
+                 r"^nested: l2_shell: L2 spins in block \S+ \(loop at (0x[0-9a-f]+)\)(?s:.*)^ept: EPT12 walk of L2 GPA \1 \(L1's tables, EPTP 0x[0-9a-f]+\)$",
+                 r"^  @0x[0-9a-f]{9} EPT PTE ",
+                 r"^ept: EPT02 walk of L2 GPA 0x[0-9a-f]+ \(Nestor's composed table\)$",
+                 r"^ept: EPT01 walk of GPA 0x[0-9a-f]+ \(L1's guest-physical address\)$",
+                 # the untouched page: in EPT12, not yet in EPT02.
+                 r"^  not built yet for this page \(built on L2's first access\)$",
+                 # exits per level, before the stop and at the end.
+                 r"^nestor: exits per level: L1 \d+, L2 [1-9]\d* \(\d+ reflected to L1, [1-9]\d* handled in L0\)$",
+                 r"^nestor: exits per level: L1 \d+, L2 \d+ \([1-9]\d* reflected to L1, \d+ handled in L0\)$",
+                 r"^nestor: input goes to the guest again$",
+                 # L1 runs: vmcs02 (not current) and the vmcs12 (synced at
+                 # the reflected exit) hold L2's VMCALL, exit 18.
+                 r"^nested: l2_shell: L1 spins after L2's exit at 0x([0-9a-f]+)$(?s:.*)^vmcs02 at 0x[0-9a-f]+ \(L1 runs; not the current VMCS, read by VMPTRLD and back; as L2's last exit left it\):$\n^GUEST_RIP +0x0*\1$",
+                 r"^nested: l2_shell: L1 spins after L2's exit at 0x0*([0-9a-f]+)$(?s:.*)^vmcs12 at 0x[0-9a-f]+ \(L1 runs; L1's current VMCS, Nestor's copy\):$\n^GUEST_RIP +0x0*\1$\n^EXIT_REASON +0x0{14}12$",
+                 r"^nested: l2_shell: L1 spins after L2's exit at 0x0*([0-9a-f]+)$(?s:.*)^the shadow VMCS at (?s:.*)^GUEST_RIP +0x0*\1$",
+                 r"^nested: l2_shell: L1 CR3 ([0-9a-f]{16}),(?s:.*)^nestor> vmcs 01 guest_cr3$\n^vmcs01 \(L1 runs\):$\n^GUEST_CR3 +0x\1$",
+                 r"^nestor> ept p:0x1000$\n^ept: EPT01 walk of GPA 0x1000$",
+                 r"^nested: l2_shell: L2 saw its stop and left its loop: done$",
+                 r"^nestor: guest exited with status 0$",
+             ],
+             reject=[r"FAILED", r"PANIC", r"^nestor: FATAL", r"not reachable",
+                     r"^unknown command"]),
 
     # EPT execute-disable breakpoints (issue 16 items 2, 4): refusals (not
     # guest RAM), one set in a large EPT01 leaf (split to 4 KiB, X off) and
