@@ -369,6 +369,10 @@ void nested_vmx_instruction(struct vcpu *v)
 
 	if (i == VMX_INSN_COUNT)
 		guest_unsupported(v, "a VMX-instruction exit nested VMX does not know (a bug in vmx/exit_dispatch.c)");
+	/* nested_vcpu_init() ran once nested=on was known: without it the
+	 * nested state would sit at address 0 (it once did). */
+	if (unlikely(!v->nested))
+		guest_unsupported(v, "nested VMX state was never set up (a Nestor bug)");
 	l1_cpu(v, &c);
 	switch (vmx_insn_fault(i, &c)) {
 	case VMX_FAULT_UD:
