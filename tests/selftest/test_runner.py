@@ -153,6 +153,19 @@ class EmulatorDeathTest(unittest.TestCase):
             missing = runner.emulator_tail(os.path.join(d, "none.log"))
             self.assertIn("missing", missing[0])
 
+    def test_no_display_port_is_a_start_that_never_happened(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "emulator.log")
+            with open(log, "w") as f:
+                f.write("[RFB   ] RFB could not bind any port between 5900 and 5949\n")
+            self.assertTrue(runner.emulator_never_started(log, ""))
+            # Once the guest has printed anything the run counts as it is.
+            self.assertFalse(runner.emulator_never_started(log, "nestor: x\n"))
+            with open(log, "w") as f:
+                f.write("Bochs is exiting with the following message:\n[CPU0 ] panic\n")
+            self.assertFalse(runner.emulator_never_started(log, ""))
+            self.assertFalse(runner.emulator_never_started(os.path.join(d, "no.log"), ""))
+
     def test_every_bochsrc_has_sound_off(self):
         import bochs_config
         text = bochs_config.bochsrc_text(iso="x.iso", cpu="corei7_skylake_x",

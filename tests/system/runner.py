@@ -388,6 +388,26 @@ def emulator_died(returncode, serial_text):
     return None
 
 
+# Bochs' headless display (rfb) listens on the first free port of
+# 5900-5949 and gives up at once, before the first instruction, when it
+# finds none (seen once in a CI run). Nothing of the scenario ran then, so
+# the run is made again, at most EMULATOR_START_RETRIES times.
+RFB_NO_PORT = "RFB could not bind any port"
+EMULATOR_START_RETRIES = 2
+
+
+def emulator_never_started(log_path, serial_text):
+    """True when the emulator gave up before running anything: no serial
+    output, and its own output says it found no port for its display."""
+    if serial_text:
+        return False
+    try:
+        with open(log_path, errors="replace") as f:
+            return RFB_NO_PORT in f.read()
+    except OSError:
+        return False
+
+
 def emulator_tail(log_path, n=15):
     try:
         with open(log_path, errors="replace") as f:
@@ -542,6 +562,25 @@ def gdb_session(sc, workdir, bochs_port, serial, proc, deadline, out):
 
 
 def run_one(sc):
+    """One run of sc, made again where the emulator never started
+    (emulator_never_started()); the retries are said on stderr."""
+    for attempt in range(EMULATOR_START_RETRIES + 1):
+        res = _run_one(sc)
+        if res.passed or res.skipped or attempt == EMULATOR_START_RETRIES:
+            return res
+        text = ""
+        if os.path.exists(res.serial_path):
+            with open(res.serial_path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        if not emulator_never_started(res.log_path, text):
+            return res
+        print(f"runner: {sc.name}: the emulator found no port for its display "
+              f"({RFB_NO_PORT}); running it again", file=sys.stderr)
+        time.sleep(2)
+    return res
+
+
+def _run_one(sc):
     workdir = os.path.join(BUILD, "system", sc.name)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
