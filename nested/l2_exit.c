@@ -23,7 +23,6 @@
 #include "nested/reflect.h"
 #include "vmx/exit_info.h"
 #include "vmx/exits.h"
-#include "vmx/gdb_stub.h"
 #include "vmx/guest_debug.h"
 #include "vmx/msr_policy.h"
 #include "vmx/nested_seam.h"

@@ -18,7 +18,6 @@
 #include "vmx/exit_info.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/exits.h"
-#include "vmx/gdb_stub.h"
 #include "vmx/guest_debug.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"

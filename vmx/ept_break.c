@@ -36,7 +36,6 @@
 #include "mm/guest_walk.h"
 #include "vmx/ept_break_table.h"
 #include "vmx/exits.h"
-#include "vmx/gdb_stub.h"
 #include "vmx/guest_debug.h"
 #include "vmx/guest_access.h"
 #include "vmx/tlb.h"

@@ -57,7 +57,6 @@
 #include "vmx/apic_icr.h"
 #include "vmx/ept_break.h"
 #include "vmx/exit_info.h"
-#include "vmx/gdb_stub.h"
 #include "vmx/guest_debug.h"
 #include "vmx/tlb.h"
 #include "vmx/vmcs.h"
